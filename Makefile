@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            module (against KDIR) and userspace programs
+# make check      everything the README promises, in guest kernels
+# make lint       checkpatch --strict on kmod/ and include/
+# make deps       install what the build and the tests need (Debian)
+
+# The running kernel's build dir if it has one, else the newest headers.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(sort $(wildcard /lib/modules/*/build))))
+# Kernels the guest tests boot: every installed 6.1 and 6.12.
+KVERS ?= $(notdir $(patsubst %/build,%,$(sort $(wildcard \
+	/lib/modules/6.1.*/build /lib/modules/6.12.*/build))))
+
+BUILD := build
+CC ?= cc
+PKGS := libnl-3.0 libnl-genl-3.0 libnetfilter_conntrack
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+CPPFLAGS += -Iinclude/uapi -Iuserspace/lib
+
+LIB_SRC := $(wildcard userspace/lib/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/ctipfixd/*.c))
+CTL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/ctipfixctl/*.c))
+PROGS := userspace/ctipfixd/ctipfixd userspace/ctipfixctl/ctipfixctl
+KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/linux/*.h)
+
+.PHONY: all module userspace guest-modules unit lint check deps demo clean
+all: module userspace
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+userspace: $(PROGS)
+
+$(BUILD)/%.o: %.c $(wildcard userspace/*/*.h include/uapi/linux/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+userspace/ctipfixd/ctipfixd: $(DAEMON_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+userspace/ctipfixctl/ctipfixctl: $(CTL_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# One copy of the module source per guest kernel, so builds do not collide;
+# the harness's test-only WARN module beside it.
+$(BUILD)/%/kmod/ctipfix.ko: $(KSRC)
+	@mkdir -p $(BUILD)/$*
+	cp -r Kbuild kmod include $(BUILD)/$*/
+	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/$(BUILD)/$* W=1 modules
+	@mkdir -p $(BUILD)/$*/warn
+	cp -r tests/qemu/warn/*.c tests/qemu/warn/Kbuild $(BUILD)/$*/warn/
+	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/$(BUILD)/$*/warn modules
+
+guest-modules: $(KVERS:%=$(BUILD)/%/kmod/ctipfix.ko)
+
+unit: userspace
+	tests/unit/run.sh
+
+lint:
+	tests/lint.sh
+
+deps:
+	tests/install-deps.sh
+
+check: deps
+	$(MAKE) all guest-modules
+	tests/check.sh $(KVERS)
+
+demo: deps
+	$(MAKE) all guest-modules
+	tests/demo.sh $(lastword $(KVERS))
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD) $(PROGS)

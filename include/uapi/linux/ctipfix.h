@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * ctipfix: conntrack to IPFIX exporter.
+ *
+ * The contract between the kernel module and userspace: the generic netlink
+ * family, its commands, attributes and statistics, and where the IPFIX data
+ * can be read.
+ *
+ * IPFIX messages are written whole into a relay channel under debugfs,
+ * CTIPFIX_RELAY_DIR/CTIPFIX_RELAY_FILE0, read with read() and poll(). When
+ * data is waiting, the module multicasts CTIPFIX_CMD_DATA_READY to the
+ * CTIPFIX_MCGRP_DATA group; such hints can be lost, so readers poll as well.
+ */
+#ifndef _UAPI_LINUX_CTIPFIX_H
+#define _UAPI_LINUX_CTIPFIX_H
+
+#define CTIPFIX_GENL_NAME	"ctipfix"
+#define CTIPFIX_GENL_VERSION	1
+#define CTIPFIX_MCGRP_DATA	"data"
+
+#define CTIPFIX_RELAY_DIR	"ctipfix"
+#define CTIPFIX_RELAY_BASE	"data"
+/* relay names its one global buffer after the base name and CPU 0 */
+#define CTIPFIX_RELAY_FILE0	CTIPFIX_RELAY_BASE "0"
+
+enum ctipfix_cmd {
+	CTIPFIX_CMD_UNSPEC,
+	CTIPFIX_CMD_GET_STATS,		/* reply: CTIPFIX_A_STATS */
+	CTIPFIX_CMD_GET_CONFIG,		/* reply: CTIPFIX_A_CONFIG */
+	CTIPFIX_CMD_FLUSH,		/* admin: export all live flows now */
+	CTIPFIX_CMD_DATA_READY,		/* multicast only */
+	__CTIPFIX_CMD_MAX,
+};
+
+#define CTIPFIX_CMD_MAX (__CTIPFIX_CMD_MAX - 1)
+
+enum ctipfix_attr {
+	CTIPFIX_A_UNSPEC,
+	CTIPFIX_A_PAD,
+	CTIPFIX_A_STATS,		/* nested: enum ctipfix_stat, u64 each */
+	CTIPFIX_A_CONFIG,		/* nested: enum ctipfix_config, u32 each */
+	__CTIPFIX_A_MAX,
+};
+
+#define CTIPFIX_A_MAX (__CTIPFIX_A_MAX - 1)
+
+/*
+ * Statistics, all 64-bit counters since load except the gauges noted.
+ * Attribute type = enum value + 1 inside CTIPFIX_A_STATS (0 is reserved).
+ */
+enum ctipfix_stat {
+	CTIPFIX_STAT_FLOWS_NEW,		/* flows seen starting */
+	CTIPFIX_STAT_FLOWS_ADOPTED,	/* flows found existing at load */
+	CTIPFIX_STAT_FLOWS_ALLOC_FAILED, /* flows not followed: no memory */
+	CTIPFIX_STAT_FLOWS_LIVE,	/* gauge: flows followed now */
+	CTIPFIX_STAT_FLOWS_ABANDONED,	/* never confirmed, so no record */
+	CTIPFIX_STAT_RECORDS_INTERIM,
+	CTIPFIX_STAT_RECORDS_FINAL,
+	CTIPFIX_STAT_RECORDS_DROPPED,	/* encoded, but relay had no room */
+	CTIPFIX_STAT_TEMPLATES_SENT,
+	CTIPFIX_STAT_MESSAGES_WRITTEN,
+	CTIPFIX_STAT_MESSAGES_DROPPED,
+	CTIPFIX_STAT_BYTES_WRITTEN,
+	CTIPFIX_STAT_RELAY_FULL,	/* sub-buffer switches refused */
+	CTIPFIX_STAT_NOTIFY_SENT,
+	CTIPFIX_STAT_NOTIFY_FAILED,	/* other than "no listener" */
+	CTIPFIX_STAT_SCANS,		/* periodic passes over the flows */
+	__CTIPFIX_STAT_MAX,
+};
+
+#define CTIPFIX_STAT_MAX (__CTIPFIX_STAT_MAX - 1)
+
+/* Configuration, as CTIPFIX_A_CONFIG; attribute type = enum value + 1. */
+enum ctipfix_config {
+	CTIPFIX_CONFIG_ACTIVE_TIMEOUT,		/* s */
+	CTIPFIX_CONFIG_TEMPLATE_REFRESH,	/* s */
+	CTIPFIX_CONFIG_OBSERVATION_DOMAIN,
+	CTIPFIX_CONFIG_MAX_MSG_SIZE,		/* bytes */
+	CTIPFIX_CONFIG_FLUSH_INTERVAL_MS,
+	CTIPFIX_CONFIG_SUBBUF_SIZE,		/* bytes */
+	CTIPFIX_CONFIG_N_SUBBUFS,
+	__CTIPFIX_CONFIG_MAX,
+};
+
+#define CTIPFIX_CONFIG_MAX (__CTIPFIX_CONFIG_MAX - 1)
+
+/*
+ * IPFIX (RFC 7011) constants and the Information Elements ctipfix exports
+ * (IANA registry numbers; reverse IEs per RFC 5103 carry enterprise 29305).
+ */
+#define CTIPFIX_IPFIX_VERSION		10
+#define CTIPFIX_IPFIX_TEMPLATE_SET	2
+#define CTIPFIX_IPFIX_REVERSE_PEN	29305
+#define CTIPFIX_TEMPLATE_ID_IPV4	256
+#define CTIPFIX_TEMPLATE_ID_IPV6	257
+
+enum ctipfix_ie {
+	CTIPFIX_IE_OCTET_DELTA_COUNT		= 1,
+	CTIPFIX_IE_PACKET_DELTA_COUNT		= 2,
+	CTIPFIX_IE_PROTOCOL_IDENTIFIER		= 4,
+	CTIPFIX_IE_SOURCE_TRANSPORT_PORT	= 7,
+	CTIPFIX_IE_SOURCE_IPV4_ADDRESS		= 8,
+	CTIPFIX_IE_INGRESS_INTERFACE		= 10,
+	CTIPFIX_IE_DESTINATION_TRANSPORT_PORT	= 11,
+	CTIPFIX_IE_DESTINATION_IPV4_ADDRESS	= 12,
+	CTIPFIX_IE_EGRESS_INTERFACE		= 14,
+	CTIPFIX_IE_SOURCE_IPV6_ADDRESS		= 27,
+	CTIPFIX_IE_DESTINATION_IPV6_ADDRESS	= 28,
+	CTIPFIX_IE_ICMP_TYPE_CODE_IPV4		= 32,
+	CTIPFIX_IE_FLOW_END_REASON		= 136,
+	CTIPFIX_IE_ICMP_TYPE_CODE_IPV6		= 139,
+	CTIPFIX_IE_FLOW_START_MILLISECONDS	= 152,
+	CTIPFIX_IE_FLOW_END_MILLISECONDS	= 153,
+};
+
+/* flowEndReason values (IANA) */
+enum ctipfix_end_reason {
+	CTIPFIX_END_IDLE_TIMEOUT	= 1,
+	CTIPFIX_END_ACTIVE_TIMEOUT	= 2,
+	CTIPFIX_END_OF_FLOW		= 3,
+	CTIPFIX_END_FORCED		= 4,
+	CTIPFIX_END_LACK_OF_RESOURCES	= 5,
+};
+
+#endif /* _UAPI_LINUX_CTIPFIX_H */

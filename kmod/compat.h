@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels ctipfix supports (6.1 onward), in one
+ * place, decided by what the headers provide rather than by version numbers.
+ * CTIPFIX_HAVE_* macros marked "probe" come from compile probes in Kbuild.
+ */
+#ifndef _CTIPFIX_COMPAT_H
+#define _CTIPFIX_COMPAT_H
+
+/* probe: 6.12 moved the unaligned helpers out of asm/ */
+#ifdef CTIPFIX_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/* probe: later kernels (~6.17) drop subbuf_start's prev_padding argument */
+struct rchan_buf;
+int ctipfix_subbuf_start(struct rchan_buf *buf);
+#ifdef CTIPFIX_HAVE_SUBBUF_START_PREV_PADDING
+static inline int ctipfix_subbuf_start_cb(struct rchan_buf *buf, void *subbuf,
+					  void *prev_subbuf,
+					  size_t prev_padding)
+{
+	return ctipfix_subbuf_start(buf);
+}
+#else
+static inline int ctipfix_subbuf_start_cb(struct rchan_buf *buf, void *subbuf,
+					  void *prev_subbuf)
+{
+	return ctipfix_subbuf_start(buf);
+}
+#endif
+
+#endif /* _CTIPFIX_COMPAT_H */

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ctipfix: what the module's files share.
+ */
+#ifndef _CTIPFIX_H
+#define _CTIPFIX_H
+
+#include <linux/atomic.h>
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <uapi/linux/ctipfix.h>
+
+/* --- knobs (params.c) --- */
+extern unsigned int ctipfix_active_timeout;	/* s */
+extern unsigned int ctipfix_template_refresh;	/* s */
+extern unsigned int ctipfix_observation_domain;
+extern unsigned int ctipfix_max_msg_size;	/* bytes */
+extern unsigned int ctipfix_flush_interval_ms;
+extern unsigned int ctipfix_subbuf_size;	/* bytes, load time */
+extern unsigned int ctipfix_n_subbufs;		/* load time */
+extern unsigned int ctipfix_hash_buckets;	/* per namespace, load time */
+
+int ctipfix_params_check_load(void);
+
+/* --- statistics (stats.c) --- */
+void ctipfix_stat_add(enum ctipfix_stat stat, s64 n);
+static inline void ctipfix_stat_inc(enum ctipfix_stat stat)
+{
+	ctipfix_stat_add(stat, 1);
+}
+
+u64 ctipfix_stat_read(enum ctipfix_stat stat);
+
+/* --- one flow: a conntrack entry we hold a reference to (flow.c) --- */
+struct ctipfix_flow {
+	struct hlist_node node;
+	struct nf_conn *ct;
+	/* counts already exported, per direction */
+	u64 packets[IP_CT_DIR_MAX];
+	u64 bytes[IP_CT_DIR_MAX];
+	u32 last_export;		/* jiffies, truncated */
+	u32 ifindex_in;
+	u32 ifindex_out;
+};
+
+#define CTIPFIX_FLOW_LOCKS	256
+
+struct ctipfix_flow_table {
+	struct hlist_head *buckets;
+	unsigned int n_buckets;		/* a power of two */
+	atomic_t count;
+	spinlock_t locks[CTIPFIX_FLOW_LOCKS];	/* striped over the buckets */
+};
+
+int ctipfix_flow_cache_init(void);
+void ctipfix_flow_cache_exit(void);
+int ctipfix_flow_table_init(struct ctipfix_flow_table *t, unsigned int n);
+void ctipfix_flow_table_free(struct ctipfix_flow_table *t);
+int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
+		       u32 ifindex_in, u32 ifindex_out, gfp_t gfp);
+void ctipfix_flow_release(struct ctipfix_flow *flow);
+
+static inline spinlock_t *
+ctipfix_flow_lock(struct ctipfix_flow_table *t, unsigned int bucket)
+{
+	return &t->locks[bucket % CTIPFIX_FLOW_LOCKS];
+}
+
+/* --- an exported record, decoupled from conntrack (templates.c) --- */
+struct ctipfix_record {
+	union nf_inet_addr saddr;
+	union nf_inet_addr daddr;
+	u64 octets;
+	u64 packets;
+	u64 rev_octets;
+	u64 rev_packets;
+	u64 start_ms;
+	u64 end_ms;
+	u32 ifindex_in;
+	u32 ifindex_out;
+	u16 sport;
+	u16 dport;
+	u16 icmp_type_code;
+	u8 protocol;
+	u8 end_reason;
+	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+};
+
+struct ctipfix_template;
+const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record *rec);
+const struct ctipfix_template *ctipfix_template_at(unsigned int i);
+u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
+unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);
+unsigned int ctipfix_template_def_len(const struct ctipfix_template *tmpl);
+void ctipfix_template_put_def(const struct ctipfix_template *tmpl, u8 *p);
+void ctipfix_template_put_record(const struct ctipfix_template *tmpl,
+				 const struct ctipfix_record *rec, u8 *p);
+
+/* --- IPFIX message builder, one per observation domain (ipfix.c) --- */
+struct ctipfix_msg {
+	u8 *buf;
+	unsigned int size;		/* allocated */
+	unsigned int limit;		/* max_msg_size when the message began */
+	unsigned int len;		/* 0: no message open */
+	unsigned int set_start;		/* offset of the open set, or 0 */
+	u16 set_id;
+	bool domain_knob;		/* domain follows observation_domain */
+	bool has_templates;		/* the open message carries them */
+	bool templates_ever_sent;
+	bool wrote_any;			/* since the caller last cleared it */
+	u32 records;			/* data records in the open message */
+	u32 sequence;			/* data records before this message */
+	u32 domain;
+	unsigned int template_epoch;	/* reader opens seen when last sent */
+	unsigned long templates_sent;	/* jiffies */
+};
+
+void ctipfix_msg_init(struct ctipfix_msg *m, u32 domain, bool domain_knob);
+void ctipfix_msg_free(struct ctipfix_msg *m);
+int ctipfix_msg_prepare(struct ctipfix_msg *m);
+void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec);
+bool ctipfix_msg_flush(struct ctipfix_msg *m);
+
+/* --- relay channel (relay.c) --- */
+int ctipfix_relay_init(void);
+void ctipfix_relay_exit(void);
+bool ctipfix_relay_write(const void *data, size_t len);
+bool ctipfix_relay_has_room(size_t len);
+unsigned int ctipfix_relay_reader_epoch(void);
+void ctipfix_relay_drain_wait(unsigned int ms);
+
+/* --- generic netlink (netlink.c) --- */
+int ctipfix_genl_init(void);
+void ctipfix_genl_exit(void);
+void ctipfix_genl_notify_data(void);
+
+/* --- per-namespace state and the export pass (netns.c, export.c) --- */
+struct ctipfix_net {
+	struct net *net;
+	struct ctipfix_flow_table flows;
+	struct ctipfix_msg msg;
+	struct delayed_work work;
+	struct list_head list;		/* in ctipfix_nets */
+	atomic_t flush_requested;
+	bool hooks_registered;
+	u8 saved_acct;
+	u8 saved_tstamp;
+};
+
+extern unsigned int ctipfix_net_id;
+struct ctipfix_net *ctipfix_pernet(const struct net *net);
+int ctipfix_netns_init(void);
+void ctipfix_netns_exit(void);
+void ctipfix_flush_all(void);
+
+void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final);
+void ctipfix_export_work(struct work_struct *work);
+void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay);
+
+/* --- netfilter hooks (hooks.c) --- */
+int ctipfix_hooks_register(struct net *net);
+void ctipfix_hooks_unregister(struct net *net);
+
+#endif /* _CTIPFIX_H */

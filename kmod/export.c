@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The export pass, every flush_interval_ms per namespace: finds flows whose
+ * conntrack entry died (deleted, or expired but not yet reaped by conntrack's
+ * garbage collector) and writes their final record; writes an interim record
+ * for flows that have gone active_timeout without one; then flushes the open
+ * message, so no record waits longer than one interval.
+ *
+ * Records carry the counts since the previous record of the flow, so the
+ * deltas of all records of a flow add up to conntrack's totals.
+ */
+#include <linux/jiffies.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+#include <net/netfilter/nf_conntrack_acct.h>
+#include <net/netfilter/nf_conntrack_timestamp.h>
+
+#include "ctipfix.h"
+
+struct ctipfix_pass {
+	u64 now_ms;			/* wall clock, as IPFIX wants it */
+	u32 now;			/* conntrack's clock: jiffies, truncated */
+	u32 active_timeout;		/* jiffies */
+	bool all_interim;		/* a flush: every live flow reports now */
+	bool all_final;			/* namespace or module going away */
+	bool can_encode;		/* a message buffer exists */
+	struct hlist_head done;		/* unlinked, to release unlocked */
+};
+
+static u64 ctipfix_ns_to_ms(u64 ns)
+{
+	return div_u64(ns, NSEC_PER_MSEC);
+}
+
+static u8 ctipfix_end_reason(const struct nf_conn *ct, bool expired)
+{
+	if (nf_ct_protonum(ct) == IPPROTO_TCP) {
+		switch (READ_ONCE(ct->proto.tcp.state)) {
+		case TCP_CONNTRACK_FIN_WAIT:
+		case TCP_CONNTRACK_CLOSE_WAIT:
+		case TCP_CONNTRACK_LAST_ACK:
+		case TCP_CONNTRACK_TIME_WAIT:
+		case TCP_CONNTRACK_CLOSE:
+			return CTIPFIX_END_OF_FLOW;
+		}
+	}
+	return expired ? CTIPFIX_END_IDLE_TIMEOUT : CTIPFIX_END_FORCED;
+}
+
+static void ctipfix_fill_tuple(struct ctipfix_record *rec,
+			       const struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *t =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+
+	rec->family = nf_ct_l3num(ct);
+	rec->saddr = t->src.u3;
+	rec->daddr = t->dst.u3;
+	rec->protocol = t->dst.protonum;
+	switch (rec->protocol) {
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		rec->icmp_type_code = t->dst.u.icmp.type << 8 |
+				      t->dst.u.icmp.code;
+		break;
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		rec->sport = ntohs(t->src.u.all);
+		rec->dport = ntohs(t->dst.u.all);
+		break;
+	}
+}
+
+/* Counts since the flow's previous record; remembers what was exported. */
+static void ctipfix_fill_counts(struct ctipfix_record *rec,
+				struct ctipfix_flow *flow)
+{
+	const struct nf_conn_acct *acct = nf_conn_acct_find(flow->ct);
+	u64 pkts[IP_CT_DIR_MAX], bytes[IP_CT_DIR_MAX];
+	int dir;
+
+	if (!acct)
+		return;
+	for (dir = 0; dir < IP_CT_DIR_MAX; dir++) {
+		pkts[dir] = atomic64_read(&acct->counter[dir].packets);
+		bytes[dir] = atomic64_read(&acct->counter[dir].bytes);
+	}
+	rec->packets = pkts[IP_CT_DIR_ORIGINAL] - flow->packets[0];
+	rec->octets = bytes[IP_CT_DIR_ORIGINAL] - flow->bytes[0];
+	rec->rev_packets = pkts[IP_CT_DIR_REPLY] - flow->packets[1];
+	rec->rev_octets = bytes[IP_CT_DIR_REPLY] - flow->bytes[1];
+	memcpy(flow->packets, pkts, sizeof(pkts));
+	memcpy(flow->bytes, bytes, sizeof(bytes));
+}
+
+/*
+ * When the flow ended, as conntrack sees it: the deletion time conntrack
+ * stamped, or the moment it expired if the garbage collector has not reaped
+ * it yet. Without the timestamp extension (entries older than the module)
+ * the best we know is now.
+ */
+static u64 ctipfix_end_ms(const struct nf_conn *ct,
+			  const struct nf_conn_tstamp *ts,
+			  const struct ctipfix_pass *p, bool final)
+{
+	s32 overdue;
+
+	if (!final)
+		return p->now_ms;
+	if (ts && ts->stop)
+		return ctipfix_ns_to_ms(ts->stop);
+	overdue = (s32)(p->now - READ_ONCE(ct->timeout));
+	if (overdue > 0)
+		return p->now_ms - jiffies_to_msecs(overdue);
+	return p->now_ms;
+}
+
+static void ctipfix_fill_record(struct ctipfix_record *rec,
+				struct ctipfix_flow *flow,
+				const struct ctipfix_pass *p, u8 reason)
+{
+	const struct nf_conn_tstamp *ts = nf_conn_tstamp_find(flow->ct);
+	bool final = reason != CTIPFIX_END_ACTIVE_TIMEOUT;
+
+	memset(rec, 0, sizeof(*rec));
+	ctipfix_fill_tuple(rec, flow->ct);
+	ctipfix_fill_counts(rec, flow);
+	rec->end_ms = ctipfix_end_ms(flow->ct, ts, p, final);
+	rec->start_ms = ts && ts->start ? ctipfix_ns_to_ms(ts->start) :
+					  rec->end_ms;
+	rec->end_reason = reason;
+	rec->ifindex_in = flow->ifindex_in;
+	rec->ifindex_out = flow->ifindex_out;
+}
+
+static void ctipfix_emit(struct ctipfix_net *cn, struct ctipfix_flow *flow,
+			 const struct ctipfix_pass *p, u8 reason)
+{
+	struct ctipfix_record rec;
+
+	ctipfix_fill_record(&rec, flow, p, reason);
+	if (reason == CTIPFIX_END_ACTIVE_TIMEOUT && !p->all_interim &&
+	    !rec.packets && !rec.rev_packets)
+		return;		/* idle since the last record: nothing new */
+	if (reason == CTIPFIX_END_ACTIVE_TIMEOUT)
+		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_INTERIM);
+	else
+		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_FINAL);
+	if (p->can_encode)
+		ctipfix_msg_add(&cn->msg, &rec);
+	else
+		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_DROPPED);
+}
+
+static void ctipfix_unlink(struct ctipfix_net *cn, struct ctipfix_flow *flow,
+			   struct ctipfix_pass *p)
+{
+	hlist_del(&flow->node);
+	atomic_dec(&cn->flows.count);
+	hlist_add_head(&flow->node, &p->done);
+}
+
+/* Called under the flow's bucket lock. */
+static void ctipfix_export_flow(struct ctipfix_net *cn,
+				struct ctipfix_flow *flow,
+				struct ctipfix_pass *p)
+{
+	struct nf_conn *ct = flow->ct;
+	bool expired;
+
+	if (!nf_ct_is_confirmed(ct)) {
+		/*
+		 * Still on its first packet's way to confirmation, or left
+		 * behind: dropped, or lost a clash to an identical entry.
+		 * Only our reference is left then, and no record is owed.
+		 */
+		if (!p->all_final && refcount_read(&ct->ct_general.use) > 1)
+			return;
+		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ABANDONED);
+		ctipfix_unlink(cn, flow, p);
+		return;
+	}
+
+	expired = nf_ct_is_expired(ct);
+	if (expired || nf_ct_is_dying(ct) || p->all_final) {
+		ctipfix_emit(cn, flow, p, ctipfix_end_reason(ct, expired));
+		ctipfix_unlink(cn, flow, p);
+	} else if (p->all_interim ||
+		   (s32)(p->now - flow->last_export) >= (s32)p->active_timeout) {
+		ctipfix_emit(cn, flow, p, CTIPFIX_END_ACTIVE_TIMEOUT);
+		flow->last_export = p->now;
+	}
+}
+
+static void ctipfix_release_done(struct ctipfix_pass *p)
+{
+	struct ctipfix_flow *flow;
+	struct hlist_node *tmp;
+
+	hlist_for_each_entry_safe(flow, tmp, &p->done, node) {
+		hlist_del(&flow->node);
+		ctipfix_flow_release(flow);
+	}
+}
+
+void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
+{
+	struct ctipfix_flow_table *t = &cn->flows;
+	struct ctipfix_pass p = {
+		.now_ms = ctipfix_ns_to_ms(ktime_get_real_ns()),
+		.now = (u32)jiffies,
+		.active_timeout = READ_ONCE(ctipfix_active_timeout) * HZ,
+		.all_interim = atomic_xchg(&cn->flush_requested, 0),
+		.all_final = all_final,
+	};
+	struct ctipfix_flow *flow;
+	struct hlist_node *tmp;
+	unsigned int b;
+
+	ctipfix_stat_inc(CTIPFIX_STAT_SCANS);
+	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
+	for (b = 0; b < t->n_buckets; b++) {
+		spinlock_t *lock = ctipfix_flow_lock(t, b);
+
+		if (hlist_empty(&t->buckets[b]))
+			continue;
+		spin_lock_bh(lock);
+		hlist_for_each_entry_safe(flow, tmp, &t->buckets[b], node)
+			ctipfix_export_flow(cn, flow, &p);
+		spin_unlock_bh(lock);
+		ctipfix_release_done(&p);
+		if (!(b & 255))
+			cond_resched();
+	}
+	ctipfix_msg_flush(&cn->msg);
+	if (cn->msg.wrote_any) {
+		cn->msg.wrote_any = false;
+		ctipfix_genl_notify_data();
+	}
+}
+
+void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay)
+{
+	mod_delayed_work(system_power_efficient_wq, &cn->work, delay);
+}
+
+void ctipfix_export_work(struct work_struct *work)
+{
+	struct ctipfix_net *cn = container_of(to_delayed_work(work),
+					      struct ctipfix_net, work);
+
+	ctipfix_export_pass(cn, false);
+	queue_delayed_work(system_power_efficient_wq, &cn->work,
+			   msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms)));
+}

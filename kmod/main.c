@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctipfix: netfilter conntrack to IPFIX, lossless, in the kernel.
+ *
+ * Wiring only: each piece lives in the file named for it.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "ctipfix.h"
+
+/* How long unload waits for the daemon to read the last records. */
+#define CTIPFIX_UNLOAD_DRAIN_MS 2000
+
+static int __init ctipfix_init(void)
+{
+	int err;
+
+	err = ctipfix_params_check_load();
+	if (err)
+		return err;
+	err = ctipfix_flow_cache_init();
+	if (err)
+		return err;
+	err = ctipfix_relay_init();
+	if (err)
+		goto err_cache;
+	err = ctipfix_genl_init();
+	if (err)
+		goto err_relay;
+	err = ctipfix_netns_init();
+	if (err)
+		goto err_genl;
+	pr_info("ctipfix: exporting conntrack as IPFIX\n");
+	return 0;
+
+err_genl:
+	ctipfix_genl_exit();
+err_relay:
+	ctipfix_relay_exit();
+err_cache:
+	ctipfix_flow_cache_exit();
+	return err;
+}
+
+static void __exit ctipfix_exit(void)
+{
+	/* every live flow gets its final record (forced end) first */
+	ctipfix_netns_exit();
+	ctipfix_relay_drain_wait(CTIPFIX_UNLOAD_DRAIN_MS);
+	ctipfix_genl_exit();
+	ctipfix_relay_exit();
+	ctipfix_flow_cache_exit();
+}
+
+module_init(ctipfix_init);
+module_exit(ctipfix_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Export netfilter conntrack flows as IPFIX");
+MODULE_ALIAS_GENL_FAMILY(CTIPFIX_GENL_NAME);

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "ctipfix" generic netlink family: statistics and configuration for
+ * anyone, flush for CAP_NET_ADMIN, and a multicast group that tells the
+ * daemon when messages are waiting in the relay channel.
+ */
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "ctipfix.h"
+
+static const struct nla_policy ctipfix_genl_policy[CTIPFIX_A_MAX + 1] = {
+	[CTIPFIX_A_PAD]		= { .type = NLA_REJECT },
+	[CTIPFIX_A_STATS]	= { .type = NLA_REJECT },
+	[CTIPFIX_A_CONFIG]	= { .type = NLA_REJECT },
+};
+
+static struct genl_family ctipfix_genl_family;
+
+static const struct genl_multicast_group ctipfix_genl_mcgrps[] = {
+	{ .name = CTIPFIX_MCGRP_DATA, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static int ctipfix_put_stats(struct sk_buff *skb)
+{
+	struct nlattr *nest = nla_nest_start(skb, CTIPFIX_A_STATS);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i <= CTIPFIX_STAT_MAX; i++)
+		if (nla_put_u64_64bit(skb, i + 1, ctipfix_stat_read(i),
+				      CTIPFIX_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static const unsigned int *const ctipfix_config_values[] = {
+	[CTIPFIX_CONFIG_ACTIVE_TIMEOUT]		= &ctipfix_active_timeout,
+	[CTIPFIX_CONFIG_TEMPLATE_REFRESH]	= &ctipfix_template_refresh,
+	[CTIPFIX_CONFIG_OBSERVATION_DOMAIN]	= &ctipfix_observation_domain,
+	[CTIPFIX_CONFIG_MAX_MSG_SIZE]		= &ctipfix_max_msg_size,
+	[CTIPFIX_CONFIG_FLUSH_INTERVAL_MS]	= &ctipfix_flush_interval_ms,
+	[CTIPFIX_CONFIG_SUBBUF_SIZE]		= &ctipfix_subbuf_size,
+	[CTIPFIX_CONFIG_N_SUBBUFS]		= &ctipfix_n_subbufs,
+};
+
+static int ctipfix_put_config(struct sk_buff *skb)
+{
+	struct nlattr *nest = nla_nest_start(skb, CTIPFIX_A_CONFIG);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i <= CTIPFIX_CONFIG_MAX; i++)
+		if (nla_put_u32(skb, i + 1, READ_ONCE(*ctipfix_config_values[i])))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ctipfix_reply(struct genl_info *info, u8 cmd,
+			 int (*fill)(struct sk_buff *skb))
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	void *hdr;
+	int err;
+
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(skb, info, &ctipfix_genl_family, 0, cmd);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto fail;
+	}
+	err = fill(skb);
+	if (err)
+		goto fail;
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+fail:
+	nlmsg_free(skb);
+	return err;
+}
+
+static int ctipfix_cmd_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	return ctipfix_reply(info, CTIPFIX_CMD_GET_STATS, ctipfix_put_stats);
+}
+
+static int ctipfix_cmd_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	return ctipfix_reply(info, CTIPFIX_CMD_GET_CONFIG, ctipfix_put_config);
+}
+
+static int ctipfix_cmd_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	ctipfix_flush_all();
+	return 0;
+}
+
+static const struct genl_small_ops ctipfix_genl_ops[] = {
+	{
+		.cmd	= CTIPFIX_CMD_GET_STATS,
+		.doit	= ctipfix_cmd_get_stats,
+	},
+	{
+		.cmd	= CTIPFIX_CMD_GET_CONFIG,
+		.doit	= ctipfix_cmd_get_config,
+	},
+	{
+		.cmd	= CTIPFIX_CMD_FLUSH,
+		.doit	= ctipfix_cmd_flush,
+		.flags	= GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family ctipfix_genl_family __ro_after_init = {
+	.name		= CTIPFIX_GENL_NAME,
+	.version	= CTIPFIX_GENL_VERSION,
+	.maxattr	= CTIPFIX_A_MAX,
+	.policy		= ctipfix_genl_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.small_ops	= ctipfix_genl_ops,
+	.n_small_ops	= ARRAY_SIZE(ctipfix_genl_ops),
+	.resv_start_op	= 0,	/* strict validation of every command */
+	.mcgrps		= ctipfix_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(ctipfix_genl_mcgrps),
+};
+
+/* A hint, not a promise: listeners poll the relay file as well. */
+void ctipfix_genl_notify_data(void)
+{
+	struct sk_buff *skb = genlmsg_new(0, GFP_KERNEL);
+	void *hdr;
+	int err;
+
+	if (!skb)
+		goto fail;
+	hdr = genlmsg_put(skb, 0, 0, &ctipfix_genl_family, 0,
+			  CTIPFIX_CMD_DATA_READY);
+	if (!hdr) {
+		nlmsg_free(skb);
+		goto fail;
+	}
+	genlmsg_end(skb, hdr);
+	err = genlmsg_multicast(&ctipfix_genl_family, skb, 0, 0, GFP_KERNEL);
+	if (err && err != -ESRCH)
+		goto fail;
+	ctipfix_stat_inc(CTIPFIX_STAT_NOTIFY_SENT);
+	return;
+fail:
+	ctipfix_stat_inc(CTIPFIX_STAT_NOTIFY_FAILED);
+}
+
+int ctipfix_genl_init(void)
+{
+	return genl_register_family(&ctipfix_genl_family);
+}
+
+void ctipfix_genl_exit(void)
+{
+	genl_unregister_family(&ctipfix_genl_family);
+}

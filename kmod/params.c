@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Knobs in /sys/module/ctipfix/parameters/. Every value is range-checked:
+ * a write outside the range is refused with -EINVAL and the old value stays.
+ */
+#include <linux/log2.h>
+#include <linux/moduleparam.h>
+
+#include "ctipfix.h"
+
+unsigned int ctipfix_active_timeout = 60;
+unsigned int ctipfix_template_refresh = 60;
+unsigned int ctipfix_observation_domain;
+unsigned int ctipfix_max_msg_size = 1400;
+unsigned int ctipfix_flush_interval_ms = 500;
+unsigned int ctipfix_subbuf_size = 256 * 1024;
+unsigned int ctipfix_n_subbufs = 8;
+unsigned int ctipfix_hash_buckets = 16384;
+
+struct ctipfix_uint_knob {
+	unsigned int *val;
+	unsigned int min;
+	unsigned int max;
+	bool power_of_2;
+};
+
+static int ctipfix_knob_set(const char *s, const struct kernel_param *kp)
+{
+	const struct ctipfix_uint_knob *knob = kp->arg;
+	unsigned int v;
+
+	/* kstrtouint refuses "", "-1", "1x" and overflow */
+	if (kstrtouint(s, 0, &v))
+		return -EINVAL;
+	if (v < knob->min || v > knob->max)
+		return -EINVAL;
+	if (knob->power_of_2 && !is_power_of_2(v))
+		return -EINVAL;
+	/* a message must always fit in one relay sub-buffer */
+	if (knob->val == &ctipfix_max_msg_size && v > ctipfix_subbuf_size)
+		return -EINVAL;
+	WRITE_ONCE(*knob->val, v);
+	return 0;
+}
+
+static int ctipfix_knob_get(char *buf, const struct kernel_param *kp)
+{
+	const struct ctipfix_uint_knob *knob = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*knob->val));
+}
+
+static const struct kernel_param_ops ctipfix_knob_ops = {
+	.set = ctipfix_knob_set,
+	.get = ctipfix_knob_get,
+};
+
+static struct ctipfix_uint_knob knob_active_timeout = {
+	.val = &ctipfix_active_timeout, .min = 1, .max = 604800,
+};
+module_param_cb(active_timeout, &ctipfix_knob_ops, &knob_active_timeout, 0644);
+MODULE_PARM_DESC(active_timeout, "Seconds between interim records of a long flow [1..604800]");
+
+static struct ctipfix_uint_knob knob_template_refresh = {
+	.val = &ctipfix_template_refresh, .min = 1, .max = 86400,
+};
+module_param_cb(template_refresh, &ctipfix_knob_ops, &knob_template_refresh, 0644);
+MODULE_PARM_DESC(template_refresh, "Seconds between template resends [1..86400]");
+
+static struct ctipfix_uint_knob knob_observation_domain = {
+	.val = &ctipfix_observation_domain, .min = 0, .max = U32_MAX,
+};
+module_param_cb(observation_domain, &ctipfix_knob_ops, &knob_observation_domain, 0644);
+MODULE_PARM_DESC(observation_domain, "Observation domain id of the initial namespace [0..4294967295]");
+
+static struct ctipfix_uint_knob knob_max_msg_size = {
+	.val = &ctipfix_max_msg_size, .min = 512, .max = 65535,
+};
+module_param_cb(max_msg_size, &ctipfix_knob_ops, &knob_max_msg_size, 0644);
+MODULE_PARM_DESC(max_msg_size, "Largest IPFIX message, bytes [512..65535]");
+
+static struct ctipfix_uint_knob knob_flush_interval_ms = {
+	.val = &ctipfix_flush_interval_ms, .min = 10, .max = 60000,
+};
+module_param_cb(flush_interval_ms, &ctipfix_knob_ops, &knob_flush_interval_ms, 0644);
+MODULE_PARM_DESC(flush_interval_ms, "Longest a partly filled message waits, ms [10..60000]");
+
+static struct ctipfix_uint_knob knob_subbuf_size = {
+	.val = &ctipfix_subbuf_size, .min = 4096, .max = 16777216,
+};
+module_param_cb(subbuf_size, &ctipfix_knob_ops, &knob_subbuf_size, 0444);
+MODULE_PARM_DESC(subbuf_size, "Relay sub-buffer size, bytes (load time) [4096..16777216]");
+
+static struct ctipfix_uint_knob knob_n_subbufs = {
+	.val = &ctipfix_n_subbufs, .min = 2, .max = 1024,
+};
+module_param_cb(n_subbufs, &ctipfix_knob_ops, &knob_n_subbufs, 0444);
+MODULE_PARM_DESC(n_subbufs, "Relay sub-buffer count (load time) [2..1024]");
+
+static struct ctipfix_uint_knob knob_hash_buckets = {
+	.val = &ctipfix_hash_buckets, .min = 64, .max = 4194304, .power_of_2 = true,
+};
+module_param_cb(hash_buckets, &ctipfix_knob_ops, &knob_hash_buckets, 0444);
+MODULE_PARM_DESC(hash_buckets, "Flow hash buckets per namespace, a power of two (load time) [64..4194304]");
+
+/* Checks that involve two load-time values, which the setters cannot see. */
+int ctipfix_params_check_load(void)
+{
+	if (ctipfix_max_msg_size > ctipfix_subbuf_size) {
+		pr_err("ctipfix: max_msg_size %u exceeds subbuf_size %u\n",
+		       ctipfix_max_msg_size, ctipfix_subbuf_size);
+		return -EINVAL;
+	}
+	return 0;
+}

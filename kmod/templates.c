@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPFIX templates as tables of Information Elements. Each field says which
+ * IE it is, how many bytes it takes on the wire and where its value lives in
+ * struct ctipfix_record; adding an IE to a template is one line here.
+ */
+#include <linux/kernel.h>
+#include <linux/netfilter.h>
+#include <linux/stddef.h>
+
+#include "compat.h"
+#include "ctipfix.h"
+
+enum ctipfix_field_kind {
+	CTIPFIX_BYTES,		/* copied as stored (addresses) */
+	CTIPFIX_U8,
+	CTIPFIX_U16,
+	CTIPFIX_U32,
+	CTIPFIX_U64,
+};
+
+struct ctipfix_field {
+	u16 ie;
+	u16 len;		/* on the wire; may be less than the value's */
+	u32 pen;		/* enterprise number, 0 for IANA */
+	u16 offset;		/* in struct ctipfix_record */
+	u8 kind;
+};
+
+/* A template is its address fields followed by the fields all share. */
+struct ctipfix_template {
+	u16 id;
+	u16 n_addr;
+	const struct ctipfix_field *addr;
+};
+
+#define F(_ie, _len, _member, _kind) {					\
+	.ie = CTIPFIX_IE_##_ie, .len = _len,				\
+	.offset = offsetof(struct ctipfix_record, _member),		\
+	.kind = CTIPFIX_##_kind }
+#define R(_ie, _len, _member, _kind) {					\
+	.ie = CTIPFIX_IE_##_ie, .len = _len,				\
+	.pen = CTIPFIX_IPFIX_REVERSE_PEN,				\
+	.offset = offsetof(struct ctipfix_record, _member),		\
+	.kind = CTIPFIX_##_kind }
+
+static const struct ctipfix_field ctipfix_ipv4_fields[] = {
+	F(SOURCE_IPV4_ADDRESS, 4, saddr.ip, BYTES),
+	F(DESTINATION_IPV4_ADDRESS, 4, daddr.ip, BYTES),
+	F(ICMP_TYPE_CODE_IPV4, 2, icmp_type_code, U16),
+};
+
+static const struct ctipfix_field ctipfix_ipv6_fields[] = {
+	F(SOURCE_IPV6_ADDRESS, 16, saddr.ip6, BYTES),
+	F(DESTINATION_IPV6_ADDRESS, 16, daddr.ip6, BYTES),
+	F(ICMP_TYPE_CODE_IPV6, 2, icmp_type_code, U16),
+};
+
+static const struct ctipfix_field ctipfix_common_fields[] = {
+	F(SOURCE_TRANSPORT_PORT, 2, sport, U16),
+	F(DESTINATION_TRANSPORT_PORT, 2, dport, U16),
+	F(PROTOCOL_IDENTIFIER, 1, protocol, U8),
+	F(OCTET_DELTA_COUNT, 8, octets, U64),
+	F(PACKET_DELTA_COUNT, 8, packets, U64),
+	R(OCTET_DELTA_COUNT, 8, rev_octets, U64),
+	R(PACKET_DELTA_COUNT, 8, rev_packets, U64),
+	F(FLOW_START_MILLISECONDS, 8, start_ms, U64),
+	F(FLOW_END_MILLISECONDS, 8, end_ms, U64),
+	F(FLOW_END_REASON, 1, end_reason, U8),
+	F(INGRESS_INTERFACE, 4, ifindex_in, U32),
+	F(EGRESS_INTERFACE, 4, ifindex_out, U32),
+};
+
+static const struct ctipfix_template ctipfix_templates[] = {
+	{
+		.id = CTIPFIX_TEMPLATE_ID_IPV4,
+		.n_addr = ARRAY_SIZE(ctipfix_ipv4_fields),
+		.addr = ctipfix_ipv4_fields,
+	},
+	{
+		.id = CTIPFIX_TEMPLATE_ID_IPV6,
+		.n_addr = ARRAY_SIZE(ctipfix_ipv6_fields),
+		.addr = ctipfix_ipv6_fields,
+	},
+};
+
+static unsigned int ctipfix_n_fields(const struct ctipfix_template *tmpl)
+{
+	return tmpl->n_addr + ARRAY_SIZE(ctipfix_common_fields);
+}
+
+static const struct ctipfix_field *
+ctipfix_field(const struct ctipfix_template *tmpl, unsigned int i)
+{
+	if (i < tmpl->n_addr)
+		return &tmpl->addr[i];
+	return &ctipfix_common_fields[i - tmpl->n_addr];
+}
+
+const struct ctipfix_template *ctipfix_template_at(unsigned int i)
+{
+	return i < ARRAY_SIZE(ctipfix_templates) ? &ctipfix_templates[i] : NULL;
+}
+
+const struct ctipfix_template *
+ctipfix_template_for(const struct ctipfix_record *rec)
+{
+	return &ctipfix_templates[rec->family == NFPROTO_IPV6];
+}
+
+u16 ctipfix_template_id(const struct ctipfix_template *tmpl)
+{
+	return tmpl->id;
+}
+
+unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl)
+{
+	unsigned int i, len = 0;
+
+	for (i = 0; i < ctipfix_n_fields(tmpl); i++)
+		len += ctipfix_field(tmpl, i)->len;
+	return len;
+}
+
+/* Template record: id, field count, then (IE, length[, PEN]) per field. */
+unsigned int ctipfix_template_def_len(const struct ctipfix_template *tmpl)
+{
+	unsigned int i, len = 4;
+
+	for (i = 0; i < ctipfix_n_fields(tmpl); i++)
+		len += ctipfix_field(tmpl, i)->pen ? 8 : 4;
+	return len;
+}
+
+void ctipfix_template_put_def(const struct ctipfix_template *tmpl, u8 *p)
+{
+	const struct ctipfix_field *f;
+	unsigned int i;
+
+	put_unaligned_be16(tmpl->id, p);
+	put_unaligned_be16(ctipfix_n_fields(tmpl), p + 2);
+	p += 4;
+	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
+		f = ctipfix_field(tmpl, i);
+		put_unaligned_be16(f->ie | (f->pen ? 0x8000 : 0), p);
+		put_unaligned_be16(f->len, p + 2);
+		p += 4;
+		if (f->pen) {
+			put_unaligned_be32(f->pen, p);
+			p += 4;
+		}
+	}
+}
+
+static u64 ctipfix_field_value(const struct ctipfix_field *f, const void *v)
+{
+	switch (f->kind) {
+	case CTIPFIX_U8:
+		return *(const u8 *)v;
+	case CTIPFIX_U16:
+		return *(const u16 *)v;
+	case CTIPFIX_U32:
+		return *(const u32 *)v;
+	default:
+		return *(const u64 *)v;
+	}
+}
+
+/* Unsigned values go out big-endian in f->len bytes (RFC 7011 reduced size). */
+static void ctipfix_put_uint(u64 v, unsigned int len, u8 *p)
+{
+	while (len--) {
+		p[len] = v & 0xff;
+		v >>= 8;
+	}
+}
+
+void ctipfix_template_put_record(const struct ctipfix_template *tmpl,
+				 const struct ctipfix_record *rec, u8 *p)
+{
+	const struct ctipfix_field *f;
+	const u8 *v;
+	unsigned int i;
+
+	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
+		f = ctipfix_field(tmpl, i);
+		v = (const u8 *)rec + f->offset;
+		if (f->kind == CTIPFIX_BYTES)
+			memcpy(p, v, f->len);
+		else
+			ctipfix_put_uint(ctipfix_field_value(f, v), f->len, p);
+		p += f->len;
+	}
+}

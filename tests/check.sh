@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh KVER...: the whole test run behind `make check`. Lint, userspace
+# unit tests, the DKMS build, then for each kernel a QEMU guest running every
+# selftest; the guest's kernel log must be clean. Ends with one line
+# "N passed, N failed" (skips counted apart) and fails on any failure.
+set -u
+ROOT=$(realpath "$(dirname "$0")/..")
+RESULTS=$ROOT/build/results
+SELFTESTS=${SELFTESTS:-$(cd "$ROOT"/tests/selftests &&
+			 ls [0-9][0-9]-*.sh 2>/dev/null | sort | tr '\n' ' ')}
+passed=0
+failed=0
+skipped=0
+
+# Count one TAP log: "ok", "not ok", "# SKIP".
+count_tap() {
+	local log=$1 rc=$2 p f s
+	p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
+	f=$(grep -cE '^not ok [0-9]+' "$log" | head -1)
+	s=$(grep -cE '^(ok [0-9]+.*# SKIP|1\.\.0 # SKIP)' "$log" | head -1)
+	p=$((p - s + (s > 0 && p == 0 ? s : 0)))
+	[ "$rc" = 4 ] && s=$((s > 0 ? s : 1))
+	if [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$f" = 0 ]; then
+		f=1	# died or timed out before saying what failed
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	if [ "$f" != 0 ]; then
+		echo "---- FAILED: $log (exit $rc)"
+		cat "$log"
+		echo "----"
+	fi
+	echo "  $(basename "$log" .log): $p passed, $f failed, $s skipped"
+}
+
+# run_host NAME COMMAND...: a host-side test producing TAP
+run_host() {
+	local name=$1 log=$RESULTS/host/$1.log rc
+	shift
+	mkdir -p "$RESULTS"/host
+	"$@" >"$log" 2>&1
+	rc=$?
+	count_tap "$log" $rc
+}
+
+echo "== host"
+run_host lint "$ROOT"/tests/lint.sh
+run_host unit "$ROOT"/tests/unit/run.sh
+run_host dkms "$ROOT"/tests/dkms.sh "$@"
+
+for kver in "$@"; do
+	out=$RESULTS/$kver
+	echo "== guest $kver: $SELFTESTS"
+	"$ROOT"/tests/qemu/run.sh "$kver" "$out" $SELFTESTS
+	for t in $SELFTESTS; do
+		if [ -f "$out/$t.rc" ]; then
+			count_tap "$out/$t.log" "$(cat "$out/$t.rc")"
+		else
+			echo "---- $t did not run to the end on $kver"
+			[ -f "$out/$t.log" ] && cat "$out/$t.log"
+			failed=$((failed + 1))
+		fi
+	done
+	# The kernel log of the real run must be clean...
+	if [ -f "$out"/dmesg.log ] &&
+	   "$ROOT"/tests/qemu/check-dmesg.sh "$out"/dmesg.log "$out"/console.log \
+		>"$out"/dmesg-check.txt; then
+		passed=$((passed + 1))
+		echo "  dmesg clean"
+	else
+		failed=$((failed + 1))
+		echo "---- kernel log of $kver is not clean:"
+		cat "$out"/dmesg-check.txt
+		echo "---- guest dmesg:"
+		cat "$out"/dmesg.log "$out"/console.log 2>/dev/null
+		echo "----"
+	fi
+	# ...and the same check must catch the harness's deliberate WARN.
+	if [ -f "$out"/dmesg-warn.log ] &&
+	   ! "$ROOT"/tests/qemu/check-dmesg.sh "$out"/dmesg-warn.log >/dev/null; then
+		passed=$((passed + 1))
+		echo "  harness self-test: deliberate WARN detected"
+	else
+		failed=$((failed + 1))
+		echo "---- harness self-test: the deliberate WARN went unnoticed"
+	fi
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

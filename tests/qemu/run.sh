@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a Debian kernel in QEMU (TCG), with the host's / shared read-only over
+# 9p, and run the kernel selftests in it.
+#
+#   tests/qemu/run.sh KVER OUTDIR [TEST...]
+#
+# The guest writes one TAP log per test, the exit codes and its dmesg into
+# OUTDIR; the serial console goes to OUTDIR/console.log.
+set -eu
+
+KVER=$1
+OUT=$(realpath -m "$2")
+shift 2
+TESTS="$*"
+ROOT=$(realpath "$(dirname "$0")/../..")
+CACHE=$ROOT/build/qemu/$KVER
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-1500}
+
+# Modules the initramfs needs to reach the 9p shares, dependencies first.
+want_modules() {
+	local m dep
+	for m in "$@"; do
+		[ "$(modinfo -k "$KVER" -F filename "$m")" = "(builtin)" ] &&
+			continue
+		for dep in $(modinfo -k "$KVER" -F depends "$m" | tr , ' '); do
+			want_modules "$dep"
+		done
+		echo "$m"
+	done
+}
+
+build_initramfs() {
+	local dir=$CACHE/initramfs m f rel
+
+	rm -rf "$dir"
+	mkdir -p "$dir"/bin "$dir"/lib "$dir"/proc "$dir"/sys "$dir"/dev
+	cp /bin/busybox "$dir"/bin/
+	for m in sh mount insmod mkdir switch_root cat echo; do
+		ln -s busybox "$dir/bin/$m"
+	done
+	: >"$dir"/modules.order
+	for m in $(want_modules virtio_pci 9pnet_virtio 9p | awk '!seen[$0]++'); do
+		f=$(modinfo -k "$KVER" -F filename "$m")
+		rel=$(basename "${f%.xz}")
+		case "$f" in
+		*.xz) xz -dc "$f" >"$dir/lib/$rel" ;;
+		*) cp "$f" "$dir/lib/$rel" ;;
+		esac
+		echo "$rel" >>"$dir"/modules.order
+	done
+	install -m 0755 "$ROOT"/tests/qemu/initramfs-init "$dir"/init
+	(cd "$dir" && find . | cpio -o -H newc --quiet) | gzip -1 \
+		>"$CACHE"/initramfs.cpio.gz.new
+	mv "$CACHE"/initramfs.cpio.gz.new "$CACHE"/initramfs.cpio.gz
+}
+
+mkdir -p "$CACHE" "$OUT"
+if [ ! -s "$CACHE"/initramfs.cpio.gz ] ||
+   [ "$ROOT"/tests/qemu/initramfs-init -nt "$CACHE"/initramfs.cpio.gz ] ||
+   [ "$ROOT"/tests/qemu/run.sh -nt "$CACHE"/initramfs.cpio.gz ]; then
+	build_initramfs
+fi
+rm -f "$OUT"/*
+
+# Guest settings reach guest.sh as environment variables: the kernel hands
+# unknown name=value parameters to init.
+cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 net.ifnames=0"
+cmdline="$cmdline ctroot=$ROOT ctkver=$KVER"
+cmdline="$cmdline cttests=$(echo "$TESTS" | tr ' ' ,)"
+
+timeout --foreground -k 10 "$GUEST_TIMEOUT" \
+	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 3072 \
+	-nographic -no-reboot -nodefaults -serial "file:$OUT/console.log" \
+	-kernel /boot/vmlinuz-"$KVER" -initrd "$CACHE"/initramfs.cpio.gz \
+	-append "$cmdline" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$OUT",mount_tag=out,security_model=none,multidevs=remap \
+	-device virtio-rng-pci || echo "qemu exited with status $?" >>"$OUT"/console.log

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# TAP helpers for the guest selftests, kselftest style: "ok N desc" /
+# "not ok N desc", a plan at the end, exit 0 pass, 1 fail, 4 skip.
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+ksft_n=0
+ksft_failed=0
+
+echo "TAP version 13"
+
+ksft_ok() {
+	ksft_n=$((ksft_n + 1))
+	echo "ok $ksft_n $*"
+}
+
+ksft_not_ok() {
+	ksft_n=$((ksft_n + 1))
+	ksft_failed=$((ksft_failed + 1))
+	echo "not ok $ksft_n $*"
+}
+
+# check DESC COMMAND...: one test point from a command's exit status
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		ksft_ok "$desc"
+	else
+		ksft_not_ok "$desc"
+	fi
+}
+
+# check_eq DESC GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ksft_ok "$1"
+	else
+		ksft_not_ok "$1 (got '$2', want '$3')"
+	fi
+}
+
+ksft_exit() {
+	echo "1..$ksft_n"
+	[ "$ksft_failed" -eq 0 ] && exit $KSFT_PASS
+	exit $KSFT_FAIL
+}
+
+ksft_skip() {
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+: "${CTIPFIX_ROOT:?run me in the guest harness}"
+CTIPFIXD=$CTIPFIX_ROOT/userspace/ctipfixd/ctipfixd
+CTIPFIXCTL=$CTIPFIX_ROOT/userspace/ctipfixctl/ctipfixctl
+PARAMS=/sys/module/ctipfix/parameters
+RELAY=/sys/kernel/debug/ctipfix/data0
+
+load_module() {
+	modprobe nf_conntrack && insmod "$CTIPFIX_KO" "$@"
+}
+
+unload_module() {
+	rmmod ctipfix
+}

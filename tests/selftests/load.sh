@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The module loads and unloads cleanly, with its knobs, relay file and
+# netlink family in place while loaded, and nothing left behind after.
+source "$(dirname "$0")"/lib.sh
+
+check "insmod ctipfix.ko" load_module
+check "/sys/module/ctipfix exists" test -d /sys/module/ctipfix
+check_eq "active_timeout default" "$(cat $PARAMS/active_timeout)" 60
+check_eq "template_refresh default" "$(cat $PARAMS/template_refresh)" 60
+check_eq "max_msg_size default" "$(cat $PARAMS/max_msg_size)" 1400
+check_eq "flush_interval_ms default" "$(cat $PARAMS/flush_interval_ms)" 500
+check_eq "relay file is 0400" "$(stat -c %a $RELAY)" 400
+check "netlink family answers" "$CTIPFIXCTL" config
+check "rmmod ctipfix" unload_module
+check "/sys/module/ctipfix gone" test ! -e /sys/module/ctipfix
+check "relay dir gone" test ! -e /sys/kernel/debug/ctipfix
+check "insmod again" load_module active_timeout=5
+check_eq "load-time knob applied" "$(cat $PARAMS/active_timeout)" 5
+check "rmmod again" unload_module
+check "insmod refuses max_msg_size > subbuf_size" \
+	bash -c "! insmod $CTIPFIX_KO subbuf_size=4096 max_msg_size=8192"
+check "module not left loaded" test ! -e /sys/module/ctipfix
+ksft_exit

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/* UDP collectors: each message goes out as one datagram to each of them. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "hostport.h"
+
+int collector_open(struct collector *c, const char *spec, char *err,
+		   size_t errlen)
+{
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	snprintf(c->name, sizeof(c->name), "%s", spec);
+	if (hostport_resolve(spec, &addr, &addrlen, err, errlen))
+		return -1;
+	c->fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 ||
+	    /* connected, so that ICMP unreachable comes back as an error */
+	    connect(c->fd, (struct sockaddr *)&addr, addrlen)) {
+		snprintf(err, errlen, "'%s': %s", spec, strerror(errno));
+		collector_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+void collector_close(struct collector *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+void collector_send(struct collector *c, const void *msg, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = send(c->fd, msg, len, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)len) {
+		c->sent++;
+		c->sent_bytes += len;
+		return;
+	}
+	c->failed++;
+	c->last_errno = n < 0 ? errno : EMSGSIZE;
+}
+
+void collector_print(const struct collector *c, FILE *f)
+{
+	fprintf(f, "collector %s sent %llu bytes %llu failed %llu%s%s\n",
+		c->name, (unsigned long long)c->sent,
+		(unsigned long long)c->sent_bytes,
+		(unsigned long long)c->failed,
+		c->last_errno ? " last_error " : "",
+		c->last_errno ? strerror(c->last_errno) : "");
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CTIPFIXD_COLLECTOR_H
+#define CTIPFIXD_COLLECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct collector {
+	char name[280];		/* as the operator wrote it */
+	int fd;			/* connected UDP socket */
+	uint64_t sent;		/* datagrams */
+	uint64_t sent_bytes;
+	uint64_t failed;	/* send errors, ECONNREFUSED included */
+	int last_errno;
+};
+
+/* Returns 0, or -1 with a message in err. */
+int collector_open(struct collector *c, const char *spec, char *err,
+		   size_t errlen);
+void collector_close(struct collector *c);
+/* One IPFIX message, one datagram. */
+void collector_send(struct collector *c, const void *msg, size_t len);
+void collector_print(const struct collector *c, FILE *f);
+
+#endif

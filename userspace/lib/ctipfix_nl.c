@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The netlink client of the ctipfix family, for the daemon and the tool. */
+#include <errno.h>
+#include <string.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "ctipfix_nl.h"
+
+const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
+	[CTIPFIX_STAT_FLOWS_NEW]		= "flows_new",
+	[CTIPFIX_STAT_FLOWS_ADOPTED]		= "flows_adopted",
+	[CTIPFIX_STAT_FLOWS_ALLOC_FAILED]	= "flows_alloc_failed",
+	[CTIPFIX_STAT_FLOWS_LIVE]		= "flows_live",
+	[CTIPFIX_STAT_FLOWS_ABANDONED]		= "flows_abandoned",
+	[CTIPFIX_STAT_RECORDS_INTERIM]		= "records_interim",
+	[CTIPFIX_STAT_RECORDS_FINAL]		= "records_final",
+	[CTIPFIX_STAT_RECORDS_DROPPED]		= "records_dropped",
+	[CTIPFIX_STAT_TEMPLATES_SENT]		= "templates_sent",
+	[CTIPFIX_STAT_MESSAGES_WRITTEN]		= "messages_written",
+	[CTIPFIX_STAT_MESSAGES_DROPPED]		= "messages_dropped",
+	[CTIPFIX_STAT_BYTES_WRITTEN]		= "bytes_written",
+	[CTIPFIX_STAT_RELAY_FULL]		= "relay_full",
+	[CTIPFIX_STAT_NOTIFY_SENT]		= "notify_sent",
+	[CTIPFIX_STAT_NOTIFY_FAILED]		= "notify_failed",
+	[CTIPFIX_STAT_SCANS]			= "scans",
+};
+
+const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {
+	[CTIPFIX_CONFIG_ACTIVE_TIMEOUT]		= "active_timeout",
+	[CTIPFIX_CONFIG_TEMPLATE_REFRESH]	= "template_refresh",
+	[CTIPFIX_CONFIG_OBSERVATION_DOMAIN]	= "observation_domain",
+	[CTIPFIX_CONFIG_MAX_MSG_SIZE]		= "max_msg_size",
+	[CTIPFIX_CONFIG_FLUSH_INTERVAL_MS]	= "flush_interval_ms",
+	[CTIPFIX_CONFIG_SUBBUF_SIZE]		= "subbuf_size",
+	[CTIPFIX_CONFIG_N_SUBBUFS]		= "n_subbufs",
+};
+
+const char *ctipfix_nl_strerror(int err)
+{
+	return nl_geterror(err);
+}
+
+int ctipfix_nl_open(struct ctipfix_nl *nl)
+{
+	int err;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->sock = nl_socket_alloc();
+	if (!nl->sock)
+		return -NLE_NOMEM;
+	err = genl_connect(nl->sock);
+	if (err)
+		goto fail;
+	nl->family = genl_ctrl_resolve(nl->sock, CTIPFIX_GENL_NAME);
+	if (nl->family < 0) {
+		err = nl->family;
+		goto fail;
+	}
+	return 0;
+fail:
+	nl_socket_free(nl->sock);
+	nl->sock = NULL;
+	return err;
+}
+
+void ctipfix_nl_close(struct ctipfix_nl *nl)
+{
+	if (nl->sock)
+		nl_socket_free(nl->sock);
+	nl->sock = NULL;
+}
+
+struct nest_reply {
+	int nest_attr;
+	int n;
+	int is_u64;
+	void *out;
+};
+
+static int parse_nest_reply(struct nl_msg *msg, void *arg)
+{
+	struct nest_reply *r = arg;
+	struct nlattr *tb[CTIPFIX_A_MAX + 1], *a;
+	int rem, type;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTIPFIX_A_MAX, NULL) ||
+	    !tb[r->nest_attr])
+		return NL_SKIP;
+	nla_for_each_nested(a, tb[r->nest_attr], rem) {
+		type = nla_type(a) - 1;
+		if (type < 0 || type >= r->n)
+			continue;	/* newer module: ignore what we lack */
+		if (r->is_u64)
+			((uint64_t *)r->out)[type] = nla_get_u64(a);
+		else
+			((uint32_t *)r->out)[type] = nla_get_u32(a);
+	}
+	return NL_OK;
+}
+
+static int request(struct ctipfix_nl *nl, uint8_t cmd, struct nest_reply *r)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	int err;
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0,
+			 cmd, CTIPFIX_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	if (r)
+		nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_CUSTOM,
+				    parse_nest_reply, r);
+	err = nl_send_sync(nl->sock, msg);	/* frees msg, waits for ACK */
+	return err;
+}
+
+int ctipfix_nl_get_stats(struct ctipfix_nl *nl,
+			 uint64_t stats[CTIPFIX_STAT_MAX + 1])
+{
+	struct nest_reply r = { CTIPFIX_A_STATS, CTIPFIX_STAT_MAX + 1, 1,
+				stats };
+
+	memset(stats, 0, sizeof(uint64_t) * (CTIPFIX_STAT_MAX + 1));
+	return request(nl, CTIPFIX_CMD_GET_STATS, &r);
+}
+
+int ctipfix_nl_get_config(struct ctipfix_nl *nl,
+			  uint32_t config[CTIPFIX_CONFIG_MAX + 1])
+{
+	struct nest_reply r = { CTIPFIX_A_CONFIG, CTIPFIX_CONFIG_MAX + 1, 0,
+				config };
+
+	memset(config, 0, sizeof(uint32_t) * (CTIPFIX_CONFIG_MAX + 1));
+	return request(nl, CTIPFIX_CMD_GET_CONFIG, &r);
+}
+
+int ctipfix_nl_flush(struct ctipfix_nl *nl)
+{
+	return request(nl, CTIPFIX_CMD_FLUSH, NULL);
+}
+
+static int ignore_msg(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int ctipfix_nl_subscribe(struct ctipfix_nl *nl)
+{
+	int err;
+
+	nl->mcgrp = genl_ctrl_resolve_grp(nl->sock, CTIPFIX_GENL_NAME,
+					  CTIPFIX_MCGRP_DATA);
+	if (nl->mcgrp < 0)
+		return nl->mcgrp;
+	nl_socket_disable_seq_check(nl->sock);
+	nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_CUSTOM, ignore_msg,
+			    NULL);
+	err = nl_socket_add_membership(nl->sock, nl->mcgrp);
+	if (err)
+		return err;
+	return nl_socket_set_nonblocking(nl->sock);
+}
+
+int ctipfix_nl_fd(struct ctipfix_nl *nl)
+{
+	return nl_socket_get_fd(nl->sock);
+}
+
+void ctipfix_nl_drain(struct ctipfix_nl *nl)
+{
+	/* -NLE_AGAIN ends it; a lost hint (ENOBUFS) only means "poll" */
+	while (nl_recvmsgs_default(nl->sock) >= 0)
+		;
+}

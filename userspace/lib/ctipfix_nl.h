@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CTIPFIX_NL_H
+#define CTIPFIX_NL_H
+
+#include <stdint.h>
+#include <linux/ctipfix.h>
+
+struct nl_sock;
+
+/* A connected generic netlink socket and the resolved family. */
+struct ctipfix_nl {
+	struct nl_sock *sock;
+	int family;
+	int mcgrp;
+};
+
+/* Returns 0, or a negative libnl error: ctipfix_nl_strerror() tells. */
+int ctipfix_nl_open(struct ctipfix_nl *nl);
+void ctipfix_nl_close(struct ctipfix_nl *nl);
+const char *ctipfix_nl_strerror(int err);
+
+int ctipfix_nl_get_stats(struct ctipfix_nl *nl,
+			 uint64_t stats[CTIPFIX_STAT_MAX + 1]);
+int ctipfix_nl_get_config(struct ctipfix_nl *nl,
+			  uint32_t config[CTIPFIX_CONFIG_MAX + 1]);
+int ctipfix_nl_flush(struct ctipfix_nl *nl);
+/* Join the data-ready group; the socket's fd then wakes poll(). */
+int ctipfix_nl_subscribe(struct ctipfix_nl *nl);
+int ctipfix_nl_fd(struct ctipfix_nl *nl);
+/* Read and discard whatever notifications are queued. */
+void ctipfix_nl_drain(struct ctipfix_nl *nl);
+
+extern const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1];
+extern const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1];
+
+#endif

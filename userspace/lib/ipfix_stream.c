@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Cutting the relay byte stream into IPFIX messages. */
+#include <string.h>
+
+#include "ipfix_stream.h"
+
+#define IPFIX_VERSION 10
+
+static void consume(struct ipfix_stream *s, size_t off);
+
+/* The message handed out last is done with once the caller comes back. */
+static void release_pending(struct ipfix_stream *s)
+{
+	if (s->pending) {
+		consume(s, s->pending);
+		s->pending = 0;
+	}
+}
+
+uint8_t *ipfix_stream_space(struct ipfix_stream *s, size_t *room)
+{
+	release_pending(s);
+	*room = sizeof(s->buf) - s->len;
+	return s->buf + s->len;
+}
+
+void ipfix_stream_filled(struct ipfix_stream *s, size_t n)
+{
+	s->len += n;
+}
+
+static size_t msg_len_at(const uint8_t *p)
+{
+	return (size_t)p[2] << 8 | p[3];
+}
+
+static int header_ok(const uint8_t *p)
+{
+	return (p[0] << 8 | p[1]) == IPFIX_VERSION &&
+	       msg_len_at(p) >= IPFIX_HEADER_LEN;
+}
+
+/* Drop the bytes before off: handed out already, or garbage. */
+static void consume(struct ipfix_stream *s, size_t off)
+{
+	memmove(s->buf, s->buf + off, s->len - off);
+	s->len -= off;
+}
+
+size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg)
+{
+	size_t len, skip = 0;
+
+	release_pending(s);
+	/* resynchronise on the next plausible header if the stream is bad */
+	while (s->len - skip >= 4 && !header_ok(s->buf + skip))
+		skip++;
+	if (skip) {
+		s->bad_bytes += skip;
+		consume(s, skip);
+	}
+	if (s->len < IPFIX_HEADER_LEN)
+		return 0;
+	len = msg_len_at(s->buf);
+	if (s->len < len)
+		return 0;
+	*msg = s->buf;
+	s->messages++;
+	s->pending = len;
+	return len;
+}
