@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Cutting the relay byte stream into whole IPFIX messages. */
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "ipfix_stream.h"
+
+static size_t make_msg(uint8_t *p, size_t len, uint8_t fill)
+{
+	memset(p, fill, len);
+	p[0] = 0;
+	p[1] = 10;
+	p[2] = len >> 8;
+	p[3] = len & 0xff;
+	return len;
+}
+
+static void feed(struct ipfix_stream *s, const uint8_t *p, size_t n)
+{
+	size_t room;
+	uint8_t *space = ipfix_stream_space(s, &room);
+
+	memcpy(space, p, n);
+	ipfix_stream_filled(s, n);
+}
+
+FIXTURE(stream) {
+	struct ipfix_stream s;
+	uint8_t data[4096];
+};
+
+FIXTURE_SETUP(stream)
+{
+	memset(&self->s, 0, sizeof(self->s));
+}
+
+FIXTURE_TEARDOWN(stream)
+{
+}
+
+TEST_F(stream, back_to_back_messages)
+{
+	const uint8_t *m;
+	size_t n = make_msg(self->data, 100, 0xaa);
+
+	n += make_msg(self->data + n, 40, 0xbb);
+	feed(&self->s, self->data, n);
+	ASSERT_EQ(100, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(0xaa, m[50]);
+	ASSERT_EQ(40, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(0xbb, m[20]);
+	EXPECT_EQ(0, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(2, self->s.messages);
+}
+
+TEST_F(stream, message_split_across_reads)
+{
+	const uint8_t *m;
+
+	make_msg(self->data, 300, 0xcc);
+	feed(&self->s, self->data, 10);
+	EXPECT_EQ(0, ipfix_stream_next(&self->s, &m));
+	feed(&self->s, self->data + 10, 200);
+	EXPECT_EQ(0, ipfix_stream_next(&self->s, &m));
+	feed(&self->s, self->data + 210, 90);
+	ASSERT_EQ(300, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(0xcc, m[299]);
+}
+
+TEST_F(stream, garbage_skipped_and_counted)
+{
+	const uint8_t *m;
+
+	memset(self->data, 0xff, 7);
+	make_msg(self->data + 7, 64, 0x11);
+	feed(&self->s, self->data, 71);
+	ASSERT_EQ(64, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(7, self->s.bad_bytes);
+}
+
+TEST_F(stream, length_below_header_is_not_a_message)
+{
+	const uint8_t *m;
+
+	make_msg(self->data, 16, 0);
+	self->data[3] = 8;	/* claims 8 bytes: impossible */
+	make_msg(self->data + 16, 20, 0x22);
+	feed(&self->s, self->data, 36);
+	ASSERT_EQ(20, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(0x22, m[19]);
+}
+
+TEST_HARNESS_MAIN
