@@ -12,7 +12,7 @@ PKGS="build-essential pkg-config git kmod cpio xz-utils
 	qemu-system-x86 busybox-static linux-source-6.1
 	libnl-3-dev libnl-genl-3-dev libnetfilter-conntrack-dev
 	dkms conntrack iproute2 nftables iperf3 socat tshark nfdump
-	libfixbuf-tools pmacct python3
+	libfixbuf-tools pmacct python3 iputils-ping procps
 	$KERNEL_61 $HEADERS_61"
 BPO_PKGS="linux-image-amd64 linux-headers-amd64"
 BPO_LIST=/etc/apt/sources.list.d/ctipfix-bookworm-backports.list

@@ -9,12 +9,15 @@ export HOME=/tmp
 export CTIPFIX_ROOT=$ctroot
 export CTIPFIX_BUILD=$ctroot/build/$ctkver
 export CTIPFIX_KO=$CTIPFIX_BUILD/kmod/ctipfix.ko
+export CTIPFIX_ARTIFACTS=/mnt/artifacts
 OUT=/mnt
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 
 mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p "$CTIPFIX_ARTIFACTS"
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
+ln -sf /proc/self/fd /dev/fd
 mount -t tmpfs shm /dev/shm
 ip link set lo up
 echo "guest: kernel $(uname -r), tests: $cttests" >/dev/console

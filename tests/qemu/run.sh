@@ -62,7 +62,7 @@ if [ ! -s "$CACHE"/initramfs.cpio.gz ] ||
    [ "$ROOT"/tests/qemu/run.sh -nt "$CACHE"/initramfs.cpio.gz ]; then
 	build_initramfs
 fi
-rm -f "$OUT"/*
+rm -rf "${OUT:?}"/*
 
 # Guest settings reach guest.sh as environment variables: the kernel hands
 # unknown name=value parameters to init.

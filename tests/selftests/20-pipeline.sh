@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The export pipeline end to end: a router namespace forwards TCP, UDP and
+# ICMP over IPv4 and IPv6 between a client and a server; ctipfix.ko follows
+# the router's conntrack, ctipfixd sends the IPFIX to collectors on
+# loopback, and independent decoders (tshark, nfdump, ipfixDump) must agree
+# with conntrack's own account (`conntrack -E`, running all along, which also
+# shows that ctnetlink listeners keep working beside the module).
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+A=$CTIPFIX_ARTIFACTS/pipeline
+rm -rf "$A"
+mkdir -p "$A"/nfcapd
+pids=""
+
+cleanup() {
+	# shellcheck disable=SC2086
+	kill $pids 2>/dev/null
+	topology_down
+	rmmod ctipfix 2>/dev/null
+}
+trap cleanup EXIT
+
+bg() {
+	"$@" &
+	pids="$pids $!"
+}
+
+wait_until() {	# wait_until SECONDS COMMAND...
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.2
+	done
+}
+
+no_live_entries() {
+	[ -z "$(ip netns exec $NS_R conntrack -L 2>/dev/null)" ]
+}
+
+no_live_flows() {
+	"$CTIPFIXCTL" stats | grep -qE '^ +flows_live +0$'
+}
+
+topology_up
+router_short_timeouts
+check "module loads (active_timeout=3)" load_module active_timeout=3
+
+# collectors first, then the ground truth, then the daemon
+bg dumpcap -q -i lo -f "udp port 4739 or udp port 4740" -w "$A"/ipfix.pcap
+bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4739 -t 3600
+bg socat -u UDP-RECV:4740,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+bg ip netns exec $NS_R conntrack -E -o extended,id -e NEW,DESTROY \
+	>"$A"/events.txt
+check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
+"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
+	--collector 127.0.0.1:4740 2>"$A"/ctipfixd.err &
+daemon=$!
+
+# --- traffic ---
+bg ip netns exec $NS_S socat -u TCP4-LISTEN:5001,reuseaddr,fork OPEN:/dev/null
+bg ip netns exec $NS_S socat -u TCP6-LISTEN:5001,ipv6only=1,reuseaddr,fork OPEN:/dev/null
+bg ip netns exec $NS_S socat UDP4-RECVFROM:5353,fork SYSTEM:'echo reply'
+bg ip netns exec $NS_S socat UDP6-RECVFROM:5353,ipv6only=1,fork SYSTEM:'echo reply'
+bg ip netns exec $NS_S socat -u UDP4-RECV:7777 OPEN:/dev/null
+sleep 1
+for size in 100000 30000; do
+	head -c $size /dev/zero |
+		ip netns exec $NS_C socat -u - TCP4:10.0.2.2:5001
+done
+head -c 50000 /dev/zero | ip netns exec $NS_C socat -u - TCP6:[fd00:2::2]:5001
+for i in 1 2 3; do
+	echo "query $i" | ip netns exec $NS_C socat -T1 - UDP4:10.0.2.2:5353 >/dev/null
+done
+echo query | ip netns exec $NS_C socat -T1 - UDP6:[fd00:2::2]:5353 >/dev/null
+ip netns exec $NS_C ping -q -c 3 -i 0.2 10.0.2.2 >/dev/null
+ip netns exec $NS_C ping -q -c 3 -i 0.2 fd00:2::2 >/dev/null
+# the long flow: 9 s of UDP, longer than active_timeout
+for i in $(seq 1 45); do echo "tick $i"; sleep 0.2; done |
+	ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777,sourceport=40000
+
+# --- every flow dies (2 s timeouts), is reaped, and is exported ---
+check "router conntrack table empties" wait_until 60 no_live_entries
+check "module follows no flow any more" wait_until 30 no_live_flows
+sleep 2
+"$CTIPFIXCTL" stats >"$A"/stats.txt
+kill -TERM $daemon
+wait $daemon
+check_eq "ctipfixd exits 0 on SIGTERM" $? 0
+sleep 1
+# shellcheck disable=SC2086
+kill -TERM $pids
+wait 2>/dev/null
+pids=""
+
+# --- decode independently and compare with conntrack ---
+# the daemon sent every message to both collectors: decode one copy
+tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y udp.dstport==4739 \
+	-T json --no-duplicate-keys >"$A"/tshark.json 2>"$A"/tshark.err
+nfdump -R "$A"/nfcapd -o csv -6 >"$A"/nfdump.csv 2>&1
+nfdump -I -R "$A"/nfcapd >"$A"/nfdump-info.txt 2>&1
+ipfixDump --in "$A"/ipfix.bin >"$A"/ipfixdump.txt 2>&1
+while read -r verdict desc; do
+	if [ "$verdict" = PASS ]; then
+		ksft_ok "$desc"
+	else
+		ksft_not_ok "$desc"
+	fi
+done < <(python3 "$(dirname "$0")"/flowcheck.py "$A" 2>&1 || echo "FAIL flowcheck.py ran to the end")
+ksft_exit

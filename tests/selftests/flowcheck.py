@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Compare what collectors decoded with conntrack's own account of the flows.
+
+flowcheck.py DIR reads, from DIR:
+  events.txt      `conntrack -E -o extended,id` of the router (ground truth)
+  tshark.json     tshark's decode of the IPFIX datagrams
+  nfdump.csv, nfdump-info.txt   nfdump's decode and statistics
+  ipfixdump.txt   libfixbuf's ipfixDump of the same messages
+  stats.txt       `ctipfixctl stats` at the end
+and prints one "PASS desc" or "FAIL desc" line per property.
+"""
+import collections
+import json
+import re
+import sys
+
+D = sys.argv[1]
+ICMP = (1, 58)
+ACTIVE_TIMEOUT = 2
+
+
+def verdict(ok, desc):
+    print(("PASS " if ok else "FAIL ") + desc)
+
+
+def key(proto, src, dst, a, b):
+    return (proto, src, dst, int(a), int(b))
+
+
+def ground_truth():
+    """conntrack DESTROY events: key -> [pkts, bytes, rev_pkts, rev_bytes]."""
+    flows, new = {}, 0
+    for line in open(f"{D}/events.txt"):
+        f = line.split()
+        if not f:
+            continue
+        if f[0] == "[NEW]":
+            new += 1
+            continue
+        if f[0] != "[DESTROY]":
+            continue
+        proto = int(f[4])
+        kv = collections.defaultdict(list)
+        for tok in f:
+            if "=" in tok:
+                k, v = tok.split("=", 1)
+                kv[k].append(v)
+        if proto in ICMP:
+            k = key(proto, kv["src"][0], kv["dst"][0], kv["type"][0],
+                    kv["code"][0])
+        else:
+            k = key(proto, kv["src"][0], kv["dst"][0],
+                    kv.get("sport", [0])[0], kv.get("dport", [0])[0])
+        flows[k] = [int(kv["packets"][0]), int(kv["bytes"][0]),
+                    int(kv["packets"][1]), int(kv["bytes"][1])]
+    return flows, new
+
+
+def tshark_records():
+    """Every data record tshark decoded, plus message headers."""
+    recs, msgs = [], []
+    for pkt in json.load(open(f"{D}/tshark.json")):
+        cf = pkt["_source"]["layers"].get("cflow")
+        if cf is None:
+            continue
+        n = 0
+        for name, s in cf.items():
+            if not name.startswith("Set ") or "cflow.flowset_id" not in s:
+                continue
+            if int(s["cflow.flowset_id"]) < 256:
+                continue
+            for fname, fl in s.items():
+                if fname.startswith("Flow "):
+                    recs.append(fl)
+                    n += 1
+        msgs.append((int(cf["cflow.od_id"]), int(cf["cflow.sequence"]), n))
+    return recs, msgs
+
+
+def tshark_key(r):
+    proto = int(r["cflow.protocol"])
+    src = r.get("cflow.srcaddr", r.get("cflow.srcaddrv6"))
+    dst = r.get("cflow.dstaddr", r.get("cflow.dstaddrv6"))
+    if proto == 1:
+        tc = int(r["cflow.icmp_type_code_ipv4"], 16)
+        return key(proto, src, dst, tc >> 8, tc & 0xff)
+    if proto == 58:
+        return key(proto, src, dst, r["cflow.icmp_ipv6_type"],
+                   r["cflow.icmp_ipv6_code"])
+    return key(proto, src, dst, r["cflow.srcport"], r["cflow.dstport"])
+
+
+def module_stats():
+    st = {}
+    for line in open(f"{D}/stats.txt"):
+        f = line.split()
+        if len(f) == 2 and f[1].isdigit():
+            st[f[0]] = int(f[1])
+    return st
+
+
+truth, new = ground_truth()
+verdict(len(truth) >= 10 and new == len(truth),
+        f"conntrack reported {new} new and {len(truth)} destroyed entries")
+
+recs, msgs = tshark_records()
+st = module_stats()
+exported = st.get("records_final", -1) + st.get("records_interim", -1)
+verdict(len(recs) == exported and exported > 0,
+        f"tshark decoded every record ({len(recs)} of {exported} exported)")
+verdict(st.get("records_dropped", -1) == 0 and
+        st.get("messages_dropped", -1) == 0, "module dropped nothing")
+
+sums = collections.defaultdict(lambda: [0, 0, 0, 0])
+finals = collections.Counter()
+interims = collections.Counter()
+reasons = {}
+for r in recs:
+    k = tshark_key(r)
+    o, p = r["cflow.octets"], r["cflow.packets"]
+    s = sums[k]
+    s[0] += int(p[0])
+    s[1] += int(o[0])
+    s[2] += int(p[1])
+    s[3] += int(o[1])
+    reason = int(r["cflow.flow_end_reason"])
+    if reason == ACTIVE_TIMEOUT:
+        interims[k] += 1
+    else:
+        finals[k] += 1
+        reasons[k] = reason
+
+extra = set(sums) - set(truth)
+missing = set(truth) - set(sums)
+verdict(not missing, f"a record for every conntrack entry (missing: {sorted(missing)})")
+verdict(not extra, f"no record without a conntrack entry (extra: {sorted(extra)})")
+multi = {k: n for k, n in finals.items() if n != 1}
+verdict(not multi and set(finals) == set(truth),
+        f"exactly one final record per entry (off: {multi})")
+wrong = {k: (sums[k], v) for k, v in truth.items() if sums.get(k) != v}
+verdict(not wrong, "packets and bytes per direction equal conntrack's "
+        f"({len(truth) - len(wrong)} of {len(truth)} flows; wrong: {wrong})")
+
+longk = [k for k in truth if k[0] == 17 and k[4] == 7777]
+verdict(len(longk) == 1 and interims[longk[0]] >= 2,
+        f"the long flow has interim records ({[interims[k] for k in longk]})")
+tcp_reasons = {reasons.get(k) for k in truth if k[0] == 6}
+verdict(tcp_reasons == {3}, f"closed TCP flows end with reason 3 ({tcp_reasons})")
+udp_reasons = {reasons.get(k) for k in truth if k[0] == 17}
+verdict(udp_reasons == {1}, f"timed-out UDP flows end with reason 1 ({udp_reasons})")
+fams = {len(k[1].split(".")) == 4 for k in truth}
+verdict(fams == {True, False}, "both IPv4 and IPv6 flows were exported")
+
+# RFC 7011: sequence = data records sent before this message, per domain
+seq_ok, expect = True, {}
+for od, seq, n in msgs:
+    if expect.get(od, seq) != seq:
+        seq_ok = False
+    expect[od] = seq + n
+verdict(seq_ok and msgs, f"header sequence numbers are continuous ({len(msgs)} messages)")
+
+# nfdump, a second independent decoder
+info = open(f"{D}/nfdump-info.txt").read()
+m = re.search(r"Sequence failures: (\d+)", info)
+verdict(m is not None and m.group(1) == "0", "nfdump -I: Sequence failures: 0")
+nf = collections.defaultdict(lambda: [0, 0, 0, 0])
+rows = 0
+lines = open(f"{D}/nfdump.csv").read().splitlines()
+hdr = lines[0].split(",") if lines else []
+for line in lines[1:]:
+    f = line.split(",")
+    if len(f) != len(hdr):
+        continue
+    c = dict(zip(hdr, f))
+    proto = {"TCP": 6, "UDP": 17, "ICMP": 1, "ICMP6": 58}.get(c["pr"], c["pr"])
+    try:
+        proto = int(proto)
+    except ValueError:
+        continue
+    rows += 1
+    if proto in ICMP:
+        continue	# nfdump folds ICMP type/code into the port columns
+    k = key(proto, c["sa"], c["da"], c["sp"], c["dp"])
+    s = nf[k]
+    for i, col in enumerate(("ipkt", "ibyt", "opkt", "obyt")):
+        s[i] += int(c[col])
+verdict(rows == len(recs), f"nfdump decoded every record ({rows} of {len(recs)})")
+nf_wrong = {k: (nf.get(k), v) for k, v in truth.items()
+            if k[0] not in ICMP and nf.get(k) != v}
+verdict(not nf_wrong, f"nfdump's counts equal conntrack's (wrong: {nf_wrong})")
+
+# libfixbuf, a third
+dump = open(f"{D}/ipfixdump.txt").read()
+verdict("out of sequence" not in dump.lower(), "ipfixDump reports no sequence problem")
+n_dump = len(re.findall(r"--- data record", dump))
+verdict(n_dump == len(recs), f"ipfixDump decoded every record ({n_dump} of {len(recs)})")

@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# client -- router -- server in network namespaces, IPv4 and IPv6.
+# Conntrack runs in the router only (an nftables rule using ct state).
+#
+#   client c0 10.0.1.2 fd00:1::2 -- r0 10.0.1.1 fd00:1::1  router
+#   router r1 10.0.2.1 fd00:2::1 -- s0 10.0.2.2 fd00:2::2  server
+NS_C=ctc
+NS_R=ctr
+NS_S=cts
+
+topology_up() {
+	local ns
+	for ns in $NS_C $NS_R $NS_S; do
+		ip netns add $ns
+		ip -n $ns link set lo up
+	done
+	ip link add c0 netns $NS_C type veth peer name r0 netns $NS_R
+	ip link add s0 netns $NS_S type veth peer name r1 netns $NS_R
+	ip -n $NS_C addr add 10.0.1.2/24 dev c0
+	ip -n $NS_C addr add fd00:1::2/64 dev c0 nodad
+	ip -n $NS_R addr add 10.0.1.1/24 dev r0
+	ip -n $NS_R addr add fd00:1::1/64 dev r0 nodad
+	ip -n $NS_R addr add 10.0.2.1/24 dev r1
+	ip -n $NS_R addr add fd00:2::1/64 dev r1 nodad
+	ip -n $NS_S addr add 10.0.2.2/24 dev s0
+	ip -n $NS_S addr add fd00:2::2/64 dev s0 nodad
+	ip -n $NS_R link set r0 up
+	ip -n $NS_R link set r1 up
+	ip -n $NS_C link set c0 up
+	ip -n $NS_S link set s0 up
+	ip -n $NS_C route add default via 10.0.1.1
+	ip -n $NS_C -6 route add default via fd00:1::1
+	ip -n $NS_S route add default via 10.0.2.1
+	ip -n $NS_S -6 route add default via fd00:2::1
+	ip netns exec $NS_R sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec $NS_R sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip netns exec $NS_R nft -f - <<-NFT
+	table inet ctipfix_test {
+		chain forward {
+			type filter hook forward priority 0; policy accept;
+			ct state established,related,new counter accept
+		}
+	}
+	NFT
+}
+
+# Short conntrack timeouts in the router, so flows die during the test.
+router_short_timeouts() {
+	local t
+	for t in udp_timeout udp_timeout_stream icmp_timeout icmpv6_timeout \
+		 tcp_timeout_time_wait tcp_timeout_close tcp_timeout_fin_wait \
+		 tcp_timeout_last_ack tcp_timeout_close_wait; do
+		ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_$t=2
+	done
+}
+
+topology_down() {
+	local ns
+	for ns in $NS_C $NS_R $NS_S; do
+		ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del $ns 2>/dev/null
+	done
+}
