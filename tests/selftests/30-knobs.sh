@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Knobs: a runtime change of active_timeout takes effect on live flows;
+# invalid writes are refused with EINVAL and the old value stays.
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+trap 'topology_down; rmmod ctipfix 2>/dev/null' EXIT
+
+stat_of() {
+	"$CTIPFIXCTL" stats | awk -v k="$1" '$1 == k { print $2 }'
+}
+
+# write_refused KNOB VALUE: the write fails and the value is unchanged
+write_refused() {
+	local before after
+	before=$(cat "$PARAMS/$1")
+	if echo "$2" >"$PARAMS/$1" 2>/dev/null; then
+		return 1
+	fi
+	after=$(cat "$PARAMS/$1")
+	[ "$before" = "$after" ]
+}
+
+topology_up
+check "module loads" load_module
+
+for knob in active_timeout template_refresh max_msg_size flush_interval_ms; do
+	for bad in -1 0 abc "" 1x 99999999999 4294967296; do
+		check "$knob refuses '$bad'" write_refused $knob "$bad"
+	done
+done
+check "max_msg_size refuses 511 (below the smallest message)" \
+	write_refused max_msg_size 511
+check "max_msg_size refuses 65536" write_refused max_msg_size 65536
+check "observation_domain refuses -1" write_refused observation_domain -1
+check "observation_domain refuses 4294967296" \
+	write_refused observation_domain 4294967296
+check "load-time knob subbuf_size is read-only" \
+	bash -c "! echo 8192 > $PARAMS/subbuf_size"
+check "load-time knob hash_buckets is read-only" \
+	bash -c "! echo 128 > $PARAMS/hash_buckets"
+check "max_msg_size accepts 9000" bash -c "echo 9000 > $PARAMS/max_msg_size"
+check_eq "max_msg_size now 9000" "$(cat $PARAMS/max_msg_size)" 9000
+echo 1400 >$PARAMS/max_msg_size
+
+# A steady flow with active_timeout=60 gives no interim record in a few
+# seconds; after writing 1 it does, without reloading anything.
+ip netns exec $NS_S socat -u UDP4-RECV:7777 OPEN:/dev/null &
+srv=$!
+sleep 0.5
+(for i in $(seq 1 60); do echo "tick $i"; sleep 0.2; done |
+	ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777,sourceport=40001) &
+gen=$!
+sleep 4
+check_eq "no interim record at active_timeout=60" "$(stat_of records_interim)" 0
+check "active_timeout accepts 1 at runtime" \
+	bash -c "echo 1 > $PARAMS/active_timeout"
+sleep 4
+n=$(stat_of records_interim)
+check "interim records follow at active_timeout=1 (got $n)" test "$n" -ge 2
+check "the module keeps working after refused writes" "$CTIPFIXCTL" stats
+kill $gen $srv 2>/dev/null
+wait 2>/dev/null
+ksft_exit
