@@ -49,8 +49,9 @@ userspace/ctipfixctl/ctipfixctl: $(CTL_OBJ) $(LIB_OBJ)
 # One copy of the module source per guest kernel, so builds do not collide;
 # the harness's test-only WARN module beside it.
 $(BUILD)/%/kmod/ctipfix.ko: $(KSRC)
-	@mkdir -p $(BUILD)/$*
-	cp -r Kbuild kmod include $(BUILD)/$*/
+	@mkdir -p $(BUILD)/$*/kmod
+	cp -r Kbuild include $(BUILD)/$*/
+	cp kmod/*.[ch] kmod/Kbuild $(BUILD)/$*/kmod/
 	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/$(BUILD)/$* W=1 modules
 	@mkdir -p $(BUILD)/$*/warn
 	cp -r tests/qemu/warn/*.c tests/qemu/warn/Kbuild $(BUILD)/$*/warn/

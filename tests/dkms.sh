@@ -13,9 +13,10 @@ n=0
 rc=0
 
 echo "TAP version 13"
-mkdir -p "$SRC" "$WORK/tree"
+mkdir -p "$SRC"/kmod "$WORK/tree"
 # what a DKMS source package ships: the module and the shared header
-cp -r "$ROOT"/Kbuild "$ROOT"/dkms.conf "$ROOT"/kmod "$ROOT"/include "$SRC"/
+cp -r "$ROOT"/Kbuild "$ROOT"/dkms.conf "$ROOT"/include "$SRC"/
+cp "$ROOT"/kmod/*.[ch] "$ROOT"/kmod/Kbuild "$SRC"/kmod/
 DKMS="dkms --dkmstree $WORK/tree --sourcetree $WORK/src"
 
 n=$((n + 1))

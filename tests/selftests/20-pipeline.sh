@@ -23,20 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bg() {
-	"$@" &
-	pids="$pids $!"
-}
-
-wait_until() {	# wait_until SECONDS COMMAND...
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.2
-	done
-}
-
 no_live_entries() {
 	[ -z "$(ip netns exec $NS_R conntrack -L 2>/dev/null)" ]
 }
@@ -61,26 +47,8 @@ check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
 daemon=$!
 
 # --- traffic ---
-bg ip netns exec $NS_S socat -u TCP4-LISTEN:5001,reuseaddr,fork OPEN:/dev/null
-bg ip netns exec $NS_S socat -u TCP6-LISTEN:5001,ipv6only=1,reuseaddr,fork OPEN:/dev/null
-bg ip netns exec $NS_S socat UDP4-RECVFROM:5353,fork SYSTEM:'echo reply'
-bg ip netns exec $NS_S socat UDP6-RECVFROM:5353,ipv6only=1,fork SYSTEM:'echo reply'
-bg ip netns exec $NS_S socat -u UDP4-RECV:7777 OPEN:/dev/null
-sleep 1
-for size in 100000 30000; do
-	head -c $size /dev/zero |
-		ip netns exec $NS_C socat -u - TCP4:10.0.2.2:5001
-done
-head -c 50000 /dev/zero | ip netns exec $NS_C socat -u - TCP6:[fd00:2::2]:5001
-for i in 1 2 3; do
-	echo "query $i" | ip netns exec $NS_C socat -T1 - UDP4:10.0.2.2:5353 >/dev/null
-done
-echo query | ip netns exec $NS_C socat -T1 - UDP6:[fd00:2::2]:5353 >/dev/null
-ip netns exec $NS_C ping -q -c 3 -i 0.2 10.0.2.2 >/dev/null
-ip netns exec $NS_C ping -q -c 3 -i 0.2 fd00:2::2 >/dev/null
-# the long flow: 9 s of UDP, longer than active_timeout
-for i in $(seq 1 45); do echo "tick $i"; sleep 0.2; done |
-	ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777,sourceport=40000
+servers_start
+traffic_mix
 
 # --- every flow dies (2 s timeouts), is reaped, and is exported ---
 check "router conntrack table empties" wait_until 60 no_live_entries

@@ -60,6 +60,23 @@ CTIPFIXCTL=$CTIPFIX_ROOT/userspace/ctipfixctl/ctipfixctl
 PARAMS=/sys/module/ctipfix/parameters
 RELAY=/sys/kernel/debug/ctipfix/data0
 
+# bg COMMAND...: start in the background, remembered in $pids
+pids=""
+bg() {
+	"$@" &
+	pids="$pids $!"
+}
+
+# wait_until SECONDS COMMAND...: poll until the command succeeds
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.2
+	done
+}
+
 load_module() {
 	modprobe nf_conntrack && insmod "$CTIPFIX_KO" "$@"
 }

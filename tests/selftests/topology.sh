@@ -63,3 +63,32 @@ topology_down() {
 		ip netns del $ns 2>/dev/null
 	done
 }
+
+# Servers in the server namespace for traffic_mix.
+servers_start() {
+	bg ip netns exec $NS_S socat -u TCP4-LISTEN:5001,reuseaddr,fork OPEN:/dev/null
+	bg ip netns exec $NS_S socat -u TCP6-LISTEN:5001,ipv6only=1,reuseaddr,fork OPEN:/dev/null
+	bg ip netns exec $NS_S socat UDP4-RECVFROM:5353,fork SYSTEM:'echo reply'
+	bg ip netns exec $NS_S socat UDP6-RECVFROM:5353,ipv6only=1,fork SYSTEM:'echo reply'
+	bg ip netns exec $NS_S socat -u UDP4-RECV:7777 OPEN:/dev/null
+	sleep 1
+}
+
+# A mix of known traffic through the router: TCP transfers of known sizes,
+# UDP request/response, ICMP echo, over IPv4 and IPv6, and one long UDP flow.
+traffic_mix() {
+	for size in 100000 30000; do
+		head -c $size /dev/zero |
+			ip netns exec $NS_C socat -u - TCP4:10.0.2.2:5001
+	done
+	head -c 50000 /dev/zero | ip netns exec $NS_C socat -u - TCP6:[fd00:2::2]:5001
+	for i in 1 2 3; do
+		echo "query $i" | ip netns exec $NS_C socat -T1 - UDP4:10.0.2.2:5353 >/dev/null
+	done
+	echo query | ip netns exec $NS_C socat -T1 - UDP6:[fd00:2::2]:5353 >/dev/null
+	ip netns exec $NS_C ping -q -c 3 -i 0.2 10.0.2.2 >/dev/null
+	ip netns exec $NS_C ping -q -c 3 -i 0.2 fd00:2::2 >/dev/null
+	# the long flow: 9 s of UDP, longer than active_timeout
+	for i in $(seq 1 45); do echo "tick $i"; sleep 0.2; done |
+		ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777,sourceport=40000
+}
