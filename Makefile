@@ -28,7 +28,7 @@ CTL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/ctipfixctl/*.c))
 PROGS := userspace/ctipfixd/ctipfixd userspace/ctipfixctl/ctipfixctl
 KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/linux/*.h)
 
-.PHONY: all module userspace guest-modules unit lint check deps demo clean
+.PHONY: all module userspace guest-modules unit lint check run-checks deps demo run-demo clean
 all: module userspace
 
 module:
@@ -68,12 +68,19 @@ lint:
 deps:
 	tests/install-deps.sh
 
+# Sub-makes, so that kernels installed by deps are seen (KVERS, KDIR).
 check: deps
 	$(MAKE) all guest-modules
+	$(MAKE) run-checks
+
+run-checks:
 	tests/check.sh $(KVERS)
 
 demo: deps
 	$(MAKE) all guest-modules
+	$(MAKE) run-demo
+
+run-demo:
 	tests/demo.sh $(lastword $(KVERS))
 
 clean:
