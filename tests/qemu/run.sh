@@ -76,5 +76,6 @@ timeout --foreground -k 10 "$GUEST_TIMEOUT" \
 	-kernel /boot/vmlinuz-"$KVER" -initrd "$CACHE"/initramfs.cpio.gz \
 	-append "$cmdline" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$ROOT",mount_tag=ctroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$OUT",mount_tag=out,security_model=none,multidevs=remap \
 	-device virtio-rng-pci || echo "qemu exited with status $?" >>"$OUT"/console.log
