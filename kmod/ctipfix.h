@@ -129,7 +129,6 @@ bool ctipfix_msg_flush(struct ctipfix_msg *m);
 int ctipfix_relay_init(void);
 void ctipfix_relay_exit(void);
 bool ctipfix_relay_write(const void *data, size_t len);
-bool ctipfix_relay_has_room(size_t len);
 unsigned int ctipfix_relay_reader_epoch(void);
 void ctipfix_relay_drain_wait(unsigned int ms);
 

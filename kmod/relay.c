@@ -86,17 +86,6 @@ static bool __ctipfix_relay_has_room(struct rchan_buf *buf, size_t len)
 	       ctipfix_chan->n_subbufs;
 }
 
-bool ctipfix_relay_has_room(size_t len)
-{
-	unsigned long flags;
-	bool room;
-
-	spin_lock_irqsave(&ctipfix_relay_lock, flags);
-	room = __ctipfix_relay_has_room(ctipfix_relay_buf(), len);
-	spin_unlock_irqrestore(&ctipfix_relay_lock, flags);
-	return room;
-}
-
 /* Write one whole message, or nothing: returns whether it was written. */
 bool ctipfix_relay_write(const void *data, size_t len)
 {
