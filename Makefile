@@ -28,7 +28,7 @@ CTL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/ctipfixctl/*.c))
 PROGS := userspace/ctipfixd/ctipfixd userspace/ctipfixctl/ctipfixctl
 KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/linux/*.h)
 
-.PHONY: all module userspace guest-modules unit lint check run-checks deps demo run-demo clean
+.PHONY: all module userspace guest-modules selftest-progs unit lint check run-checks deps demo run-demo clean
 all: module userspace
 
 module:
@@ -59,6 +59,10 @@ $(BUILD)/%/kmod/ctipfix.ko: $(KSRC)
 
 guest-modules: $(KVERS:%=$(BUILD)/%/kmod/ctipfix.ko)
 
+# C programs the guest selftests run, built here on the host.
+selftest-progs:
+	tests/selftests/progs/build.sh
+
 unit: userspace
 	tests/unit/run.sh
 
@@ -70,7 +74,7 @@ deps:
 
 # Sub-makes, so that kernels installed by deps are seen (KVERS, KDIR).
 check: deps
-	$(MAKE) all guest-modules
+	$(MAKE) all guest-modules selftest-progs
 	$(MAKE) run-checks
 
 run-checks:

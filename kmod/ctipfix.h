@@ -23,6 +23,7 @@ extern unsigned int ctipfix_flush_interval_ms;
 extern unsigned int ctipfix_subbuf_size;	/* bytes, load time */
 extern unsigned int ctipfix_n_subbufs;		/* load time */
 extern unsigned int ctipfix_hash_buckets;	/* per namespace, load time */
+extern unsigned int ctipfix_backlog_max_kb;
 
 int ctipfix_params_check_load(void);
 
@@ -92,16 +93,16 @@ struct ctipfix_record {
 
 struct ctipfix_template;
 const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record *rec);
-const struct ctipfix_template *ctipfix_template_at(unsigned int i);
 u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);
-unsigned int ctipfix_template_def_len(const struct ctipfix_template *tmpl);
-void ctipfix_template_put_def(const struct ctipfix_template *tmpl, u8 *p);
+unsigned int ctipfix_template_set_len(void);
+void ctipfix_template_set_put(u8 *p);
 void ctipfix_template_put_record(const struct ctipfix_template *tmpl,
 				 const struct ctipfix_record *rec, u8 *p);
 
 /* --- IPFIX message builder, one per observation domain (ipfix.c) --- */
 struct ctipfix_msg {
+	struct list_head backlog;	/* finished, waiting for relay room */
 	u8 *buf;
 	unsigned int size;		/* allocated */
 	unsigned int limit;		/* max_msg_size when the message began */
@@ -124,6 +125,11 @@ void ctipfix_msg_free(struct ctipfix_msg *m);
 int ctipfix_msg_prepare(struct ctipfix_msg *m);
 void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec);
 bool ctipfix_msg_flush(struct ctipfix_msg *m);
+void ctipfix_msg_drain(struct ctipfix_msg *m);
+void ctipfix_msg_drain_wait(struct ctipfix_msg *m, unsigned int ms);
+
+/* How long exit waits for a reader to take the last messages. */
+#define CTIPFIX_EXIT_DRAIN_MS	2000
 
 /* --- relay channel (relay.c) --- */
 int ctipfix_relay_init(void);
@@ -145,7 +151,7 @@ struct ctipfix_net {
 	struct delayed_work work;
 	struct list_head list;		/* in ctipfix_nets */
 	atomic_t flush_requested;
-	bool hooks_registered;
+	bool serving;			/* in scope: hooks in, flows followed */
 	u8 saved_acct;
 	u8 saved_tstamp;
 };
@@ -155,6 +161,16 @@ struct ctipfix_net *ctipfix_pernet(const struct net *net);
 int ctipfix_netns_init(void);
 void ctipfix_netns_exit(void);
 void ctipfix_flush_all(void);
+
+/* the namespaces served, by inode number (the netns knob) */
+#define CTIPFIX_SCOPE_MAX	64
+struct ctipfix_scope {
+	unsigned int n;			/* 0: every namespace */
+	u32 inum[CTIPFIX_SCOPE_MAX];
+};
+
+int ctipfix_netns_set_scope(const struct ctipfix_scope *scope);
+void ctipfix_netns_get_scope(struct ctipfix_scope *scope);
 
 void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final);
 void ctipfix_export_work(struct work_struct *work);

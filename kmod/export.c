@@ -222,6 +222,7 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	unsigned int b;
 
 	ctipfix_stat_inc(CTIPFIX_STAT_SCANS);
+	ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
 	for (b = 0; b < t->n_buckets; b++) {
 		spinlock_t *lock = ctipfix_flow_lock(t, b);

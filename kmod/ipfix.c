@@ -4,29 +4,131 @@
  * message no larger than max_msg_size, puts the template set in front when
  * templates are due, and hands whole messages to the relay channel.
  *
+ * When the relay is full (the daemon is slow, stopped or restarting), whole
+ * messages wait in the domain's backlog, oldest first, and go out as soon as
+ * there is room, before anything newer: nothing is lost and sequence numbers
+ * stay in order. Only past backlog_max_kb (all domains together) is a
+ * message dropped, and then counted.
+ *
  * One builder per observation domain. Only the export pass of that domain
  * touches it, under its export_lock, so it needs no locking of its own.
  */
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "compat.h"
 #include "ctipfix.h"
 
-#define IPFIX_HDR_LEN		16
-#define IPFIX_SET_HDR_LEN	4
+#define IPFIX_HDR_LEN		CTIPFIX_IPFIX_HDR_LEN
+#define IPFIX_SET_HDR_LEN	CTIPFIX_IPFIX_SET_HDR_LEN
+
+/* A finished message waiting for relay room. */
+struct ctipfix_pending {
+	struct list_head list;
+	unsigned int len;
+	u32 records;
+	u8 data[];
+};
+
+/* bytes waiting in every domain's backlog */
+static atomic_long_t ctipfix_backlog_bytes = ATOMIC_LONG_INIT(0);
 
 void ctipfix_msg_init(struct ctipfix_msg *m, u32 domain, bool domain_knob)
 {
 	memset(m, 0, sizeof(*m));
+	INIT_LIST_HEAD(&m->backlog);
 	m->domain = domain;
 	m->domain_knob = domain_knob;
 }
 
+static void ctipfix_pending_free(struct ctipfix_pending *p)
+{
+	list_del(&p->list);
+	atomic_long_sub(p->len, &ctipfix_backlog_bytes);
+	ctipfix_stat_add(CTIPFIX_STAT_BACKLOG_BYTES, -(s64)p->len);
+	kfree(p);
+}
+
+static void ctipfix_msg_dropped(u32 records)
+{
+	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_DROPPED);
+	ctipfix_stat_add(CTIPFIX_STAT_RECORDS_DROPPED, records);
+}
+
+static void ctipfix_msg_written(struct ctipfix_msg *m, unsigned int len)
+{
+	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_WRITTEN);
+	ctipfix_stat_add(CTIPFIX_STAT_BYTES_WRITTEN, len);
+	m->wrote_any = true;
+}
+
+/* Oldest first: write what waits, as long as the relay has room. */
+void ctipfix_msg_drain(struct ctipfix_msg *m)
+{
+	struct ctipfix_pending *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &m->backlog, list) {
+		/* the export time is when the message leaves */
+		put_unaligned_be32((u32)ktime_get_real_seconds(), p->data + 4);
+		if (!ctipfix_relay_write(p->data, p->len))
+			return;
+		ctipfix_msg_written(m, p->len);
+		ctipfix_pending_free(p);
+	}
+}
+
+/* At exit: give a reader up to @ms to make room for the backlog. */
+void ctipfix_msg_drain_wait(struct ctipfix_msg *m, unsigned int ms)
+{
+	unsigned int waited;
+
+	for (waited = 0; !list_empty(&m->backlog) && waited < ms; waited += 20) {
+		ctipfix_msg_drain(m);
+		if (m->wrote_any) {
+			m->wrote_any = false;
+			ctipfix_genl_notify_data();
+		}
+		if (!list_empty(&m->backlog))
+			msleep(20);
+	}
+}
+
+/* Keep the open message for later, within backlog_max_kb. */
+static bool ctipfix_msg_keep(struct ctipfix_msg *m)
+{
+	long limit = (long)READ_ONCE(ctipfix_backlog_max_kb) * 1024;
+	struct ctipfix_pending *p;
+
+	if (atomic_long_add_return(m->len, &ctipfix_backlog_bytes) > limit)
+		goto refused;
+	p = kmalloc(struct_size(p, data, m->len), GFP_ATOMIC | __GFP_NOWARN);
+	if (!p)
+		goto refused;
+	p->len = m->len;
+	p->records = m->records;
+	memcpy(p->data, m->buf, m->len);
+	list_add_tail(&p->list, &m->backlog);
+	ctipfix_stat_inc(CTIPFIX_STAT_BACKLOG_QUEUED);
+	ctipfix_stat_add(CTIPFIX_STAT_BACKLOG_BYTES, m->len);
+	return true;
+refused:
+	atomic_long_sub(m->len, &ctipfix_backlog_bytes);
+	return false;
+}
+
+/* What still waits when the domain goes is lost: counted. */
 void ctipfix_msg_free(struct ctipfix_msg *m)
 {
+	struct ctipfix_pending *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &m->backlog, list) {
+		ctipfix_msg_dropped(p->records);
+		ctipfix_pending_free(p);
+	}
 	kvfree(m->buf);
 	m->buf = NULL;
 	m->size = 0;
@@ -78,15 +180,9 @@ static void ctipfix_set_open(struct ctipfix_msg *m, u16 set_id)
 
 static void ctipfix_put_templates(struct ctipfix_msg *m)
 {
-	const struct ctipfix_template *t;
-	unsigned int i;
-
-	ctipfix_set_open(m, CTIPFIX_IPFIX_TEMPLATE_SET);
-	for (i = 0; (t = ctipfix_template_at(i)); i++) {
-		ctipfix_template_put_def(t, m->buf + m->len);
-		m->len += ctipfix_template_def_len(t);
-	}
 	ctipfix_set_close(m);
+	ctipfix_template_set_put(m->buf + m->len);
+	m->len += ctipfix_template_set_len();
 	m->has_templates = true;
 }
 
@@ -103,13 +199,13 @@ static void ctipfix_msg_open(struct ctipfix_msg *m)
 }
 
 /*
- * Write the open message out. Its records count against the sequence number
- * even if the relay had no room, so that a collector sees the gap that the
- * drop counters explain.
+ * Write the open message out, or keep it until there is room. Its records
+ * count against the sequence number even if it is dropped, so that a
+ * collector sees the gap that the drop counters explain.
  */
 bool ctipfix_msg_flush(struct ctipfix_msg *m)
 {
-	bool written;
+	bool kept;
 
 	if (!m->len)
 		return true;
@@ -120,24 +216,24 @@ bool ctipfix_msg_flush(struct ctipfix_msg *m)
 	put_unaligned_be32(m->sequence, m->buf + 8);
 	put_unaligned_be32(m->domain, m->buf + 12);
 
-	written = ctipfix_relay_write(m->buf, m->len);
-	if (written) {
-		ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_WRITTEN);
-		ctipfix_stat_add(CTIPFIX_STAT_BYTES_WRITTEN, m->len);
-		if (m->has_templates) {
-			ctipfix_stat_inc(CTIPFIX_STAT_TEMPLATES_SENT);
-			m->templates_ever_sent = true;
-			m->templates_sent = jiffies;
-			m->template_epoch = ctipfix_relay_reader_epoch();
-		}
+	ctipfix_msg_drain(m);
+	if (list_empty(&m->backlog) && ctipfix_relay_write(m->buf, m->len)) {
+		ctipfix_msg_written(m, m->len);
+		kept = true;
 	} else {
-		ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_DROPPED);
-		ctipfix_stat_add(CTIPFIX_STAT_RECORDS_DROPPED, m->records);
+		kept = ctipfix_msg_keep(m);
 	}
+	if (kept && m->has_templates) {
+		ctipfix_stat_inc(CTIPFIX_STAT_TEMPLATES_SENT);
+		m->templates_ever_sent = true;
+		m->templates_sent = jiffies;
+		m->template_epoch = ctipfix_relay_reader_epoch();
+	}
+	if (!kept)
+		ctipfix_msg_dropped(m->records);
 	m->sequence += m->records;
 	m->len = 0;
-	m->wrote_any |= written;
-	return written;
+	return kept;
 }
 
 /* Append one data record, starting a new message when this one is full. */

@@ -9,9 +9,6 @@
 
 #include "ctipfix.h"
 
-/* How long unload waits for the daemon to read the last records. */
-#define CTIPFIX_UNLOAD_DRAIN_MS 2000
-
 static int __init ctipfix_init(void)
 {
 	int err;
@@ -47,7 +44,7 @@ static void __exit ctipfix_exit(void)
 {
 	/* every live flow gets its final record (forced end) first */
 	ctipfix_netns_exit();
-	ctipfix_relay_drain_wait(CTIPFIX_UNLOAD_DRAIN_MS);
+	ctipfix_relay_drain_wait(CTIPFIX_EXIT_DRAIN_MS);
 	ctipfix_genl_exit();
 	ctipfix_relay_exit();
 	ctipfix_flow_cache_exit();

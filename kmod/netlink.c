@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "ctipfix" generic netlink family: statistics and configuration for
- * anyone, flush for CAP_NET_ADMIN, and a multicast group that tells the
+ * The "ctipfix" generic netlink family: statistics, configuration and the
+ * template set for anyone (a reader starting a transport session sends the
+ * templates first), flush for CAP_NET_ADMIN, and a multicast group that tells the
  * daemon when messages are waiting in the relay channel.
  */
 #include <net/genetlink.h>
@@ -13,6 +14,7 @@ static const struct nla_policy ctipfix_genl_policy[CTIPFIX_A_MAX + 1] = {
 	[CTIPFIX_A_PAD]		= { .type = NLA_REJECT },
 	[CTIPFIX_A_STATS]	= { .type = NLA_REJECT },
 	[CTIPFIX_A_CONFIG]	= { .type = NLA_REJECT },
+	[CTIPFIX_A_TEMPLATES]	= { .type = NLA_REJECT },
 };
 
 static struct genl_family ctipfix_genl_family;
@@ -44,6 +46,7 @@ static const unsigned int *const ctipfix_config_values[] = {
 	[CTIPFIX_CONFIG_FLUSH_INTERVAL_MS]	= &ctipfix_flush_interval_ms,
 	[CTIPFIX_CONFIG_SUBBUF_SIZE]		= &ctipfix_subbuf_size,
 	[CTIPFIX_CONFIG_N_SUBBUFS]		= &ctipfix_n_subbufs,
+	[CTIPFIX_CONFIG_BACKLOG_MAX_KB]		= &ctipfix_backlog_max_kb,
 };
 
 static int ctipfix_put_config(struct sk_buff *skb)
@@ -57,6 +60,17 @@ static int ctipfix_put_config(struct sk_buff *skb)
 		if (nla_put_u32(skb, i + 1, READ_ONCE(*ctipfix_config_values[i])))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ctipfix_put_template_set(struct sk_buff *skb)
+{
+	unsigned int len = ctipfix_template_set_len();
+	struct nlattr *attr = nla_reserve(skb, CTIPFIX_A_TEMPLATES, len);
+
+	if (!attr)
+		return -EMSGSIZE;
+	ctipfix_template_set_put(nla_data(attr));
 	return 0;
 }
 
@@ -94,6 +108,13 @@ static int ctipfix_cmd_get_config(struct sk_buff *skb, struct genl_info *info)
 	return ctipfix_reply(info, CTIPFIX_CMD_GET_CONFIG, ctipfix_put_config);
 }
 
+static int ctipfix_cmd_get_templates(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	return ctipfix_reply(info, CTIPFIX_CMD_GET_TEMPLATES,
+			     ctipfix_put_template_set);
+}
+
 static int ctipfix_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	ctipfix_flush_all();
@@ -108,6 +129,10 @@ static const struct genl_small_ops ctipfix_genl_ops[] = {
 	{
 		.cmd	= CTIPFIX_CMD_GET_CONFIG,
 		.doit	= ctipfix_cmd_get_config,
+	},
+	{
+		.cmd	= CTIPFIX_CMD_GET_TEMPLATES,
+		.doit	= ctipfix_cmd_get_templates,
 	},
 	{
 		.cmd	= CTIPFIX_CMD_FLUSH,

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-namespace state. Every namespace gets the hooks; flows appear only
+ * Per-namespace state. Every namespace in scope (the netns knob: all of
+ * them unless narrowed) is served: it gets the hooks, but flows appear only
  * where conntrack runs, because the module never switches conntrack on.
- * Where it runs, accounting and timestamps are switched on (new entries get
- * the extensions) and put back as they were when the namespace or the module
- * goes.
+ * Where it serves, accounting and timestamps are switched on (new entries get
+ * the extensions) and put back as they were when the namespace leaves the
+ * scope or goes, or the module goes.
  *
  * Our .exit runs before conntrack's (we registered after it), so every
  * reference we hold is gone before conntrack waits for its entries to go.
@@ -18,7 +19,9 @@
 
 unsigned int ctipfix_net_id __read_mostly;
 static LIST_HEAD(ctipfix_nets);
+/* guards the list, the scope and each namespace's serving state */
 static DEFINE_MUTEX(ctipfix_nets_lock);
+static struct ctipfix_scope ctipfix_scope;	/* n == 0: every namespace */
 
 struct ctipfix_net *ctipfix_pernet(const struct net *net)
 {
@@ -38,6 +41,9 @@ static int ctipfix_adopt_one(struct nf_conn *ct, void *data)
 {
 	struct ctipfix_net *cn = data;
 
+	/* dead before we came, only not reaped yet: no record is ours to send */
+	if (nf_ct_is_expired(ct) || nf_ct_is_dying(ct))
+		return 0;
 	switch (ctipfix_flow_track(&cn->flows, ct, 0, 0, GFP_ATOMIC)) {
 	case 1:
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ADOPTED);
@@ -60,12 +66,75 @@ static void ctipfix_adopt_existing(struct ctipfix_net *cn)
 	nf_ct_iterate_cleanup_net(ctipfix_adopt_one, &iter);
 }
 
+/* Start serving: accounting on, hooks in, live entries adopted. */
+static int ctipfix_net_serve(struct ctipfix_net *cn)
+{
+	struct net *net = cn->net;
+	int err;
+
+	cn->saved_acct = net->ct.sysctl_acct;
+	cn->saved_tstamp = net->ct.sysctl_tstamp;
+	net->ct.sysctl_acct = 1;
+	net->ct.sysctl_tstamp = 1;
+	err = ctipfix_hooks_register(net);
+	if (err) {
+		net->ct.sysctl_acct = cn->saved_acct;
+		net->ct.sysctl_tstamp = cn->saved_tstamp;
+		return err;
+	}
+	cn->serving = true;
+	ctipfix_adopt_existing(cn);
+	ctipfix_export_schedule(cn, 0);
+	return 0;
+}
+
+/* Stop serving: every flow still followed gets its final record. */
+static void ctipfix_net_unserve(struct ctipfix_net *cn)
+{
+	struct net *net = cn->net;
+
+	/* no new flows, and no packet still inside our hook */
+	ctipfix_hooks_unregister(net);
+	cancel_delayed_work_sync(&cn->work);
+	ctipfix_export_pass(cn, true);
+	ctipfix_msg_drain_wait(&cn->msg, CTIPFIX_EXIT_DRAIN_MS);
+	cn->serving = false;
+	net->ct.sysctl_acct = cn->saved_acct;
+	net->ct.sysctl_tstamp = cn->saved_tstamp;
+}
+
+/* Called with ctipfix_nets_lock held. */
+static bool ctipfix_net_in_scope(const struct ctipfix_net *cn)
+{
+	unsigned int i;
+
+	if (!ctipfix_scope.n)
+		return true;
+	for (i = 0; i < ctipfix_scope.n; i++)
+		if (ctipfix_scope.inum[i] == cn->net->ns.inum)
+			return true;
+	return false;
+}
+
+/* Called with ctipfix_nets_lock held: serve what is in scope, only that. */
+static int ctipfix_net_rescope(struct ctipfix_net *cn)
+{
+	bool want = ctipfix_net_in_scope(cn);
+
+	if (want && !cn->serving)
+		return ctipfix_net_serve(cn);
+	if (!want && cn->serving)
+		ctipfix_net_unserve(cn);
+	return 0;
+}
+
 static int __net_init ctipfix_net_init(struct net *net)
 {
 	struct ctipfix_net *cn = ctipfix_pernet(net);
 	int err;
 
 	cn->net = net;
+	cn->serving = false;
 	atomic_set(&cn->flush_requested, 0);
 	INIT_DELAYED_WORK(&cn->work, ctipfix_export_work);
 	ctipfix_net_domain(cn);
@@ -73,25 +142,13 @@ static int __net_init ctipfix_net_init(struct net *net)
 	if (err)
 		return err;
 
-	cn->saved_acct = net->ct.sysctl_acct;
-	cn->saved_tstamp = net->ct.sysctl_tstamp;
-	net->ct.sysctl_acct = 1;
-	net->ct.sysctl_tstamp = 1;
-
-	err = ctipfix_hooks_register(net);
-	if (err)
-		goto fail;
-	ctipfix_adopt_existing(cn);
-
 	mutex_lock(&ctipfix_nets_lock);
-	list_add(&cn->list, &ctipfix_nets);
+	err = ctipfix_net_rescope(cn);
+	if (!err)
+		list_add(&cn->list, &ctipfix_nets);
 	mutex_unlock(&ctipfix_nets_lock);
-	ctipfix_export_schedule(cn, 0);
-	return 0;
-fail:
-	net->ct.sysctl_acct = cn->saved_acct;
-	net->ct.sysctl_tstamp = cn->saved_tstamp;
-	ctipfix_flow_table_free(&cn->flows);
+	if (err)
+		ctipfix_flow_table_free(&cn->flows);
 	return err;
 }
 
@@ -101,15 +158,10 @@ static void __net_exit ctipfix_net_exit(struct net *net)
 
 	mutex_lock(&ctipfix_nets_lock);
 	list_del(&cn->list);
+	if (cn->serving)
+		ctipfix_net_unserve(cn);
 	mutex_unlock(&ctipfix_nets_lock);
 
-	/* no new flows, and no packet still inside our hook */
-	ctipfix_hooks_unregister(net);
-	cancel_delayed_work_sync(&cn->work);
-	ctipfix_export_pass(cn, true);
-
-	net->ct.sysctl_acct = cn->saved_acct;
-	net->ct.sysctl_tstamp = cn->saved_tstamp;
 	ctipfix_flow_table_free(&cn->flows);
 	ctipfix_msg_free(&cn->msg);
 }
@@ -128,10 +180,37 @@ void ctipfix_flush_all(void)
 
 	mutex_lock(&ctipfix_nets_lock);
 	list_for_each_entry(cn, &ctipfix_nets, list) {
+		if (!cn->serving)
+			continue;
 		atomic_set(&cn->flush_requested, 1);
 		ctipfix_export_schedule(cn, 0);
 		flush_delayed_work(&cn->work);
 	}
+	mutex_unlock(&ctipfix_nets_lock);
+}
+
+/*
+ * The netns knob: serve the namespaces in @scope from now on. Those that
+ * leave it get the final record of each flow and their settings back;
+ * those that enter adopt their live entries.
+ */
+int ctipfix_netns_set_scope(const struct ctipfix_scope *scope)
+{
+	struct ctipfix_net *cn;
+	int err = 0;
+
+	mutex_lock(&ctipfix_nets_lock);
+	ctipfix_scope = *scope;
+	list_for_each_entry(cn, &ctipfix_nets, list)
+		err = ctipfix_net_rescope(cn) ?: err;
+	mutex_unlock(&ctipfix_nets_lock);
+	return err;
+}
+
+void ctipfix_netns_get_scope(struct ctipfix_scope *scope)
+{
+	mutex_lock(&ctipfix_nets_lock);
+	*scope = ctipfix_scope;
 	mutex_unlock(&ctipfix_nets_lock);
 }
 

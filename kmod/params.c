@@ -5,6 +5,8 @@
  */
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "ctipfix.h"
 
@@ -16,6 +18,8 @@ unsigned int ctipfix_flush_interval_ms = 500;
 unsigned int ctipfix_subbuf_size = 256 * 1024;
 unsigned int ctipfix_n_subbufs = 8;
 unsigned int ctipfix_hash_buckets = 16384;
+/* 30 s of a router ending 15 000 flows a second, at ~70 bytes a record */
+unsigned int ctipfix_backlog_max_kb = 32768;
 
 struct ctipfix_uint_knob {
 	unsigned int *val;
@@ -102,6 +106,80 @@ static struct ctipfix_uint_knob knob_hash_buckets = {
 };
 module_param_cb(hash_buckets, &ctipfix_knob_ops, &knob_hash_buckets, 0444);
 MODULE_PARM_DESC(hash_buckets, "Flow hash buckets per namespace, a power of two (load time) [64..4194304]");
+
+/*
+ * netns: "all", or the inode numbers of the namespaces to serve, separated
+ * by commas (what `lsns -t net` and `stat -L -c %i /proc/PID/ns/net` show).
+ */
+static int ctipfix_scope_parse(char *s, struct ctipfix_scope *scope)
+{
+	char *tok;
+
+	s = strim(s);
+	scope->n = 0;
+	if (!strcmp(s, "all"))
+		return 0;
+	while ((tok = strsep(&s, ","))) {
+		if (scope->n == CTIPFIX_SCOPE_MAX)
+			return -EINVAL;
+		/* refuses "", "-1", "1x" and overflow */
+		if (kstrtou32(tok, 10, &scope->inum[scope->n]) ||
+		    !scope->inum[scope->n])
+			return -EINVAL;
+		scope->n++;
+	}
+	return 0;
+}
+
+static int ctipfix_scope_set(const char *val, const struct kernel_param *kp)
+{
+	struct ctipfix_scope *scope;
+	char *s;
+	int err;
+
+	s = kstrdup(val, GFP_KERNEL);
+	scope = kmalloc(sizeof(*scope), GFP_KERNEL);
+	err = s && scope ? ctipfix_scope_parse(s, scope) : -ENOMEM;
+	if (!err)
+		err = ctipfix_netns_set_scope(scope);
+	kfree(scope);
+	kfree(s);
+	return err;
+}
+
+static int ctipfix_scope_get(char *buf, const struct kernel_param *kp)
+{
+	struct ctipfix_scope *scope;
+	unsigned int i;
+	int len = 0;
+
+	scope = kmalloc(sizeof(*scope), GFP_KERNEL);
+	if (!scope)
+		return -ENOMEM;
+	ctipfix_netns_get_scope(scope);
+	if (!scope->n)
+		len = sysfs_emit(buf, "all");
+	for (i = 0; i < scope->n; i++)
+		len += sysfs_emit_at(buf, len, "%s%u", i ? "," : "",
+				     scope->inum[i]);
+	len += sysfs_emit_at(buf, len, "\n");
+	kfree(scope);
+	return len;
+}
+
+static const struct kernel_param_ops ctipfix_scope_ops = {
+	.set = ctipfix_scope_set,
+	.get = ctipfix_scope_get,
+};
+
+module_param_cb(netns, &ctipfix_scope_ops, NULL, 0644);
+MODULE_PARM_DESC(netns, "Namespaces to serve: all, or inode numbers separated by commas");
+
+static struct ctipfix_uint_knob knob_backlog_max_kb = {
+	.val = &ctipfix_backlog_max_kb, .min = 0, .max = 4194304,
+};
+module_param_cb(backlog_max_kb, &ctipfix_knob_ops, &knob_backlog_max_kb, 0644);
+MODULE_PARM_DESC(backlog_max_kb, "Messages kept while the relay is full, KiB [0..4194304]");
 
 /* Checks that involve two load-time values, which the setters cannot see. */
 int ctipfix_params_check_load(void)

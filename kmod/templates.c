@@ -97,11 +97,6 @@ ctipfix_field(const struct ctipfix_template *tmpl, unsigned int i)
 	return &ctipfix_common_fields[i - tmpl->n_addr];
 }
 
-const struct ctipfix_template *ctipfix_template_at(unsigned int i)
-{
-	return i < ARRAY_SIZE(ctipfix_templates) ? &ctipfix_templates[i] : NULL;
-}
-
 const struct ctipfix_template *
 ctipfix_template_for(const struct ctipfix_record *rec)
 {
@@ -123,7 +118,7 @@ unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl)
 }
 
 /* Template record: id, field count, then (IE, length[, PEN]) per field. */
-unsigned int ctipfix_template_def_len(const struct ctipfix_template *tmpl)
+static unsigned int ctipfix_template_def_len(const struct ctipfix_template *tmpl)
 {
 	unsigned int i, len = 4;
 
@@ -132,7 +127,8 @@ unsigned int ctipfix_template_def_len(const struct ctipfix_template *tmpl)
 	return len;
 }
 
-void ctipfix_template_put_def(const struct ctipfix_template *tmpl, u8 *p)
+static void ctipfix_template_put_def(const struct ctipfix_template *tmpl,
+				     u8 *p)
 {
 	const struct ctipfix_field *f;
 	unsigned int i;
@@ -149,6 +145,29 @@ void ctipfix_template_put_def(const struct ctipfix_template *tmpl, u8 *p)
 			put_unaligned_be32(f->pen, p);
 			p += 4;
 		}
+	}
+}
+
+/* The template set: every template, behind a set header. */
+unsigned int ctipfix_template_set_len(void)
+{
+	unsigned int i, len = CTIPFIX_IPFIX_SET_HDR_LEN;
+
+	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
+		len += ctipfix_template_def_len(&ctipfix_templates[i]);
+	return len;
+}
+
+void ctipfix_template_set_put(u8 *p)
+{
+	unsigned int i;
+
+	put_unaligned_be16(CTIPFIX_IPFIX_TEMPLATE_SET, p);
+	put_unaligned_be16(ctipfix_template_set_len(), p + 2);
+	p += CTIPFIX_IPFIX_SET_HDR_LEN;
+	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++) {
+		ctipfix_template_put_def(&ctipfix_templates[i], p);
+		p += ctipfix_template_def_len(&ctipfix_templates[i]);
 	}
 }
 

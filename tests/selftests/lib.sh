@@ -84,3 +84,19 @@ load_module() {
 unload_module() {
 	rmmod ctipfix
 }
+
+# ipfix_records FILE: one line per data record that ipfixDump (libfixbuf)
+# decodes from FILE: "DOMAIN SPORT DPORT END_REASON"
+ipfix_records() {
+	ipfixDump --in "$1" 2>/dev/null | awk '
+		/observation domain id:/ { dom = $NF }
+		/--- data record/ { sp = dp = "-" }
+		/ sourceTransportPort :/ { sp = $NF }
+		/ destinationTransportPort :/ { dp = $NF }
+		/ flowEndReason :/ { print dom, sp, dp, $NF }'
+}
+
+# ctipfix_stat NAME: one module counter, as ctipfixctl prints it
+ctipfix_stat() {
+	"$CTIPFIXCTL" stats | awk -v k="$1" '$1 == k { print $2 }'
+}

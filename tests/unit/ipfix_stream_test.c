@@ -90,4 +90,20 @@ TEST_F(stream, length_below_header_is_not_a_message)
 	EXPECT_EQ(0x22, m[19]);
 }
 
+TEST_F(stream, reset_counts_the_unfinished_tail)
+{
+	const uint8_t *m;
+
+	make_msg(self->data, 40, 0x33);
+	make_msg(self->data + 40, 100, 0x44);
+	feed(&self->s, self->data, 90);	/* the second is cut at 50 */
+	ASSERT_EQ(40, ipfix_stream_next(&self->s, &m));
+	ipfix_stream_reset(&self->s);
+	EXPECT_EQ(50, self->s.bad_bytes);
+	make_msg(self->data, 30, 0x55);
+	feed(&self->s, self->data, 30);
+	ASSERT_EQ(30, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(0x55, m[29]);
+}
+
 TEST_HARNESS_MAIN

@@ -17,6 +17,7 @@
 
 #include "collector.h"
 #include "ctipfix_nl.h"
+#include "ipfix_session.h"
 #include "ipfix_stream.h"
 
 #define MAX_COLLECTORS		16
@@ -30,8 +31,11 @@ struct daemon {
 	struct collector collectors[MAX_COLLECTORS];
 	int n_collectors;
 	struct ipfix_stream stream;
+	struct ipfix_session session;
+	uint8_t primer[65536];		/* a template message to send first */
 	struct ctipfix_nl nl;
-	int relay_fd;
+	const char *relay;
+	int relay_fd;			/* -1: the module is not there */
 	uint64_t read_bytes;
 	uint64_t read_errors;
 	const char *stats_file;
@@ -65,11 +69,12 @@ static void print_stats(const struct daemon *d, FILE *f)
 	int i;
 
 	fprintf(f, "read_bytes %llu read_messages %llu read_errors %llu "
-		"bad_bytes %llu\n",
+		"bad_bytes %llu templates_primed %llu\n",
 		(unsigned long long)d->read_bytes,
 		(unsigned long long)d->stream.messages,
 		(unsigned long long)d->read_errors,
-		(unsigned long long)d->stream.bad_bytes);
+		(unsigned long long)d->stream.bad_bytes,
+		(unsigned long long)d->session.primed_messages);
 	for (i = 0; i < d->n_collectors; i++)
 		collector_print(&d->collectors[i], f);
 	fflush(f);
@@ -98,6 +103,64 @@ static void send_all(struct daemon *d, const uint8_t *msg, size_t len)
 		collector_send(&d->collectors[i], msg, len);
 }
 
+/* Templates first if this session has not carried them for the domain. */
+static void send_message(struct daemon *d, const uint8_t *msg, size_t len)
+{
+	size_t n = ipfix_session_prime(&d->session, msg, len, d->primer,
+				       sizeof(d->primer));
+
+	if (n)
+		send_all(d, d->primer, n);
+	send_all(d, msg, len);
+}
+
+/*
+ * Open the relay file, fetch the template set and join the netlink group:
+ * the module's, as loaded now. Starts a new transport session. Returns 0,
+ * or 1 with @why set.
+ */
+static int attach(struct daemon *d, char *why, size_t len)
+{
+	uint8_t set[IPFIX_SESSION_MAX_TEMPLATES];
+	size_t set_len = 0;
+	int err;
+
+	d->relay_fd = open(d->relay, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (d->relay_fd < 0) {
+		snprintf(why, len, "cannot open %s: %s (is ctipfix.ko loaded "
+			 "and debugfs mounted?)", d->relay, strerror(errno));
+		return 1;
+	}
+	err = ctipfix_nl_open(&d->nl);
+	if (!err)
+		err = ctipfix_nl_get_templates(&d->nl, set, sizeof(set),
+					       &set_len);
+	if (!err)
+		err = ctipfix_nl_subscribe(&d->nl);
+	if (err) {
+		snprintf(why, len, "netlink family %s: %s", CTIPFIX_GENL_NAME,
+			 ctipfix_nl_strerror(err));
+		ctipfix_nl_close(&d->nl);
+		close(d->relay_fd);
+		d->relay_fd = -1;
+		return 1;
+	}
+	ipfix_session_start(&d->session, set, set_len);
+	return 0;
+}
+
+/* The module went away: wait for it to come back. */
+static void detach(struct daemon *d)
+{
+	fprintf(stderr, "ctipfixd: relay closed (module unloaded?), "
+		"waiting for it to return\n");
+	ctipfix_nl_close(&d->nl);
+	close(d->relay_fd);
+	d->relay_fd = -1;
+	/* a message cut short by the unload cannot be completed */
+	ipfix_stream_reset(&d->stream);
+}
+
 /* Read everything the relay holds now and send each whole message. */
 static void drain_relay(struct daemon *d)
 {
@@ -111,14 +174,16 @@ static void drain_relay(struct daemon *d)
 		n = read(d->relay_fd, space, room);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno != EAGAIN)
+		if (n < 0 && errno != EAGAIN) {
 			d->read_errors++;
+			detach(d);
+		}
 		if (n <= 0)
 			break;
 		d->read_bytes += n;
 		ipfix_stream_filled(&d->stream, n);
 		while ((len = ipfix_stream_next(&d->stream, &msg)))
-			send_all(d, msg, len);
+			send_message(d, msg, len);
 	}
 }
 
@@ -186,13 +251,19 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 
 static void run(struct daemon *d)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = ctipfix_nl_fd(&d->nl), .events = POLLIN },
-		{ .fd = d->relay_fd, .events = POLLIN },
-	};
+	struct pollfd pfd[2] = { { .events = POLLIN }, { .events = POLLIN } };
 	time_t last_stats = 0;
+	char why[512];
 
 	while (!stop_requested) {
+		if (d->relay_fd < 0) {
+			poll(NULL, 0, POLL_MS);
+			if (attach(d, why, sizeof(why)))
+				continue;
+			fprintf(stderr, "ctipfixd: module back, reading\n");
+		}
+		pfd[0].fd = ctipfix_nl_fd(&d->nl);
+		pfd[1].fd = d->relay_fd;
 		if (poll(pfd, 2, POLL_MS) > 0 && (pfd[0].revents & POLLIN))
 			ctipfix_nl_drain(&d->nl);
 		drain_relay(d);
@@ -206,34 +277,26 @@ static void run(struct daemon *d)
 		}
 	}
 	/* SIGTERM: what is buffered still goes out */
-	drain_relay(d);
+	if (d->relay_fd >= 0)
+		drain_relay(d);
 }
 
 int main(int argc, char **argv)
 {
 	static struct daemon d;
-	const char *relay = DEFAULT_RELAY;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int foreground = 0, err, i;
+	char why[512];
 
 	d.stats_file = DEFAULT_STATS_FILE;
-	err = parse_args(&d, argc, argv, &foreground, &relay);
+	d.relay = DEFAULT_RELAY;
+	err = parse_args(&d, argc, argv, &foreground, &d.relay);
 	if (err)
 		return err;
 
-	d.relay_fd = open(relay, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (d.relay_fd < 0) {
-		fprintf(stderr, "ctipfixd: cannot open %s: %s "
-			"(is ctipfix.ko loaded and debugfs mounted?)\n",
-			relay, strerror(errno));
-		return 1;
-	}
-	err = ctipfix_nl_open(&d.nl);
-	if (!err)
-		err = ctipfix_nl_subscribe(&d.nl);
-	if (err) {
-		fprintf(stderr, "ctipfixd: netlink family %s: %s\n",
-			CTIPFIX_GENL_NAME, ctipfix_nl_strerror(err));
+	/* at start the module must be there; later it may come and go */
+	if (attach(&d, why, sizeof(why))) {
+		fprintf(stderr, "ctipfixd: %s\n", why);
 		return 1;
 	}
 	if (!foreground && daemon(0, 0)) {
@@ -252,7 +315,9 @@ int main(int argc, char **argv)
 	write_stats_file(&d);
 	for (i = 0; i < d.n_collectors; i++)
 		collector_close(&d.collectors[i]);
-	ctipfix_nl_close(&d.nl);
-	close(d.relay_fd);
+	if (d.relay_fd >= 0) {
+		ctipfix_nl_close(&d.nl);
+		close(d.relay_fd);
+	}
 	return 0;
 }

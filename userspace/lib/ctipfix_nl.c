@@ -25,6 +25,8 @@ const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
 	[CTIPFIX_STAT_NOTIFY_SENT]		= "notify_sent",
 	[CTIPFIX_STAT_NOTIFY_FAILED]		= "notify_failed",
 	[CTIPFIX_STAT_SCANS]			= "scans",
+	[CTIPFIX_STAT_BACKLOG_QUEUED]		= "backlog_queued",
+	[CTIPFIX_STAT_BACKLOG_BYTES]		= "backlog_bytes",
 };
 
 const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {
@@ -35,6 +37,7 @@ const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {
 	[CTIPFIX_CONFIG_FLUSH_INTERVAL_MS]	= "flush_interval_ms",
 	[CTIPFIX_CONFIG_SUBBUF_SIZE]		= "subbuf_size",
 	[CTIPFIX_CONFIG_N_SUBBUFS]		= "n_subbufs",
+	[CTIPFIX_CONFIG_BACKLOG_MAX_KB]		= "backlog_max_kb",
 };
 
 const char *ctipfix_nl_strerror(int err)
@@ -100,7 +103,28 @@ static int parse_nest_reply(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int request(struct ctipfix_nl *nl, uint8_t cmd, struct nest_reply *r)
+struct blob_reply {
+	uint8_t *buf;
+	size_t size;
+	size_t len;
+};
+
+static int parse_templates_reply(struct nl_msg *msg, void *arg)
+{
+	struct blob_reply *r = arg;
+	struct nlattr *tb[CTIPFIX_A_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTIPFIX_A_MAX, NULL) ||
+	    !tb[CTIPFIX_A_TEMPLATES] ||
+	    (size_t)nla_len(tb[CTIPFIX_A_TEMPLATES]) > r->size)
+		return NL_SKIP;
+	r->len = nla_len(tb[CTIPFIX_A_TEMPLATES]);
+	memcpy(r->buf, nla_data(tb[CTIPFIX_A_TEMPLATES]), r->len);
+	return NL_OK;
+}
+
+static int request(struct ctipfix_nl *nl, uint8_t cmd,
+		   nl_recvmsg_msg_cb_t parse, void *arg)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 	int err;
@@ -112,11 +136,22 @@ static int request(struct ctipfix_nl *nl, uint8_t cmd, struct nest_reply *r)
 		nlmsg_free(msg);
 		return -NLE_NOMEM;
 	}
-	if (r)
+	err = nl_send_auto(nl->sock, msg);
+	nlmsg_free(msg);
+	if (err < 0)
+		return err;
+	/* the reply and the ack come as two datagrams: take both */
+	if (parse) {
 		nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_CUSTOM,
-				    parse_nest_reply, r);
-	err = nl_send_sync(nl->sock, msg);	/* frees msg, waits for ACK */
-	return err;
+				    parse, arg);
+		err = nl_recvmsgs_default(nl->sock);
+		/* @arg lives on the caller's stack: leave nothing on it */
+		nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_DEFAULT,
+				    NULL, NULL);
+		if (err < 0)
+			return err;
+	}
+	return nl_wait_for_ack(nl->sock);
 }
 
 int ctipfix_nl_get_stats(struct ctipfix_nl *nl,
@@ -126,7 +161,7 @@ int ctipfix_nl_get_stats(struct ctipfix_nl *nl,
 				stats };
 
 	memset(stats, 0, sizeof(uint64_t) * (CTIPFIX_STAT_MAX + 1));
-	return request(nl, CTIPFIX_CMD_GET_STATS, &r);
+	return request(nl, CTIPFIX_CMD_GET_STATS, parse_nest_reply, &r);
 }
 
 int ctipfix_nl_get_config(struct ctipfix_nl *nl,
@@ -136,12 +171,25 @@ int ctipfix_nl_get_config(struct ctipfix_nl *nl,
 				config };
 
 	memset(config, 0, sizeof(uint32_t) * (CTIPFIX_CONFIG_MAX + 1));
-	return request(nl, CTIPFIX_CMD_GET_CONFIG, &r);
+	return request(nl, CTIPFIX_CMD_GET_CONFIG, parse_nest_reply, &r);
 }
 
 int ctipfix_nl_flush(struct ctipfix_nl *nl)
 {
-	return request(nl, CTIPFIX_CMD_FLUSH, NULL);
+	return request(nl, CTIPFIX_CMD_FLUSH, NULL, NULL);
+}
+
+int ctipfix_nl_get_templates(struct ctipfix_nl *nl, uint8_t *buf,
+			     size_t size, size_t *len)
+{
+	struct blob_reply r = { buf, size, 0 };
+	int err = request(nl, CTIPFIX_CMD_GET_TEMPLATES,
+			  parse_templates_reply, &r);
+
+	*len = r.len;
+	if (!err && !r.len)
+		err = -NLE_MSG_TOOSHORT;
+	return err;
 }
 
 static int ignore_msg(struct nl_msg *msg, void *arg)

@@ -2,6 +2,7 @@
 #ifndef CTIPFIX_NL_H
 #define CTIPFIX_NL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/ctipfix.h>
 
@@ -24,6 +25,9 @@ int ctipfix_nl_get_stats(struct ctipfix_nl *nl,
 int ctipfix_nl_get_config(struct ctipfix_nl *nl,
 			  uint32_t config[CTIPFIX_CONFIG_MAX + 1]);
 int ctipfix_nl_flush(struct ctipfix_nl *nl);
+/* The module's IPFIX template set, into @buf; before subscribing. */
+int ctipfix_nl_get_templates(struct ctipfix_nl *nl, uint8_t *buf,
+			     size_t size, size_t *len);
 /* Join the data-ready group; the socket's fd then wakes poll(). */
 int ctipfix_nl_subscribe(struct ctipfix_nl *nl);
 int ctipfix_nl_fd(struct ctipfix_nl *nl);

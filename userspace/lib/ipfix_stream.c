@@ -69,3 +69,10 @@ size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg)
 	s->pending = len;
 	return len;
 }
+
+void ipfix_stream_reset(struct ipfix_stream *s)
+{
+	release_pending(s);
+	s->bad_bytes += s->len;
+	s->len = 0;
+}

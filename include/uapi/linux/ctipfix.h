@@ -29,6 +29,7 @@ enum ctipfix_cmd {
 	CTIPFIX_CMD_GET_CONFIG,		/* reply: CTIPFIX_A_CONFIG */
 	CTIPFIX_CMD_FLUSH,		/* admin: export all live flows now */
 	CTIPFIX_CMD_DATA_READY,		/* multicast only */
+	CTIPFIX_CMD_GET_TEMPLATES,	/* reply: CTIPFIX_A_TEMPLATES */
 	__CTIPFIX_CMD_MAX,
 };
 
@@ -39,6 +40,7 @@ enum ctipfix_attr {
 	CTIPFIX_A_PAD,
 	CTIPFIX_A_STATS,		/* nested: enum ctipfix_stat, u64 each */
 	CTIPFIX_A_CONFIG,		/* nested: enum ctipfix_config, u32 each */
+	CTIPFIX_A_TEMPLATES,		/* binary: the IPFIX template set */
 	__CTIPFIX_A_MAX,
 };
 
@@ -56,7 +58,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_FLOWS_ABANDONED,	/* never confirmed, so no record */
 	CTIPFIX_STAT_RECORDS_INTERIM,
 	CTIPFIX_STAT_RECORDS_FINAL,
-	CTIPFIX_STAT_RECORDS_DROPPED,	/* encoded, but relay had no room */
+	CTIPFIX_STAT_RECORDS_DROPPED,	/* encoded, but no room anywhere */
 	CTIPFIX_STAT_TEMPLATES_SENT,
 	CTIPFIX_STAT_MESSAGES_WRITTEN,
 	CTIPFIX_STAT_MESSAGES_DROPPED,
@@ -65,6 +67,8 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_NOTIFY_SENT,
 	CTIPFIX_STAT_NOTIFY_FAILED,	/* other than "no listener" */
 	CTIPFIX_STAT_SCANS,		/* periodic passes over the flows */
+	CTIPFIX_STAT_BACKLOG_QUEUED,	/* messages that waited for relay room */
+	CTIPFIX_STAT_BACKLOG_BYTES,	/* gauge: bytes waiting now */
 	__CTIPFIX_STAT_MAX,
 };
 
@@ -79,6 +83,7 @@ enum ctipfix_config {
 	CTIPFIX_CONFIG_FLUSH_INTERVAL_MS,
 	CTIPFIX_CONFIG_SUBBUF_SIZE,		/* bytes */
 	CTIPFIX_CONFIG_N_SUBBUFS,
+	CTIPFIX_CONFIG_BACKLOG_MAX_KB,		/* KiB */
 	__CTIPFIX_CONFIG_MAX,
 };
 
@@ -89,6 +94,8 @@ enum ctipfix_config {
  * (IANA registry numbers; reverse IEs per RFC 5103 carry enterprise 29305).
  */
 #define CTIPFIX_IPFIX_VERSION		10
+#define CTIPFIX_IPFIX_HDR_LEN		16
+#define CTIPFIX_IPFIX_SET_HDR_LEN	4
 #define CTIPFIX_IPFIX_TEMPLATE_SET	2
 #define CTIPFIX_IPFIX_REVERSE_PEN	29305
 #define CTIPFIX_TEMPLATE_ID_IPV4	256

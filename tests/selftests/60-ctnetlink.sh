@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Life beside ctnetlink, in every load/unload order: conntrack -E listening
+# before the module loads keeps its events while the module runs and after
+# it goes; ctnetlink can be unloaded and loaded again under the running
+# module, which keeps exporting meanwhile. The daemon rides out a module
+# reload. The module never takes conntrack's event notifier slot.
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+A=$CTIPFIX_ARTIFACTS/ctnetlink
+rm -rf "$A"
+mkdir -p "$A"
+trap 'kill $pids $events 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+
+# exchanges PORT N: N UDP request/replies to PORT, one flow each
+exchanges() {
+	local i
+	for i in $(seq 1 "$2"); do
+		echo "hello $i" | ip netns exec $NS_C \
+			socat -T0.3 - UDP4:10.0.2.2:"$1",sourceport=$(($1 * 10 + i)) \
+			>/dev/null 2>&1
+	done
+}
+
+final_records() {
+	ipfix_records "$A"/ipfix.bin | awk -v p="$1" '$3 == p && $4 != 2' | wc -l
+}
+
+final_records_are() {
+	[ "$(final_records "$1")" -eq "$2" ]
+}
+
+# events_start FILE: conntrack -E in the router, new entries and deaths
+events_start() {
+	ip netns exec $NS_R conntrack -E -e NEW,DESTROY -p udp >"$1" 2>&1 &
+	events=$!
+	sleep 0.5
+}
+
+events_stop() {
+	kill $events
+	wait $events 2>/dev/null
+	events=""
+}
+
+# event_count FILE TYPE PORT
+event_count() {
+	grep -c "\[$2\].*dport=$3 " "$1"
+}
+
+event_count_is() {
+	[ "$(event_count "$1" "$2" "$3")" -eq "$4" ]
+}
+
+topology_up
+router_short_timeouts
+for p in 6201 6202 6203 6204; do
+	bg ip netns exec $NS_S socat UDP4-RECVFROM:$p,fork SYSTEM:'echo reply'
+done
+bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+
+# 1. ctnetlink first, listening; then the module
+check "ctnetlink loads" modprobe nf_conntrack_netlink
+events_start "$A"/events1
+check "module loads beside a listening conntrack -E" load_module
+"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd.err &
+daemon=$!
+sleep 0.5
+exchanges 6201 3
+check "conntrack -E sees the 3 new entries" \
+	wait_until 10 event_count_is "$A"/events1 NEW 6201 3
+ip netns exec $NS_R conntrack -D -p udp --dport 6201 >/dev/null 2>&1
+check "conntrack -E sees the 3 deaths by conntrack -D" \
+	wait_until 10 event_count_is "$A"/events1 DESTROY 6201 3
+check "ctipfix exports the 3 final records" \
+	wait_until 10 final_records_are 6201 3
+
+# 2. the module goes; conntrack -E carries on
+check "module unloads under conntrack -E" unload_module
+exchanges 6202 3
+check "conntrack -E still sees new entries after the unload" \
+	wait_until 10 event_count_is "$A"/events1 NEW 6202 3
+events_stop
+
+# 3. module back (the daemon reattaches), then ctnetlink goes
+check "module loads again" load_module
+check "ctnetlink unloads under the module" rmmod nf_conntrack_netlink
+sleep 1
+exchanges 6203 3
+check "without ctnetlink, the running daemon delivers 3 final records" \
+	wait_until 15 final_records_are 6203 3
+
+# 4. ctnetlink back under the module
+check "ctnetlink loads again under the module" modprobe nf_conntrack_netlink
+events_start "$A"/events2
+exchanges 6204 3
+check "conntrack -E sees the new entries" \
+	wait_until 10 event_count_is "$A"/events2 NEW 6204 3
+check "conntrack -L lists entries" \
+	bash -c "ip netns exec $NS_R conntrack -L -p udp 2>/dev/null | grep -q dport=6204"
+check "ctipfix exports their final records too" \
+	wait_until 15 final_records_are 6204 3
+events_stop
+check "module unloads" unload_module
+kill -TERM $daemon
+wait $daemon
+check_eq "ctipfixd exits 0" $? 0
+check "ctipfixd said it waited for the module and got it back" \
+	grep -q "module back" "$A"/ctipfixd.err
+check_eq "no flow exported twice (entries dead before a load are not adopted)" \
+	"$(ipfix_records "$A"/ipfix.bin | awk '$4 != 2' | sort | uniq -d | wc -l)" 0
+ksft_exit

@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Delivery with default knobs: a final record reaches the collector within
+# 2 s of the conntrack entry's death, whether `conntrack -D` kills it or it
+# times out; and a new reader of the relay (a restarted daemon) gets the
+# templates again before any data, long before template_refresh.
+# Arrival times are tshark's capture timestamps at the collector.
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+A=$CTIPFIX_ARTIFACTS/delivery
+rm -rf "$A"
+mkdir -p "$A"
+trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+UDP_TIMEOUT=2
+N=10
+
+now() {
+	date +%s.%N
+}
+
+# exchange PORT SPORT: one UDP request/reply, one flow
+exchange() {
+	echo hello | ip netns exec $NS_C \
+		socat -T0.2 - UDP4:10.0.2.2:"$1",sourceport="$2" >/dev/null 2>&1
+}
+
+# arrivals: "EPOCH SPORT REASON" per final record tshark decodes
+arrivals() {
+	tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y cflow \
+		-T fields -E aggregator=' ' -e frame.time_epoch \
+		-e cflow.srcport -e cflow.flow_end_reason 2>/dev/null |
+		awk '{ n = (NF - 1) / 2
+		       for (i = 1; i <= n; i++)
+		               if ($(1 + n + i) != 2) print $1, $(1 + i), $(1 + n + i) }'
+}
+
+# latencies DEATHS: for each death (a file of "SPORT EPOCH"), the seconds
+# from it to the arrival of that flow's final record, and the record's
+# flowEndReason; "missing" if none arrived
+latencies() {
+	arrivals >"$A"/arrivals
+	awk 'NR == FNR { got[$2] = $1; why[$2] = $3; next }
+	     { if ($1 in got) printf "%.3f %s\n", got[$1] - $2, why[$1]
+	       else print "missing" }' "$A"/arrivals "$1"
+}
+
+# within_2s FILE REASON: N latencies, each known, within [0, 2] s, and
+# every record ended for REASON
+within_2s() {
+	[ "$(wc -l <"$1")" -eq $N ] && ! grep -q missing "$1" &&
+		awk -v r="$2" '$1 < 0 || $1 > 2.0 || $2 != r { bad = 1 }
+			       END { exit bad }' "$1"
+}
+
+summary() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END { printf "median %s s, max %s s", v[int((NR + 1) / 2)], v[NR] }'
+}
+
+topology_up
+bg ip netns exec $NS_S socat UDP4-RECVFROM:6301,fork SYSTEM:'echo reply'
+bg ip netns exec $NS_S socat UDP4-RECVFROM:6302,fork SYSTEM:'echo reply'
+check "module loads (default knobs, template_refresh 86400)" \
+	load_module template_refresh=86400
+bg dumpcap -q -i lo -f "udp dst port 4739" -w "$A"/ipfix.pcap
+wait_until 60 test -s "$A"/ipfix.pcap
+bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
+"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd1.err &
+daemon=$!
+sleep 0.5
+
+# Killed by conntrack -D (default timeouts: they would live 30 s): death
+# is when the deletion started.
+for i in $(seq 1 $N); do
+	exchange 6301 $((43000 + i))
+done
+: >"$A"/deaths_deleted
+for i in $(seq 1 $N); do
+	echo "$((43000 + i)) $(now)" >>"$A"/deaths_deleted
+	ip netns exec $NS_R conntrack -D -p udp --sport $((43000 + i)) \
+		>/dev/null 2>&1
+	sleep 0.2
+done
+
+# Timed out: the request leaves after the line is written, so the entry
+# dies no earlier than UDP_TIMEOUT after that.
+for t in udp_timeout udp_timeout_stream; do
+	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_$t=$UDP_TIMEOUT
+done
+: >"$A"/deaths_expired
+for i in $(seq 1 $N); do
+	awk -v p=$((44000 + i)) -v t="$(now)" -v d=$UDP_TIMEOUT \
+		'BEGIN { printf "%d %.6f\n", p, t + d }' >>"$A"/deaths_expired
+	exchange 6302 $((44000 + i))
+done
+sleep $((UDP_TIMEOUT + 4))
+
+latencies "$A"/deaths_deleted >"$A"/lat_deleted
+latencies "$A"/deaths_expired >"$A"/lat_expired
+check "final record within 2 s of conntrack -D, $N flows ($(summary "$A"/lat_deleted))" \
+	within_2s "$A"/lat_deleted 4
+check "final record within 2 s of the timeout, $N flows ($(summary "$A"/lat_expired))" \
+	within_2s "$A"/lat_expired 1
+
+# A new reader gets templates in its first message.
+kill -TERM $daemon
+wait $daemon
+check_eq "first daemon exits 0" $? 0
+"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd2.err &
+daemon=$!
+sleep 0.5
+exchange 6302 45001
+sleep $((UDP_TIMEOUT + 3))
+kill -TERM $daemon
+wait $daemon
+sleep 1
+kill $pids 2>/dev/null
+wait 2>/dev/null
+pids=""
+tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y cflow \
+	-T fields -E aggregator=' ' -e udp.srcport -e cflow.flowset_id \
+	2>/dev/null >"$A"/sets
+check_eq "two daemons, two source ports" \
+	"$(awk '{ print $1 }' "$A"/sets | uniq | wc -l)" 2
+check "each daemon's first message starts with a template set" \
+	awk 'seen[$1]++ == 0 && $2 != 2 { bad = 1 } END { exit bad }' "$A"/sets
+check_eq "templates sent twice in all (no refresh was due)" \
+	"$(awk '{ for (i = 2; i <= NF; i++) if ($i == 2) n++ } END { print n }' "$A"/sets)" 2
+ksft_exit

@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Many short UDP flows, each a distinct 5-tuple, at a steady rate.
+
+  udpflows.py serve PORT
+      echo every datagram back (one socket, no fork per flow)
+  udpflows.py open HOST PORT FIRST_SPORT COUNT RATE OUT
+      one request (and up to 0.2 s for its reply) from each source port
+      FIRST_SPORT..FIRST_SPORT+COUNT-1, RATE flows a second; OUT gets one
+      line per flow opened (its source port), which is the ground truth of
+      what conntrack must have seen.
+"""
+import socket
+import sys
+import time
+
+
+def serve(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    while True:
+        data, peer = s.recvfrom(2048)
+        s.sendto(data, peer)
+
+
+def open_flows(host, port, first, count, rate, out):
+    start = time.monotonic()
+    with open(out, "w") as f:
+        for i in range(count):
+            due = start + i / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("0.0.0.0", first + i))
+            s.settimeout(0.2)
+            try:
+                s.sendto(b"q%d" % i, (host, port))
+            except OSError:
+                s.close()	# no route (the router is gone): not opened
+                continue
+            f.write("%d\n" % (first + i))
+            f.flush()
+            try:
+                s.recvfrom(2048)
+            except OSError:
+                pass
+            s.close()
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "serve":
+        serve(int(sys.argv[2]))
+    else:
+        open_flows(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+                   int(sys.argv[5]), float(sys.argv[6]), sys.argv[7])
