@@ -49,6 +49,7 @@ run_host() {
 echo "== host"
 run_host lint "$ROOT"/tests/lint.sh
 run_host unit "$ROOT"/tests/unit/run.sh
+run_host cli "$ROOT"/tests/cli.sh
 run_host dkms "$ROOT"/tests/dkms.sh "$@"
 
 for kver in "$@"; do

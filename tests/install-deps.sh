@@ -8,12 +8,16 @@ set -eu
 
 KERNEL_61=linux-image-amd64
 HEADERS_61=linux-headers-amd64
+# PREEMPT_RT (6.1): catches sleeping in atomic context and lock-order
+# mistakes that the standard kernel hides
+KERNEL_RT=linux-image-rt-amd64
+HEADERS_RT=linux-headers-rt-amd64
 PKGS="build-essential pkg-config git kmod cpio xz-utils
 	qemu-system-x86 busybox-static linux-source-6.1
 	libnl-3-dev libnl-genl-3-dev libnetfilter-conntrack-dev
 	dkms conntrack iproute2 nftables iperf3 socat tshark nfdump
 	libfixbuf-tools pmacct python3 iputils-ping procps
-	$KERNEL_61 $HEADERS_61"
+	$KERNEL_61 $HEADERS_61 $KERNEL_RT $HEADERS_RT"
 BPO_PKGS="linux-image-amd64 linux-headers-amd64"
 BPO_LIST=/etc/apt/sources.list.d/ctipfix-bookworm-backports.list
 

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The command-line tools against bad input, on the host (no module there):
+# bad collector addresses and ports, unknown options and commands give a
+# clear message and exit 2; a missing module gives a message and exit 1.
+# TAP output.
+set -u
+ROOT=$(realpath "$(dirname "$0")/..")
+CTIPFIXD=$ROOT/userspace/ctipfixd/ctipfixd
+CTIPFIXCTL=$ROOT/userspace/ctipfixctl/ctipfixctl
+ERR=$(mktemp)
+trap 'rm -f "$ERR"' EXIT
+n=0
+failed=0
+
+echo "TAP version 13"
+
+# expect RC PATTERN DESC COMMAND...: exit status RC, stderr matching PATTERN
+expect() {
+	local want=$1 pattern=$2 desc=$3 rc
+	shift 3
+	timeout 10 "$@" >/dev/null 2>"$ERR"
+	rc=$?
+	n=$((n + 1))
+	if [ "$rc" = "$want" ] && { [ -z "$pattern" ] || grep -qiE "$pattern" "$ERR"; }; then
+		echo "ok $n $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $desc (exit $rc, stderr: $(head -c 200 "$ERR"))"
+	fi
+}
+
+for bad in 192.0.2.1: 192.0.2.1:0 192.0.2.1:65536 192.0.2.1:abc \
+	   192.0.2.1:-5 "[2001:db8::1" "2001:db8::1:4739" 300.1.1.1:4739 ""; do
+	expect 2 "collector" "ctipfixd refuses --collector '$bad'" \
+		"$CTIPFIXD" --foreground --collector "$bad"
+done
+expect 2 "collector" "ctipfixd refuses an unresolvable collector name" \
+	"$CTIPFIXD" --foreground --collector no-such-host.invalid:4739
+expect 2 "usage|unrecognized|invalid" "ctipfixd refuses an unknown option" \
+	"$CTIPFIXD" --bogus
+expect 2 "unexpected argument" "ctipfixd refuses a stray argument" \
+	"$CTIPFIXD" --foreground stray
+expect 2 "collector" "ctipfixd refuses --collector without a value" \
+	"$CTIPFIXD" --foreground --collector
+expect 1 "ctipfix.ko loaded" "ctipfixd without the module says so, exit 1" \
+	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739
+expect 1 "ctipfix.ko loaded" "a collector without a port means 4739" \
+	"$CTIPFIXD" --foreground --collector 192.0.2.1
+expect 1 "ctipfix.ko loaded" "an IPv6 collector in brackets is accepted" \
+	"$CTIPFIXD" --foreground --collector "[2001:db8::1]:4739"
+expect 0 "" "ctipfixd --help exits 0" "$CTIPFIXD" --help
+
+expect 2 "unknown command" "ctipfixctl refuses an unknown command" \
+	"$CTIPFIXCTL" frobnicate
+expect 2 "unknown option" "ctipfixctl refuses an unknown option" \
+	"$CTIPFIXCTL" stats --bogus
+expect 2 "usage" "ctipfixctl without a command shows usage, exit 2" \
+	"$CTIPFIXCTL"
+expect 1 "ctipfix" "ctipfixctl stats without the module says so, exit 1" \
+	"$CTIPFIXCTL" stats
+expect 1 "ctipfix" "ctipfixctl flush without the module says so, exit 1" \
+	"$CTIPFIXCTL" flush
+
+echo "1..$n"
+[ "$failed" = 0 ]

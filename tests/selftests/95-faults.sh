@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Faults under a steady new-flow rate, each checked against the generator's
+# own list of the flows it opened (distinct source ports):
+#   - one collector unreachable (ECONNREFUSED counted), then started: the
+#     templates reach it within template_refresh;
+#   - conntrack -F in the middle of the traffic;
+#   - the module unloaded and loaded again in the middle of the traffic;
+#   - the conntrack table full (nf_conntrack_max), with early drop;
+#   - the router namespace deleted in the middle of the traffic.
+# Nothing is dropped, no flow gets two final records unless it outlived a
+# reload, and no conntrack reference is left behind.
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+A=$CTIPFIX_ARTIFACTS/faults
+rm -rf "$A"
+mkdir -p "$A"
+trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
+
+# final_sports FIRST LAST: source port of each final record in that range
+final_sports() {
+	tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y udp.dstport==4739 \
+		-T fields -E aggregator=' ' -e cflow.srcport \
+		-e cflow.flow_end_reason 2>/dev/null |
+		awk -v lo="$1" -v hi="$2" '{ n = NF / 2
+			for (i = 1; i <= n; i++)
+				if ($(n + i) != 2 && $i >= lo && $i <= hi) print $i }' |
+		sort -n
+}
+
+settled() {
+	[ "$(ctipfix_stat flows_live)" = 0 ] &&
+		[ "$(ctipfix_stat backlog_bytes)" = 0 ]
+}
+
+# every_flow_once OPENED FIRST LAST: one final record per flow opened
+every_flow_once() {
+	final_sports "$2" "$3" >"$1".got
+	cmp -s "$1".got <(sort -n "$1")
+}
+
+# every_flow_at_least_once OPENED FIRST LAST
+every_flow_at_least_once() {
+	final_sports "$2" "$3" | uniq >"$1".got
+	cmp -s "$1".got <(sort -n "$1")
+}
+
+# generate FILE FIRST COUNT RATE: flows in the background, pid in $gen
+generate() {
+	ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 "$2" "$3" "$4" "$1" &
+	gen=$!
+}
+
+late_decodes() {
+	[ "$(ipfixDump --in "$A"/late.bin 2>/dev/null |
+	     grep -c -- '--- data record')" -ge 1 ]
+}
+
+# entries conntrack refused or evicted because the table was full
+ct_drops() {
+	ip netns exec $NS_R conntrack -S 2>/dev/null |
+		grep -oE '(^| )(early_)?drop=[0-9]+' |
+		awk -F= '{ n += $2 } END { print n + 0 }'
+}
+
+ct_count() {
+	ip netns exec $NS_R cat /proc/sys/net/netfilter/nf_conntrack_count
+}
+
+ct_listed() {
+	ip netns exec $NS_R conntrack -L 2>/dev/null | wc -l
+}
+
+topology_up
+router_short_timeouts
+check "module loads (template_refresh=2)" load_module template_refresh=2
+bg dumpcap -q -i lo -f "udp port 4739 or udp port 4741" -w "$A"/ipfix.pcap
+bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
+bg ip netns exec $NS_S $UDPFLOWS serve 5300
+check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
+"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
+	--collector 127.0.0.1:4741 2>"$A"/ctipfixd.err &
+daemon=$!
+sleep 1
+
+# --- collector unreachable, then back ---
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 21000 20 20 "$A"/opened0
+check "every flow settled" wait_until 30 settled
+kill -USR1 $daemon
+sleep 1
+check "sends to the absent collector counted as failed" \
+	grep -qE "127.0.0.1:4741 sent [0-9]+ bytes [0-9]+ failed [1-9]" "$A"/ctipfixd.err
+bg socat -u UDP-RECV:4741,bind=127.0.0.1 OPEN:"$A"/late.bin,creat,append
+generate "$A"/opened0b 21100 60 10
+check "the late collector decodes records within template_refresh" \
+	wait_until 8 late_decodes
+wait $gen
+check "every flow settled" wait_until 30 settled
+
+# --- conntrack -F under traffic ---
+generate "$A"/opened1 22000 300 50
+sleep 3
+ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+wait $gen
+check "every flow settled after conntrack -F" wait_until 30 settled
+sleep 1
+check "conntrack -F: one final record per flow opened" \
+	every_flow_once "$A"/opened1 22000 22299
+
+# --- module reload under traffic ---
+generate "$A"/opened2 23000 300 50
+sleep 3
+check "rmmod under traffic" unload_module
+check "insmod under traffic" load_module template_refresh=2
+wait $gen
+check "every flow settled after the reload" wait_until 30 settled
+sleep 1
+check "reload: every flow opened has a final record" \
+	every_flow_at_least_once "$A"/opened2 23000 23299
+check_eq "no record dropped" "$(ctipfix_stat records_dropped)" 0
+
+# --- conntrack table full ---
+ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30
+sysctl -qw net.netfilter.nf_conntrack_max=64
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 24000 100 100 "$A"/opened3
+n=$(ct_drops)
+check "the table overflowed: conntrack dropped or evicted entries ($n)" \
+	test "$n" -gt 0
+ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+check "every flow settled after the table was full" wait_until 30 settled
+sysctl -qw net.netfilter.nf_conntrack_max=262144
+ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
+sleep 1
+final_sports 24000 24099 >"$A"/got3
+check_eq "table full: no flow has two final records" \
+	"$(uniq -d "$A"/got3 | wc -l)" 0
+check_eq "counters: records_final = flows followed (new + adopted - abandoned)" \
+	"$(($(ctipfix_stat records_final) - $(ctipfix_stat flows_new) \
+	    - $(ctipfix_stat flows_adopted) + $(ctipfix_stat flows_abandoned)))" 0
+
+# --- router namespace deleted under traffic ---
+generate "$A"/opened4 25000 300 50
+sleep 3
+ip netns pids $NS_R | xargs -r kill 2>/dev/null
+check "router namespace deleted under traffic" \
+	timeout 60 ip netns del $NS_R
+wait $gen
+check "no flow followed any more" wait_until 30 settled
+sleep 1
+final_sports 25000 25299 >"$A"/got4
+check_eq "netns deletion: no flow has two final records" \
+	"$(uniq -d "$A"/got4 | wc -l)" 0
+check "netns deletion: some flows were ended by it" \
+	test "$(wc -l <"$A"/got4)" -ge 1
+
+# --- no reference left: a fresh router counts only what it lists ---
+topology_down
+topology_up
+router_short_timeouts
+bg ip netns exec $NS_S $UDPFLOWS serve 5300
+sleep 1
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 26000 20 20 "$A"/opened5
+check "unload with live flows" unload_module
+check_eq "conntrack count equals the entries listed" "$(ct_count)" "$(ct_listed)"
+check "the router namespace deletes" timeout 60 ip netns del $NS_R
+kill -TERM $daemon
+wait $daemon
+check_eq "ctipfixd exits 0" $? 0
+daemon=""
+ksft_exit
