@@ -24,6 +24,8 @@ extern unsigned int ctipfix_subbuf_size;	/* bytes, load time */
 extern unsigned int ctipfix_n_subbufs;		/* load time */
 extern unsigned int ctipfix_hash_buckets;	/* per namespace, load time */
 extern unsigned int ctipfix_backlog_max_kb;
+extern unsigned int ctipfix_stats_interval;	/* s */
+extern unsigned int ctipfix_stats_domain;
 
 int ctipfix_params_check_load(void);
 
@@ -38,7 +40,7 @@ u64 ctipfix_stat_read(enum ctipfix_stat stat);
 
 /* --- one flow: a conntrack entry we hold a reference to (flow.c) --- */
 struct ctipfix_flow {
-	struct hlist_node node;
+	struct ctipfix_flow *next;	/* in its bucket; one pointer, not two */
 	struct nf_conn *ct;
 	/* counts already exported, per direction */
 	u64 packets[IP_CT_DIR_MAX];
@@ -48,10 +50,13 @@ struct ctipfix_flow {
 	u32 ifindex_out;
 };
 
+/* what a followed flow costs beyond conntrack's own entry: one cache line */
+#define CTIPFIX_FLOW_MAX_SIZE	64
+
 #define CTIPFIX_FLOW_LOCKS	256
 
 struct ctipfix_flow_table {
-	struct hlist_head *buckets;
+	struct ctipfix_flow **buckets;	/* singly linked chains */
 	unsigned int n_buckets;		/* a power of two */
 	atomic_t count;
 	spinlock_t locks[CTIPFIX_FLOW_LOCKS];	/* striped over the buckets */
@@ -81,6 +86,7 @@ struct ctipfix_record {
 	u64 rev_packets;
 	u64 start_ms;
 	u64 end_ms;
+	u64 duration_ms;		/* end_ms - start_ms */
 	u32 ifindex_in;
 	u32 ifindex_out;
 	u16 sport;
@@ -101,6 +107,18 @@ void ctipfix_template_put_record(const struct ctipfix_template *tmpl,
 				 const struct ctipfix_record *rec, u8 *p);
 
 /* --- IPFIX message builder, one per observation domain (ipfix.c) --- */
+
+/* What a domain exported and lost, for the in-band statistics. */
+struct ctipfix_domain_stats {
+	u64 messages;			/* written to the relay */
+	u64 records;			/* flow records in them */
+	u64 lost_records;		/* dropped: no room anywhere */
+	u64 lost_packets;		/* counted by the records dropped */
+	u64 lost_octets;
+	u64 first_lost_ms;		/* wall clock, 0 if none */
+	u64 last_lost_ms;
+};
+
 struct ctipfix_msg {
 	struct list_head backlog;	/* finished, waiting for relay room */
 	u8 *buf;
@@ -114,10 +132,14 @@ struct ctipfix_msg {
 	bool templates_ever_sent;
 	bool wrote_any;			/* since the caller last cleared it */
 	u32 records;			/* data records in the open message */
+	u64 packets;			/* ... and the packets they count */
+	u64 octets;
 	u32 sequence;			/* data records before this message */
 	u32 domain;
 	unsigned int template_epoch;	/* reader opens seen when last sent */
 	unsigned long templates_sent;	/* jiffies */
+	struct ctipfix_domain_stats stats;
+	unsigned long stats_sent;	/* jiffies, 0 before the first pass */
 };
 
 void ctipfix_msg_init(struct ctipfix_msg *m, u32 domain, bool domain_knob);
@@ -127,6 +149,10 @@ void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec);
 bool ctipfix_msg_flush(struct ctipfix_msg *m);
 void ctipfix_msg_drain(struct ctipfix_msg *m);
 void ctipfix_msg_drain_wait(struct ctipfix_msg *m, unsigned int ms);
+
+/* --- in-band statistics (reliability.c) --- */
+void ctipfix_reliability_report(struct ctipfix_msg *m);
+void ctipfix_reliability_tick(struct ctipfix_msg *m);
 
 /* How long exit waits for a reader to take the last messages. */
 #define CTIPFIX_EXIT_DRAIN_MS	2000

@@ -25,7 +25,7 @@ struct ctipfix_pass {
 	bool all_interim;		/* a flush: every live flow reports now */
 	bool all_final;			/* namespace or module going away */
 	bool can_encode;		/* a message buffer exists */
-	struct hlist_head done;		/* unlinked, to release unlocked */
+	struct ctipfix_flow *done;	/* unlinked, to release unlocked */
 };
 
 static u64 ctipfix_ns_to_ms(u64 ns)
@@ -132,6 +132,8 @@ static void ctipfix_fill_record(struct ctipfix_record *rec,
 	rec->end_ms = ctipfix_end_ms(flow->ct, ts, p, final);
 	rec->start_ms = ts && ts->start ? ctipfix_ns_to_ms(ts->start) :
 					  rec->end_ms;
+	rec->duration_ms = rec->end_ms > rec->start_ms ?
+			   rec->end_ms - rec->start_ms : 0;
 	rec->end_reason = reason;
 	rec->ifindex_in = flow->ifindex_in;
 	rec->ifindex_out = flow->ifindex_out;
@@ -156,16 +158,11 @@ static void ctipfix_emit(struct ctipfix_net *cn, struct ctipfix_flow *flow,
 		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_DROPPED);
 }
 
-static void ctipfix_unlink(struct ctipfix_net *cn, struct ctipfix_flow *flow,
-			   struct ctipfix_pass *p)
-{
-	hlist_del(&flow->node);
-	atomic_dec(&cn->flows.count);
-	hlist_add_head(&flow->node, &p->done);
-}
-
-/* Called under the flow's bucket lock. */
-static void ctipfix_export_flow(struct ctipfix_net *cn,
+/*
+ * Called under the flow's bucket lock. Returns true when the flow is done
+ * with (final record written, or none owed): the caller unlinks it.
+ */
+static bool ctipfix_export_flow(struct ctipfix_net *cn,
 				struct ctipfix_flow *flow,
 				struct ctipfix_pass *p)
 {
@@ -179,30 +176,49 @@ static void ctipfix_export_flow(struct ctipfix_net *cn,
 		 * Only our reference is left then, and no record is owed.
 		 */
 		if (!p->all_final && refcount_read(&ct->ct_general.use) > 1)
-			return;
+			return false;
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ABANDONED);
-		ctipfix_unlink(cn, flow, p);
-		return;
+		return true;
 	}
 
 	expired = nf_ct_is_expired(ct);
 	if (expired || nf_ct_is_dying(ct) || p->all_final) {
 		ctipfix_emit(cn, flow, p, ctipfix_end_reason(ct, expired));
-		ctipfix_unlink(cn, flow, p);
-	} else if (p->all_interim ||
-		   (s32)(p->now - flow->last_export) >= (s32)p->active_timeout) {
+		return true;
+	}
+	if (p->all_interim ||
+	    (s32)(p->now - flow->last_export) >= (s32)p->active_timeout) {
 		ctipfix_emit(cn, flow, p, CTIPFIX_END_ACTIVE_TIMEOUT);
 		flow->last_export = p->now;
+	}
+	return false;
+}
+
+/* One bucket, under its lock: flows done with move to p->done. */
+static void ctipfix_export_bucket(struct ctipfix_net *cn,
+				  struct ctipfix_flow **pp,
+				  struct ctipfix_pass *p)
+{
+	struct ctipfix_flow *flow;
+
+	while ((flow = *pp)) {
+		if (!ctipfix_export_flow(cn, flow, p)) {
+			pp = &flow->next;
+			continue;
+		}
+		*pp = flow->next;
+		atomic_dec(&cn->flows.count);
+		flow->next = p->done;
+		p->done = flow;
 	}
 }
 
 static void ctipfix_release_done(struct ctipfix_pass *p)
 {
 	struct ctipfix_flow *flow;
-	struct hlist_node *tmp;
 
-	hlist_for_each_entry_safe(flow, tmp, &p->done, node) {
-		hlist_del(&flow->node);
+	while ((flow = p->done)) {
+		p->done = flow->next;
 		ctipfix_flow_release(flow);
 	}
 }
@@ -217,8 +233,6 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 		.all_interim = atomic_xchg(&cn->flush_requested, 0),
 		.all_final = all_final,
 	};
-	struct ctipfix_flow *flow;
-	struct hlist_node *tmp;
 	unsigned int b;
 
 	ctipfix_stat_inc(CTIPFIX_STAT_SCANS);
@@ -227,17 +241,17 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	for (b = 0; b < t->n_buckets; b++) {
 		spinlock_t *lock = ctipfix_flow_lock(t, b);
 
-		if (hlist_empty(&t->buckets[b]))
+		if (!READ_ONCE(t->buckets[b]))
 			continue;
 		spin_lock_bh(lock);
-		hlist_for_each_entry_safe(flow, tmp, &t->buckets[b], node)
-			ctipfix_export_flow(cn, flow, &p);
+		ctipfix_export_bucket(cn, &t->buckets[b], &p);
 		spin_unlock_bh(lock);
 		ctipfix_release_done(&p);
 		if (!(b & 255))
 			cond_resched();
 	}
 	ctipfix_msg_flush(&cn->msg);
+	ctipfix_reliability_tick(&cn->msg);
 	if (cn->msg.wrote_any) {
 		cn->msg.wrote_any = false;
 		ctipfix_genl_notify_data();

@@ -15,6 +15,7 @@ static struct kmem_cache *ctipfix_flow_cache;
 
 int ctipfix_flow_cache_init(void)
 {
+	BUILD_BUG_ON(sizeof(struct ctipfix_flow) > CTIPFIX_FLOW_MAX_SIZE);
 	ctipfix_flow_cache = KMEM_CACHE(ctipfix_flow, 0);
 	return ctipfix_flow_cache ? 0 : -ENOMEM;
 }
@@ -73,7 +74,7 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	flow->last_export = (u32)jiffies;
 
 	spin_lock_bh(lock);
-	hlist_for_each_entry(old, &t->buckets[b], node) {
+	for (old = t->buckets[b]; old; old = old->next) {
 		if (old->ct == ct) {
 			spin_unlock_bh(lock);
 			kmem_cache_free(ctipfix_flow_cache, flow);
@@ -81,7 +82,8 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 		}
 	}
 	nf_conntrack_get(&ct->ct_general);
-	hlist_add_head(&flow->node, &t->buckets[b]);
+	flow->next = t->buckets[b];
+	t->buckets[b] = flow;
 	atomic_inc(&t->count);
 	spin_unlock_bh(lock);
 	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_LIVE);

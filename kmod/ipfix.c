@@ -15,6 +15,7 @@
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -31,6 +32,8 @@ struct ctipfix_pending {
 	struct list_head list;
 	unsigned int len;
 	u32 records;
+	u64 packets;
+	u64 octets;
 	u8 data[];
 };
 
@@ -53,16 +56,29 @@ static void ctipfix_pending_free(struct ctipfix_pending *p)
 	kfree(p);
 }
 
-static void ctipfix_msg_dropped(u32 records)
+static void ctipfix_msg_dropped(struct ctipfix_msg *m, u32 records,
+				u64 packets, u64 octets)
 {
+	struct ctipfix_domain_stats *st = &m->stats;
+	u64 now_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
+
 	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_DROPPED);
 	ctipfix_stat_add(CTIPFIX_STAT_RECORDS_DROPPED, records);
+	st->lost_records += records;
+	st->lost_packets += packets;
+	st->lost_octets += octets;
+	if (!st->first_lost_ms)
+		st->first_lost_ms = now_ms;
+	st->last_lost_ms = now_ms;
 }
 
-static void ctipfix_msg_written(struct ctipfix_msg *m, unsigned int len)
+static void ctipfix_msg_written(struct ctipfix_msg *m, unsigned int len,
+				u32 records)
 {
 	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_WRITTEN);
 	ctipfix_stat_add(CTIPFIX_STAT_BYTES_WRITTEN, len);
+	m->stats.messages++;
+	m->stats.records += records;
 	m->wrote_any = true;
 }
 
@@ -76,7 +92,7 @@ void ctipfix_msg_drain(struct ctipfix_msg *m)
 		put_unaligned_be32((u32)ktime_get_real_seconds(), p->data + 4);
 		if (!ctipfix_relay_write(p->data, p->len))
 			return;
-		ctipfix_msg_written(m, p->len);
+		ctipfix_msg_written(m, p->len, p->records);
 		ctipfix_pending_free(p);
 	}
 }
@@ -110,6 +126,8 @@ static bool ctipfix_msg_keep(struct ctipfix_msg *m)
 		goto refused;
 	p->len = m->len;
 	p->records = m->records;
+	p->packets = m->packets;
+	p->octets = m->octets;
 	memcpy(p->data, m->buf, m->len);
 	list_add_tail(&p->list, &m->backlog);
 	ctipfix_stat_inc(CTIPFIX_STAT_BACKLOG_QUEUED);
@@ -126,7 +144,7 @@ void ctipfix_msg_free(struct ctipfix_msg *m)
 	struct ctipfix_pending *p, *tmp;
 
 	list_for_each_entry_safe(p, tmp, &m->backlog, list) {
-		ctipfix_msg_dropped(p->records);
+		ctipfix_msg_dropped(m, p->records, p->packets, p->octets);
 		ctipfix_pending_free(p);
 	}
 	kvfree(m->buf);
@@ -191,6 +209,8 @@ static void ctipfix_msg_open(struct ctipfix_msg *m)
 	m->limit = min(READ_ONCE(ctipfix_max_msg_size), m->size);
 	m->len = IPFIX_HDR_LEN;
 	m->records = 0;
+	m->packets = 0;
+	m->octets = 0;
 	m->has_templates = false;
 	if (m->domain_knob)
 		m->domain = READ_ONCE(ctipfix_observation_domain);
@@ -218,7 +238,7 @@ bool ctipfix_msg_flush(struct ctipfix_msg *m)
 
 	ctipfix_msg_drain(m);
 	if (list_empty(&m->backlog) && ctipfix_relay_write(m->buf, m->len)) {
-		ctipfix_msg_written(m, m->len);
+		ctipfix_msg_written(m, m->len, m->records);
 		kept = true;
 	} else {
 		kept = ctipfix_msg_keep(m);
@@ -230,7 +250,7 @@ bool ctipfix_msg_flush(struct ctipfix_msg *m)
 		m->template_epoch = ctipfix_relay_reader_epoch();
 	}
 	if (!kept)
-		ctipfix_msg_dropped(m->records);
+		ctipfix_msg_dropped(m, m->records, m->packets, m->octets);
 	m->sequence += m->records;
 	m->len = 0;
 	return kept;
@@ -253,4 +273,6 @@ void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec)
 	ctipfix_template_put_record(t, rec, m->buf + m->len);
 	m->len += need;
 	m->records++;
+	m->packets += rec->packets + rec->rev_packets;
+	m->octets += rec->octets + rec->rev_octets;
 }

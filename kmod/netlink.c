@@ -47,6 +47,8 @@ static const unsigned int *const ctipfix_config_values[] = {
 	[CTIPFIX_CONFIG_SUBBUF_SIZE]		= &ctipfix_subbuf_size,
 	[CTIPFIX_CONFIG_N_SUBBUFS]		= &ctipfix_n_subbufs,
 	[CTIPFIX_CONFIG_BACKLOG_MAX_KB]		= &ctipfix_backlog_max_kb,
+	[CTIPFIX_CONFIG_STATS_INTERVAL]		= &ctipfix_stats_interval,
+	[CTIPFIX_CONFIG_STATS_DOMAIN]		= &ctipfix_stats_domain,
 };
 
 static int ctipfix_put_config(struct sk_buff *skb)

@@ -98,6 +98,9 @@ static void ctipfix_net_unserve(struct ctipfix_net *cn)
 	cancel_delayed_work_sync(&cn->work);
 	ctipfix_export_pass(cn, true);
 	ctipfix_msg_drain_wait(&cn->msg, CTIPFIX_EXIT_DRAIN_MS);
+	/* the last word on this domain: what it exported and lost */
+	if (cn->msg.stats.messages || cn->msg.stats.lost_records)
+		ctipfix_reliability_report(&cn->msg);
 	cn->serving = false;
 	net->ct.sysctl_acct = cn->saved_acct;
 	net->ct.sysctl_tstamp = cn->saved_tstamp;

@@ -20,6 +20,8 @@ unsigned int ctipfix_n_subbufs = 8;
 unsigned int ctipfix_hash_buckets = 16384;
 /* 30 s of a router ending 15 000 flows a second, at ~70 bytes a record */
 unsigned int ctipfix_backlog_max_kb = 32768;
+unsigned int ctipfix_stats_interval = 60;
+unsigned int ctipfix_stats_domain = U32_MAX;
 
 struct ctipfix_uint_knob {
 	unsigned int *val;
@@ -106,6 +108,18 @@ static struct ctipfix_uint_knob knob_hash_buckets = {
 };
 module_param_cb(hash_buckets, &ctipfix_knob_ops, &knob_hash_buckets, 0444);
 MODULE_PARM_DESC(hash_buckets, "Flow hash buckets per namespace, a power of two (load time) [64..4194304]");
+
+static struct ctipfix_uint_knob knob_stats_interval = {
+	.val = &ctipfix_stats_interval, .min = 1, .max = 86400,
+};
+module_param_cb(stats_interval, &ctipfix_knob_ops, &knob_stats_interval, 0644);
+MODULE_PARM_DESC(stats_interval, "Seconds between in-band statistics reports [1..86400]");
+
+static struct ctipfix_uint_knob knob_stats_domain = {
+	.val = &ctipfix_stats_domain, .min = 0, .max = U32_MAX,
+};
+module_param_cb(stats_domain, &ctipfix_knob_ops, &knob_stats_domain, 0644);
+MODULE_PARM_DESC(stats_domain, "Observation domain of the in-band statistics [0..4294967295]");
 
 /*
  * netns: "all", or the inode numbers of the namespaces to serve, separated

@@ -3,6 +3,13 @@
  * IPFIX templates as tables of Information Elements. Each field says which
  * IE it is, how many bytes it takes on the wire and where its value lives in
  * struct ctipfix_record; adding an IE to a template is one line here.
+ *
+ * Each record goes out in the smallest template its values fit (RFC 7011
+ * §6.2 reduced-size encoding): a short flow such as a DNS exchange fits a
+ * compact template, with 1- and 2-byte counters and its duration in place
+ * of the end time: 30 or 32 bytes for IPv4 where the full template takes 72.
+ * (flowStart/EndDeltaMicroseconds would be smaller still, but nfdump 1.7
+ * decodes them wrong.)
  */
 #include <linux/kernel.h>
 #include <linux/netfilter.h>
@@ -27,11 +34,15 @@ struct ctipfix_field {
 	u8 kind;
 };
 
-/* A template is its address fields followed by the fields all share. */
+/* A template is its address fields followed by a body of other fields. */
 struct ctipfix_template {
 	u16 id;
-	u16 n_addr;
+	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	u8 n_addr;
+	u8 n_body;
+	bool no_icmp;			/* only for records with no ICMP type */
 	const struct ctipfix_field *addr;
+	const struct ctipfix_field *body;
 };
 
 #define F(_ie, _len, _member, _kind) {					\
@@ -56,7 +67,10 @@ static const struct ctipfix_field ctipfix_ipv6_fields[] = {
 	F(ICMP_TYPE_CODE_IPV6, 2, icmp_type_code, U16),
 };
 
-static const struct ctipfix_field ctipfix_common_fields[] = {
+/* the compact templates take the addresses only: no ICMP type */
+#define CTIPFIX_N_ADDRESSES	2
+
+static const struct ctipfix_field ctipfix_full_fields[] = {
 	F(SOURCE_TRANSPORT_PORT, 2, sport, U16),
 	F(DESTINATION_TRANSPORT_PORT, 2, dport, U16),
 	F(PROTOCOL_IDENTIFIER, 1, protocol, U8),
@@ -71,22 +85,101 @@ static const struct ctipfix_field ctipfix_common_fields[] = {
 	F(EGRESS_INTERFACE, 4, ifindex_out, U32),
 };
 
+/*
+ * The same facts for records whose values are small: reduced-size counters,
+ * the duration instead of the end time. The tiny variant is for exchanges
+ * under 256 octets each way.
+ */
+static const struct ctipfix_field ctipfix_compact_fields[] = {
+	F(SOURCE_TRANSPORT_PORT, 2, sport, U16),
+	F(DESTINATION_TRANSPORT_PORT, 2, dport, U16),
+	F(PROTOCOL_IDENTIFIER, 1, protocol, U8),
+	F(OCTET_DELTA_COUNT, 2, octets, U64),
+	F(PACKET_DELTA_COUNT, 1, packets, U64),
+	R(OCTET_DELTA_COUNT, 2, rev_octets, U64),
+	R(PACKET_DELTA_COUNT, 1, rev_packets, U64),
+	F(FLOW_START_MILLISECONDS, 8, start_ms, U64),
+	F(FLOW_DURATION_MILLISECONDS, 2, duration_ms, U64),
+	F(FLOW_END_REASON, 1, end_reason, U8),
+	F(INGRESS_INTERFACE, 1, ifindex_in, U32),
+	F(EGRESS_INTERFACE, 1, ifindex_out, U32),
+};
+
+static const struct ctipfix_field ctipfix_tiny_fields[] = {
+	F(SOURCE_TRANSPORT_PORT, 2, sport, U16),
+	F(DESTINATION_TRANSPORT_PORT, 2, dport, U16),
+	F(PROTOCOL_IDENTIFIER, 1, protocol, U8),
+	F(OCTET_DELTA_COUNT, 1, octets, U64),
+	F(PACKET_DELTA_COUNT, 1, packets, U64),
+	R(OCTET_DELTA_COUNT, 1, rev_octets, U64),
+	R(PACKET_DELTA_COUNT, 1, rev_packets, U64),
+	F(FLOW_START_MILLISECONDS, 8, start_ms, U64),
+	F(FLOW_DURATION_MILLISECONDS, 2, duration_ms, U64),
+	F(FLOW_END_REASON, 1, end_reason, U8),
+	F(INGRESS_INTERFACE, 1, ifindex_in, U32),
+	F(EGRESS_INTERFACE, 1, ifindex_out, U32),
+};
+
+/* in order of preference: the first that fits a record carries it */
 static const struct ctipfix_template ctipfix_templates[] = {
 	{
+		.id = CTIPFIX_TEMPLATE_ID_IPV4_TINY,
+		.family = NFPROTO_IPV4,
+		.n_addr = CTIPFIX_N_ADDRESSES,
+		.addr = ctipfix_ipv4_fields,
+		.n_body = ARRAY_SIZE(ctipfix_tiny_fields),
+		.body = ctipfix_tiny_fields,
+		.no_icmp = true,
+	},
+	{
+		.id = CTIPFIX_TEMPLATE_ID_IPV6_TINY,
+		.family = NFPROTO_IPV6,
+		.n_addr = CTIPFIX_N_ADDRESSES,
+		.addr = ctipfix_ipv6_fields,
+		.n_body = ARRAY_SIZE(ctipfix_tiny_fields),
+		.body = ctipfix_tiny_fields,
+		.no_icmp = true,
+	},
+	{
+		.id = CTIPFIX_TEMPLATE_ID_IPV4_COMPACT,
+		.family = NFPROTO_IPV4,
+		.n_addr = CTIPFIX_N_ADDRESSES,
+		.addr = ctipfix_ipv4_fields,
+		.n_body = ARRAY_SIZE(ctipfix_compact_fields),
+		.body = ctipfix_compact_fields,
+		.no_icmp = true,
+	},
+	{
+		.id = CTIPFIX_TEMPLATE_ID_IPV6_COMPACT,
+		.family = NFPROTO_IPV6,
+		.n_addr = CTIPFIX_N_ADDRESSES,
+		.addr = ctipfix_ipv6_fields,
+		.n_body = ARRAY_SIZE(ctipfix_compact_fields),
+		.body = ctipfix_compact_fields,
+		.no_icmp = true,
+	},
+	/* the full templates, last, carry anything */
+	{
 		.id = CTIPFIX_TEMPLATE_ID_IPV4,
+		.family = NFPROTO_IPV4,
 		.n_addr = ARRAY_SIZE(ctipfix_ipv4_fields),
 		.addr = ctipfix_ipv4_fields,
+		.n_body = ARRAY_SIZE(ctipfix_full_fields),
+		.body = ctipfix_full_fields,
 	},
 	{
 		.id = CTIPFIX_TEMPLATE_ID_IPV6,
+		.family = NFPROTO_IPV6,
 		.n_addr = ARRAY_SIZE(ctipfix_ipv6_fields),
 		.addr = ctipfix_ipv6_fields,
+		.n_body = ARRAY_SIZE(ctipfix_full_fields),
+		.body = ctipfix_full_fields,
 	},
 };
 
 static unsigned int ctipfix_n_fields(const struct ctipfix_template *tmpl)
 {
-	return tmpl->n_addr + ARRAY_SIZE(ctipfix_common_fields);
+	return tmpl->n_addr + tmpl->n_body;
 }
 
 static const struct ctipfix_field *
@@ -94,13 +187,54 @@ ctipfix_field(const struct ctipfix_template *tmpl, unsigned int i)
 {
 	if (i < tmpl->n_addr)
 		return &tmpl->addr[i];
-	return &ctipfix_common_fields[i - tmpl->n_addr];
+	return &tmpl->body[i - tmpl->n_addr];
 }
 
+static u64 ctipfix_field_value(const struct ctipfix_field *f, const void *v)
+{
+	switch (f->kind) {
+	case CTIPFIX_U8:
+		return *(const u8 *)v;
+	case CTIPFIX_U16:
+		return *(const u16 *)v;
+	case CTIPFIX_U32:
+		return *(const u32 *)v;
+	default:
+		return *(const u64 *)v;
+	}
+}
+
+/* Does every value of @rec fit the field lengths of @tmpl? */
+static bool ctipfix_template_fits(const struct ctipfix_template *tmpl,
+				  const struct ctipfix_record *rec)
+{
+	const struct ctipfix_field *f;
+	unsigned int i;
+
+	if (tmpl->family != rec->family ||
+	    (tmpl->no_icmp && rec->icmp_type_code))
+		return false;
+	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
+		f = ctipfix_field(tmpl, i);
+		if (f->kind != CTIPFIX_BYTES && f->len < 8 &&
+		    ctipfix_field_value(f, (const u8 *)rec + f->offset) >>
+		    (8 * f->len))
+			return false;
+	}
+	return true;
+}
+
+/* The smallest template that carries @rec. */
 const struct ctipfix_template *
 ctipfix_template_for(const struct ctipfix_record *rec)
 {
-	return &ctipfix_templates[rec->family == NFPROTO_IPV6];
+	unsigned int i;
+
+	/* ends at the latest on the full template of the family: it fits all */
+	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
+		if (ctipfix_template_fits(&ctipfix_templates[i], rec))
+			break;
+	return &ctipfix_templates[i];
 }
 
 u16 ctipfix_template_id(const struct ctipfix_template *tmpl)
@@ -168,20 +302,6 @@ void ctipfix_template_set_put(u8 *p)
 	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++) {
 		ctipfix_template_put_def(&ctipfix_templates[i], p);
 		p += ctipfix_template_def_len(&ctipfix_templates[i]);
-	}
-}
-
-static u64 ctipfix_field_value(const struct ctipfix_field *f, const void *v)
-{
-	switch (f->kind) {
-	case CTIPFIX_U8:
-		return *(const u8 *)v;
-	case CTIPFIX_U16:
-		return *(const u16 *)v;
-	case CTIPFIX_U32:
-		return *(const u32 *)v;
-	default:
-		return *(const u64 *)v;
 	}
 }
 

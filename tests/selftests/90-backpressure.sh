@@ -8,7 +8,9 @@
 # session gets the templates first). Then, with the backlog bound set tiny,
 # a second outage must drop records, and every one dropped is counted: the
 # records received plus the drop counter equal the flows opened, and the
-# collector's sequence gap equals the drop counter.
+# collector's sequence gap equals the drop counter. The in-band statistics
+# (RFC 7011 §4.3 options records, in their own observation domain) report
+# the same losses, and nfdump sees no sequence failure.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
@@ -24,38 +26,44 @@ daemon_start() {
 	daemon=$!
 }
 
-# final_sports: source port of every final record tshark decodes, sorted
-final_sports() {
-	tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y udp.dstport==4739 \
-		-T fields -E aggregator=' ' -e cflow.srcport \
-		-e cflow.flow_end_reason 2>/dev/null |
-		awk '{ n = NF / 2; for (i = 1; i <= n; i++)
-			       if ($(n + i) != 2) print $i }' | sort -n
-}
 
-# sequence_gap: records the collector never got, by the header sequence
-# numbers (RFC 7011: data records sent before this message, per domain)
+# sequence_gap: records the collector never got in the router's domain, by
+# the header sequence numbers (RFC 7011: data records sent before this
+# message)
 sequence_gap() {
 	tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y udp.dstport==4739 \
-		-T fields -e cflow.od_id -e cflow.sequence -e cflow.flowset_id \
-		-e cflow.srcport 2>/dev/null |
-		awk -F'\t' '{ n = $4 == "" ? 0 : split($4, x, ",")
-			      if ($1 in next_seq && $2 > next_seq[$1])
-				      gap += $2 - next_seq[$1]
-			      if (!($1 in next_seq) || $2 >= next_seq[$1])
-				      next_seq[$1] = $2 + n }
+		-T fields -e cflow.od_id -e cflow.sequence -e cflow.srcport \
+		2>/dev/null |
+		awk -F'\t' -v d="$R" '$1 == d {
+			n = $3 == "" ? 0 : split($3, x, ",")
+			if (seen && $2 > next_seq) gap += $2 - next_seq
+			if (!seen || $2 >= next_seq) next_seq = $2 + n
+			seen = 1 }
 		     END { print gap + 0 }'
 }
 
-settled() {
-	[ "$(ctipfix_stat flows_live)" = 0 ] && [ "$(ctipfix_stat backlog_bytes)" = 0 ]
+# reliability FIELD: the field's value in the last in-band statistics
+# record on the router's domain, as ipfixDump decodes it
+reliability() {
+	ipfixDump --in "$A"/ipfix.bin 2>/dev/null | awk -v d="$R" -v f="$1" '
+		/--- data record/ { rel = 0; dom = "" }
+		/tid: +258 / { rel = 1 }
+		rel && / observationDomainId :/ { dom = $NF }
+		rel && dom == d && $0 ~ " " f " :" { v = $NF }
+		END { print v }'
 }
+
+flow_records_of_router() {
+	ipfix_records "$A"/ipfix.bin | awk -v d="$R" '$1 == d' | wc -l
+}
+
 
 topology_up
 router_short_timeouts
+R=$(stat -L -c %i /run/netns/$NS_R)
 check "module loads with an 8 KiB relay" \
 	load_module subbuf_size=4096 n_subbufs=2 max_msg_size=1400 \
-	template_refresh=86400
+	template_refresh=86400 stats_interval=2
 bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
 bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
 bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
@@ -75,13 +83,13 @@ check "backlog holds records while no one reads" \
 	test "$(ctipfix_stat backlog_bytes)" -gt 0
 daemon_start
 wait $gen
-check "every flow ended and was written out" wait_until 60 settled
+check "every flow ended and was written out" wait_until 60 ctipfix_settled
 check_eq "no record dropped" "$(ctipfix_stat records_dropped)" 0
 check_eq "no message dropped" "$(ctipfix_stat messages_dropped)" 0
 check "messages waited in the backlog" \
 	test "$(ctipfix_stat backlog_queued)" -gt 0
 sleep 1
-final_sports >"$A"/received1
+final_sports "$A"/ipfix.pcap >"$A"/received1
 check_eq "generator opened 800 distinct flows" \
 	"$(sort -u "$A"/opened1 | wc -l)" 800
 check "a final record for every flow opened, none twice" \
@@ -91,24 +99,25 @@ check "the restarted daemon put templates first" \
 	grep -q "templates_primed [1-9]" /run/ctipfixd.stats
 
 # --- 2: past the bound, drops are counted ---
-echo 4 >"$PARAMS"/backlog_max_kb
+echo 1 >"$PARAMS"/backlog_max_kb
 kill -KILL $daemon
 wait $daemon 2>/dev/null
-ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 30000 300 60 "$A"/opened2
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 30000 500 60 "$A"/opened2
 sleep 4
 daemon_start
 # the drops were the newest records: the next message shows the gap
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 31000 5 10 "$A"/opened3
-check "every flow ended" wait_until 60 settled
+check "every flow ended" wait_until 60 ctipfix_settled
 dropped=$(ctipfix_stat records_dropped)
-check "records were dropped past a 4 KiB backlog ($dropped)" test "$dropped" -gt 0
+check "records were dropped past a 1 KiB backlog ($dropped)" test "$dropped" -gt 0
 sleep 1
-final_sports | awk '$1 >= 30000 && $1 < 31000' >"$A"/received2
+final_sports "$A"/ipfix.pcap | awk '$1 >= 30000 && $1 < 31000' >"$A"/received2
 got=$(wc -l <"$A"/received2)
 check_eq "records received + dropped = flows opened ($got + $dropped)" \
-	$((got + dropped)) 300
+	$((got + dropped)) 500
 check_eq "the sequence gap equals the drop counter" "$(sequence_gap)" "$dropped"
 
+check "unload: the last statistics go out" unload_module
 kill -TERM $daemon
 wait $daemon
 check_eq "ctipfixd exits 0 on SIGTERM" $? 0
@@ -119,9 +128,22 @@ wait 2>/dev/null
 pids=""
 nfdump -I -R "$A"/nfcapd >"$A"/nfdump-info.txt 2>&1
 ipfixDump --in "$A"/ipfix.bin >"$A"/ipfixdump.txt 2>&1
-check_eq "ipfixDump decoded every record tshark did" \
-	"$(grep -c -- '--- data record' "$A"/ipfixdump.txt)" \
+check_eq "ipfixDump decoded every flow record tshark did" \
+	"$(ipfix_records "$A"/ipfix.bin | wc -l)" \
 	"$(tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y udp.dstport==4739 -T fields -e cflow.srcport 2>/dev/null | tr ',' '\n' | grep -c .)"
 check "ipfixDump decoded all 800 of the first outage's flows" \
-	test "$(grep -c -- '--- data record' "$A"/ipfixdump.txt)" -ge 800
+	test "$(ipfix_records "$A"/ipfix.bin | awk '$2 >= 20000 && $2 < 20800' | wc -l)" -eq 800
+check_eq "in-band: notSentFlowTotalCount = records dropped" \
+	"$(reliability notSentFlowTotalCount)" "$dropped"
+check "in-band: notSentPacketTotalCount counts their packets ($(reliability notSentPacketTotalCount))" \
+	test "$(reliability notSentPacketTotalCount)" -ge $((2 * dropped))
+check "in-band: notSentOctetTotalCount counts their octets" \
+	test "$(reliability notSentOctetTotalCount)" -gt 0
+check_eq "in-band: exportedFlowRecordTotalCount = flow records received" \
+	"$(reliability exportedFlowRecordTotalCount)" "$(flow_records_of_router)"
+check "in-band: time of the first and last drop reported" \
+	test "$(reliability flowStartMilliseconds)" != "00:00:00.000" -a \
+	     "$(reliability flowEndMilliseconds)" != "00:00:00.000"
+check "nfdump -I: one sequence failure, the bounded drop's single gap" \
+	grep -q "Sequence failures: 1$" "$A"/nfdump-info.txt
 ksft_exit

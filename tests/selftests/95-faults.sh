@@ -20,31 +20,17 @@ mkdir -p "$A"
 trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
 
-# final_sports FIRST LAST: source port of each final record in that range
-final_sports() {
-	tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y udp.dstport==4739 \
-		-T fields -E aggregator=' ' -e cflow.srcport \
-		-e cflow.flow_end_reason 2>/dev/null |
-		awk -v lo="$1" -v hi="$2" '{ n = NF / 2
-			for (i = 1; i <= n; i++)
-				if ($(n + i) != 2 && $i >= lo && $i <= hi) print $i }' |
-		sort -n
-}
 
-settled() {
-	[ "$(ctipfix_stat flows_live)" = 0 ] &&
-		[ "$(ctipfix_stat backlog_bytes)" = 0 ]
-}
 
 # every_flow_once OPENED FIRST LAST: one final record per flow opened
 every_flow_once() {
-	final_sports "$2" "$3" >"$1".got
+	final_sports "$A"/ipfix.pcap "$2" "$3" >"$1".got
 	cmp -s "$1".got <(sort -n "$1")
 }
 
 # every_flow_at_least_once OPENED FIRST LAST
 every_flow_at_least_once() {
-	final_sports "$2" "$3" | uniq >"$1".got
+	final_sports "$A"/ipfix.pcap "$2" "$3" | uniq >"$1".got
 	cmp -s "$1".got <(sort -n "$1")
 }
 
@@ -88,7 +74,7 @@ sleep 1
 
 # --- collector unreachable, then back ---
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 21000 20 20 "$A"/opened0
-check "every flow settled" wait_until 30 settled
+check "every flow settled" wait_until 30 ctipfix_settled
 kill -USR1 $daemon
 sleep 1
 check "sends to the absent collector counted as failed" \
@@ -98,14 +84,14 @@ generate "$A"/opened0b 21100 60 10
 check "the late collector decodes records within template_refresh" \
 	wait_until 8 late_decodes
 wait $gen
-check "every flow settled" wait_until 30 settled
+check "every flow settled" wait_until 30 ctipfix_settled
 
 # --- conntrack -F under traffic ---
 generate "$A"/opened1 22000 300 50
 sleep 3
 ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 wait $gen
-check "every flow settled after conntrack -F" wait_until 30 settled
+check "every flow settled after conntrack -F" wait_until 30 ctipfix_settled
 sleep 1
 check "conntrack -F: one final record per flow opened" \
 	every_flow_once "$A"/opened1 22000 22299
@@ -116,7 +102,7 @@ sleep 3
 check "rmmod under traffic" unload_module
 check "insmod under traffic" load_module template_refresh=2
 wait $gen
-check "every flow settled after the reload" wait_until 30 settled
+check "every flow settled after the reload" wait_until 30 ctipfix_settled
 sleep 1
 check "reload: every flow opened has a final record" \
 	every_flow_at_least_once "$A"/opened2 23000 23299
@@ -130,11 +116,11 @@ n=$(ct_drops)
 check "the table overflowed: conntrack dropped or evicted entries ($n)" \
 	test "$n" -gt 0
 ip netns exec $NS_R conntrack -F >/dev/null 2>&1
-check "every flow settled after the table was full" wait_until 30 settled
+check "every flow settled after the table was full" wait_until 30 ctipfix_settled
 sysctl -qw net.netfilter.nf_conntrack_max=262144
 ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
 sleep 1
-final_sports 24000 24099 >"$A"/got3
+final_sports "$A"/ipfix.pcap 24000 24099 >"$A"/got3
 check_eq "table full: no flow has two final records" \
 	"$(uniq -d "$A"/got3 | wc -l)" 0
 check_eq "counters: records_final = flows followed (new + adopted - abandoned)" \
@@ -148,9 +134,9 @@ ip netns pids $NS_R | xargs -r kill 2>/dev/null
 check "router namespace deleted under traffic" \
 	timeout 60 ip netns del $NS_R
 wait $gen
-check "no flow followed any more" wait_until 30 settled
+check "no flow followed any more" wait_until 30 ctipfix_settled
 sleep 1
-final_sports 25000 25299 >"$A"/got4
+final_sports "$A"/ipfix.pcap 25000 25299 >"$A"/got4
 check_eq "netns deletion: no flow has two final records" \
 	"$(uniq -d "$A"/got4 | wc -l)" 0
 check "netns deletion: some flows were ended by it" \

@@ -100,3 +100,21 @@ ipfix_records() {
 ctipfix_stat() {
 	"$CTIPFIXCTL" stats | awk -v k="$1" '$1 == k { print $2 }'
 }
+
+# ctipfix_settled: no flow followed any more, nothing waiting in the backlog
+ctipfix_settled() {
+	[ "$(ctipfix_stat flows_live)" = 0 ] &&
+		[ "$(ctipfix_stat backlog_bytes)" = 0 ]
+}
+
+# final_sports PCAP [FIRST LAST]: the source port of every final record
+# (flowEndReason other than 2) tshark decodes from the datagrams to 4739
+final_sports() {
+	tshark -r "$1" -d udp.port==4739,cflow -Y udp.dstport==4739 \
+		-T fields -E aggregator=' ' -e cflow.srcport \
+		-e cflow.flow_end_reason 2>/dev/null |
+		awk -v lo="${2:-0}" -v hi="${3:-65535}" '{ n = NF / 2
+			for (i = 1; i <= n; i++)
+				if ($(n + i) != 2 && $i >= lo && $i <= hi) print $i }' |
+		sort -n
+}

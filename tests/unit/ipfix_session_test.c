@@ -75,6 +75,13 @@ TEST_F(session, message_with_templates_primes_itself)
 					 sizeof(self->out)));
 }
 
+TEST_F(session, options_template_first_primes_itself)
+{
+	make_msg(self->msg, 40, 9, 3);
+	EXPECT_EQ(0, ipfix_session_prime(&self->s, self->msg, 40, self->out,
+					 sizeof(self->out)));
+}
+
 TEST_F(session, new_session_primes_again)
 {
 	make_msg(self->msg, 40, 7, 256);

@@ -27,6 +27,7 @@ const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
 	[CTIPFIX_STAT_SCANS]			= "scans",
 	[CTIPFIX_STAT_BACKLOG_QUEUED]		= "backlog_queued",
 	[CTIPFIX_STAT_BACKLOG_BYTES]		= "backlog_bytes",
+	[CTIPFIX_STAT_RELIABILITY_SENT]		= "reliability_sent",
 };
 
 const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {
@@ -38,6 +39,8 @@ const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {
 	[CTIPFIX_CONFIG_SUBBUF_SIZE]		= "subbuf_size",
 	[CTIPFIX_CONFIG_N_SUBBUFS]		= "n_subbufs",
 	[CTIPFIX_CONFIG_BACKLOG_MAX_KB]		= "backlog_max_kb",
+	[CTIPFIX_CONFIG_STATS_INTERVAL]		= "stats_interval",
+	[CTIPFIX_CONFIG_STATS_DOMAIN]		= "stats_domain",
 };
 
 const char *ctipfix_nl_strerror(int err)

@@ -7,6 +7,7 @@
 #define IPFIX_VERSION		10
 #define IPFIX_HEADER_LEN	16
 #define IPFIX_TEMPLATE_SET	2
+#define IPFIX_OPTIONS_TEMPLATE_SET 3
 
 void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
 			 size_t len)
@@ -52,9 +53,10 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 	if (primed(s, domain))
 		return 0;
 	mark_primed(s, domain);
-	/* a message that opens with the template set primes itself */
+	/* a message that opens with its templates primes itself */
 	if (len >= IPFIX_HEADER_LEN + 4 &&
-	    (msg[16] << 8 | msg[17]) == IPFIX_TEMPLATE_SET)
+	    ((msg[16] << 8 | msg[17]) == IPFIX_TEMPLATE_SET ||
+	     (msg[16] << 8 | msg[17]) == IPFIX_OPTIONS_TEMPLATE_SET))
 		return 0;
 	n = IPFIX_HEADER_LEN + s->templates_len;
 	if (n > out_size || n > 65535)

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-band statistics (RFC 7011 §4.3, exporting process reliability): every
+ * stats_interval seconds, and when a flow domain goes, one options record
+ * per flow domain that has exported or lost anything tells the collector
+ * what was exported and what was lost:
+ *
+ *   scope observationDomainId (149)	the flow domain reported on
+ *   exportedMessageTotalCount (41)	messages written to the relay
+ *   exportedFlowRecordTotalCount (42)	flow records in them
+ *   notSentFlowTotalCount (166)	flow records dropped
+ *   notSentPacketTotalCount (167)	packets they counted
+ *   notSentOctetTotalCount (168)	octets they counted
+ *   flowStartMilliseconds (152)	first drop (0: none yet)
+ *   flowEndMilliseconds (153)		last drop (0: none yet)
+ *
+ * The records travel in their own observation domain, stats_domain, with
+ * their own sequence numbers, so that a collector checking the sequence of
+ * a flow domain (nfdump counts flow records only) sees no gap. Each message
+ * carries the options template in front: it is small, and a collector that
+ * starts late decodes the next report.
+ */
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/mutex.h>
+#include <linux/timekeeping.h>
+
+#include "compat.h"
+#include "ctipfix.h"
+
+#define RELIABILITY_FIELDS	8
+#define RELIABILITY_TMPL_LEN	(CTIPFIX_IPFIX_SET_HDR_LEN + 6 + \
+				 RELIABILITY_FIELDS * 4)
+#define RELIABILITY_REC_LEN	(4 + 7 * 8)
+#define RELIABILITY_MSG_LEN	(CTIPFIX_IPFIX_HDR_LEN + RELIABILITY_TMPL_LEN + \
+				 CTIPFIX_IPFIX_SET_HDR_LEN + RELIABILITY_REC_LEN)
+
+/* the scope first, then the counters: (IE, length on the wire) */
+static const u16 ctipfix_reliability_fields[RELIABILITY_FIELDS][2] = {
+	{ CTIPFIX_IE_OBSERVATION_DOMAIN_ID, 4 },
+	{ CTIPFIX_IE_EXPORTED_MESSAGE_TOTAL_COUNT, 8 },
+	{ CTIPFIX_IE_EXPORTED_FLOW_RECORD_TOTAL_COUNT, 8 },
+	{ CTIPFIX_IE_NOT_SENT_FLOW_TOTAL_COUNT, 8 },
+	{ CTIPFIX_IE_NOT_SENT_PACKET_TOTAL_COUNT, 8 },
+	{ CTIPFIX_IE_NOT_SENT_OCTET_TOTAL_COUNT, 8 },
+	{ CTIPFIX_IE_FLOW_START_MILLISECONDS, 8 },
+	{ CTIPFIX_IE_FLOW_END_MILLISECONDS, 8 },
+};
+
+/* one stats domain for all flow domains: its sequence needs a lock */
+static DEFINE_MUTEX(ctipfix_reliability_lock);
+static u32 ctipfix_reliability_sequence;
+static u8 ctipfix_reliability_buf[RELIABILITY_MSG_LEN];
+
+static u8 *ctipfix_put_options_template(u8 *p)
+{
+	unsigned int i;
+
+	put_unaligned_be16(CTIPFIX_IPFIX_OPTIONS_TEMPLATE_SET, p);
+	put_unaligned_be16(RELIABILITY_TMPL_LEN, p + 2);
+	put_unaligned_be16(CTIPFIX_TEMPLATE_ID_RELIABILITY, p + 4);
+	put_unaligned_be16(RELIABILITY_FIELDS, p + 6);
+	put_unaligned_be16(1, p + 8);		/* scope field count */
+	p += 10;
+	for (i = 0; i < RELIABILITY_FIELDS; i++, p += 4) {
+		put_unaligned_be16(ctipfix_reliability_fields[i][0], p);
+		put_unaligned_be16(ctipfix_reliability_fields[i][1], p + 2);
+	}
+	return p;
+}
+
+static u8 *ctipfix_put_reliability(u8 *p, const struct ctipfix_msg *m)
+{
+	const struct ctipfix_domain_stats *st = &m->stats;
+	const u64 counts[] = {
+		st->messages, st->records, st->lost_records,
+		st->lost_packets, st->lost_octets,
+		st->first_lost_ms, st->last_lost_ms,
+	};
+	unsigned int i;
+
+	put_unaligned_be16(CTIPFIX_TEMPLATE_ID_RELIABILITY, p);
+	put_unaligned_be16(CTIPFIX_IPFIX_SET_HDR_LEN + RELIABILITY_REC_LEN,
+			   p + 2);
+	put_unaligned_be32(m->domain, p + 4);
+	p += 8;
+	for (i = 0; i < ARRAY_SIZE(counts); i++, p += 8)
+		put_unaligned_be64(counts[i], p);
+	return p;
+}
+
+/* Process context: report on @m's domain now. */
+void ctipfix_reliability_report(struct ctipfix_msg *m)
+{
+	u8 *p = ctipfix_reliability_buf;
+
+	mutex_lock(&ctipfix_reliability_lock);
+	put_unaligned_be16(CTIPFIX_IPFIX_VERSION, p);
+	put_unaligned_be16(RELIABILITY_MSG_LEN, p + 2);
+	put_unaligned_be32((u32)ktime_get_real_seconds(), p + 4);
+	put_unaligned_be32(ctipfix_reliability_sequence, p + 8);
+	put_unaligned_be32(READ_ONCE(ctipfix_stats_domain), p + 12);
+	p = ctipfix_put_options_template(p + CTIPFIX_IPFIX_HDR_LEN);
+	ctipfix_put_reliability(p, m);
+	/* a report that finds no room is simply late: the next one says all */
+	if (ctipfix_relay_write(ctipfix_reliability_buf, RELIABILITY_MSG_LEN)) {
+		ctipfix_reliability_sequence++;
+		ctipfix_stat_inc(CTIPFIX_STAT_RELIABILITY_SENT);
+		m->wrote_any = true;
+	}
+	mutex_unlock(&ctipfix_reliability_lock);
+	m->stats_sent = jiffies;
+}
+
+/* Process context, after each pass: report when stats_interval is up. */
+void ctipfix_reliability_tick(struct ctipfix_msg *m)
+{
+	unsigned long interval = READ_ONCE(ctipfix_stats_interval) * HZ;
+
+	if (!m->stats_sent)
+		m->stats_sent = jiffies;
+	/* a domain that never exported nor lost anything has nothing to say */
+	if (!m->stats.messages && !m->stats.lost_records)
+		return;
+	if (time_after_eq(jiffies, m->stats_sent + interval))
+		ctipfix_reliability_report(m);
+}

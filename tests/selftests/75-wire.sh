@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Small records for short flows, with default knobs: DNS-like exchanges (one
+# small request, one small reply, a new source port each) cost at most 32
+# bytes of IPFIX each at the collector, templates and headers included;
+# and three independent decoders still read every value right: per-direction
+# packets and octets, and start/end times within the test's own window.
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+A=$CTIPFIX_ARTIFACTS/wire
+rm -rf "$A"
+mkdir -p "$A"/nfcapd
+trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
+N=400
+FIRST=27000
+
+
+topology_up
+router_short_timeouts
+check "module loads (default knobs)" load_module
+bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
+bg ip netns exec $NS_S $UDPFLOWS serve 5300
+sleep 1
+"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
+	--collector 127.0.0.1:4740 2>"$A"/ctipfixd.err &
+daemon=$!
+sleep 0.5
+t0=$(date +%s)
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 $FIRST $N 100 "$A"/opened
+check "every exchange ended and was exported" wait_until 30 ctipfix_settled
+t1=$(date +%s)
+sleep 1
+kill -TERM $daemon
+wait $daemon
+sleep 1
+kill -TERM $pids
+wait 2>/dev/null
+pids=""
+
+bytes=$(stat -c %s "$A"/ipfix.bin)
+per=$(awk -v b="$bytes" -v n=$N 'BEGIN { printf "%.1f", b / n }')
+check "at most 32 bytes per DNS-like exchange ($bytes bytes / $N = $per)" \
+	test "$bytes" -le $((32 * N))
+
+# what each exchange really was: 1 packet each way of 28 + payload bytes
+want=$(awk -v f=$FIRST -v n=$N 'BEGIN {
+	for (i = 0; i < n; i++) s += 28 + length("q" i); print s }')
+
+ipfixDump --in "$A"/ipfix.bin >"$A"/ipfixdump.txt 2>&1
+check_eq "ipfixDump: forward octets add up" \
+	"$(awk '/ octetDeltaCount :/ && !/reverse/ { s += $NF } END { print s + 0 }' "$A"/ipfixdump.txt)" "$want"
+check_eq "ipfixDump: reverse octets add up" \
+	"$(awk '/ reverseOctetDeltaCount :/ { s += $NF } END { print s + 0 }' "$A"/ipfixdump.txt)" "$want"
+check_eq "ipfixDump: one packet each way, every record" \
+	"$(awk '/ (reverse)?[pP]acketDeltaCount :/ && $NF != 1' "$A"/ipfixdump.txt | wc -l)" 0
+check "ipfixDump: no sequence problem" \
+	bash -c "! grep -qi 'out of sequence' $A/ipfixdump.txt"
+
+nfdump -R "$A"/nfcapd -o csv >"$A"/nfdump.csv 2>&1
+check_eq "nfdump decodes $N records" \
+	"$(awk -F, 'NR > 1 && $8 == "UDP"' "$A"/nfdump.csv | wc -l)" $N
+check_eq "nfdump: octets both ways add up" \
+	"$(awk -F, 'NR > 1 && $8 == "UDP" { s += $13 + $15 } END { print s + 0 }' "$A"/nfdump.csv)" $((2 * want))
+check "nfdump: start and end times within the test's window" \
+	awk -F, -v t0=$t0 -v t1=$t1 'NR > 1 && $8 == "UDP" {
+		cmd = "date -d \"" $1 "\" +%s"; cmd | getline s; close(cmd)
+		cmd = "date -d \"" $2 "\" +%s"; cmd | getline e; close(cmd)
+		if (s < t0 - 1 || e > t1 + 1 || e < s) bad = 1 }
+		END { exit bad }' "$A"/nfdump.csv
+nfdump -I -R "$A"/nfcapd >"$A"/nfdump-info.txt 2>&1
+check "nfdump -I: Sequence failures: 0" \
+	grep -q "Sequence failures: 0" "$A"/nfdump-info.txt
+ksft_exit
