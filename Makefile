@@ -4,6 +4,7 @@
 # make check      everything the README promises, in guest kernels
 # make lint       checkpatch --strict on kmod/ and include/
 # make deps       install what the build and the tests need (Debian)
+# make bench      the benchmark, in a guest kernel; writes BENCHMARKS.md
 
 # The running kernel's build dir if it has one, else the newest headers.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
@@ -28,7 +29,7 @@ CTL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/ctipfixctl/*.c))
 PROGS := userspace/ctipfixd/ctipfixd userspace/ctipfixctl/ctipfixctl
 KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/linux/*.h)
 
-.PHONY: all module userspace guest-modules selftest-progs unit lint check run-checks deps demo run-demo clean
+.PHONY: all module userspace guest-modules selftest-progs unit lint check run-checks deps demo run-demo bench run-bench clean
 all: module userspace
 
 module:
@@ -86,6 +87,14 @@ demo: deps
 
 run-demo:
 	tests/demo.sh $(lastword $(KVERS))
+
+# Every configuration side by side in one guest run; table in BENCHMARKS.md.
+bench: deps
+	$(MAKE) all guest-modules
+	$(MAKE) run-bench
+
+run-bench:
+	tests/bench/run.sh $(lastword $(KVERS))
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -22,12 +22,15 @@ mount -t tmpfs shm /dev/shm
 ip link set lo up
 echo "guest: kernel $(uname -r), tests: $cttests" >/dev/console
 
+# a test is named relative to tests/selftests (../bench/guest-bench.sh too);
+# its log and exit code are kept under its base name
 for t in ${cttests//,/ }; do
+	name=$(basename "$t")
 	echo "guest: running $t" >/dev/console
 	(cd "$ctroot"/tests/selftests &&
-	 timeout -k 5 "$TEST_TIMEOUT" ./"$t" >"$OUT/$t.log" 2>&1)
-	echo $? >"$OUT/$t.rc"
-	echo "guest: $t exited $(cat "$OUT/$t.rc")" >/dev/console
+	 timeout -k 5 "$TEST_TIMEOUT" ./"$t" >"$OUT/$name.log" 2>&1)
+	echo $? >"$OUT/$name.rc"
+	echo "guest: $t exited $(cat "$OUT/$name.rc")" >/dev/console
 done
 dmesg >"$OUT"/dmesg.log
 
