@@ -223,6 +223,25 @@ static void ctipfix_release_done(struct ctipfix_pass *p)
 	}
 }
 
+static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
+{
+	struct ctipfix_flow_table *t = &cn->flows;
+	unsigned int b;
+
+	for (b = 0; b < t->n_buckets; b++) {
+		spinlock_t *lock = ctipfix_flow_lock(t, b);
+
+		if (!READ_ONCE(t->buckets[b]))
+			continue;
+		spin_lock_bh(lock);
+		ctipfix_export_bucket(cn, &t->buckets[b], p);
+		spin_unlock_bh(lock);
+		ctipfix_release_done(p);
+		if (!(b & 255))
+			cond_resched();
+	}
+}
+
 void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 {
 	struct ctipfix_flow_table *t = &cn->flows;
@@ -233,23 +252,13 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 		.all_interim = atomic_xchg(&cn->flush_requested, 0),
 		.all_final = all_final,
 	};
-	unsigned int b;
 
 	ctipfix_stat_inc(CTIPFIX_STAT_SCANS);
 	ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
-	for (b = 0; b < t->n_buckets; b++) {
-		spinlock_t *lock = ctipfix_flow_lock(t, b);
-
-		if (!READ_ONCE(t->buckets[b]))
-			continue;
-		spin_lock_bh(lock);
-		ctipfix_export_bucket(cn, &t->buckets[b], &p);
-		spin_unlock_bh(lock);
-		ctipfix_release_done(&p);
-		if (!(b & 255))
-			cond_resched();
-	}
+	/* most namespaces of a container host never see a flow: skip them */
+	if (atomic_read(&t->count))
+		ctipfix_export_table(cn, &p);
 	ctipfix_msg_flush(&cn->msg);
 	ctipfix_reliability_tick(&cn->msg);
 	if (cn->msg.wrote_any) {

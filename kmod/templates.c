@@ -41,6 +41,7 @@ struct ctipfix_template {
 	u8 n_addr;
 	u8 n_body;
 	bool no_icmp;			/* only for records with no ICMP type */
+	u8 octets_len;			/* if set, the octet counts' length */
 	const struct ctipfix_field *addr;
 	const struct ctipfix_field *body;
 };
@@ -87,8 +88,8 @@ static const struct ctipfix_field ctipfix_full_fields[] = {
 
 /*
  * The same facts for records whose values are small: reduced-size counters,
- * the duration instead of the end time. The tiny variant is for exchanges
- * under 256 octets each way.
+ * the duration instead of the end time. The tiny templates narrow the octet
+ * counts further, for exchanges under 256 octets each way.
  */
 static const struct ctipfix_field ctipfix_compact_fields[] = {
 	F(SOURCE_TRANSPORT_PORT, 2, sport, U16),
@@ -105,21 +106,6 @@ static const struct ctipfix_field ctipfix_compact_fields[] = {
 	F(EGRESS_INTERFACE, 1, ifindex_out, U32),
 };
 
-static const struct ctipfix_field ctipfix_tiny_fields[] = {
-	F(SOURCE_TRANSPORT_PORT, 2, sport, U16),
-	F(DESTINATION_TRANSPORT_PORT, 2, dport, U16),
-	F(PROTOCOL_IDENTIFIER, 1, protocol, U8),
-	F(OCTET_DELTA_COUNT, 1, octets, U64),
-	F(PACKET_DELTA_COUNT, 1, packets, U64),
-	R(OCTET_DELTA_COUNT, 1, rev_octets, U64),
-	R(PACKET_DELTA_COUNT, 1, rev_packets, U64),
-	F(FLOW_START_MILLISECONDS, 8, start_ms, U64),
-	F(FLOW_DURATION_MILLISECONDS, 2, duration_ms, U64),
-	F(FLOW_END_REASON, 1, end_reason, U8),
-	F(INGRESS_INTERFACE, 1, ifindex_in, U32),
-	F(EGRESS_INTERFACE, 1, ifindex_out, U32),
-};
-
 /* in order of preference: the first that fits a record carries it */
 static const struct ctipfix_template ctipfix_templates[] = {
 	{
@@ -127,18 +113,20 @@ static const struct ctipfix_template ctipfix_templates[] = {
 		.family = NFPROTO_IPV4,
 		.n_addr = CTIPFIX_N_ADDRESSES,
 		.addr = ctipfix_ipv4_fields,
-		.n_body = ARRAY_SIZE(ctipfix_tiny_fields),
-		.body = ctipfix_tiny_fields,
+		.n_body = ARRAY_SIZE(ctipfix_compact_fields),
+		.body = ctipfix_compact_fields,
 		.no_icmp = true,
+		.octets_len = 1,
 	},
 	{
 		.id = CTIPFIX_TEMPLATE_ID_IPV6_TINY,
 		.family = NFPROTO_IPV6,
 		.n_addr = CTIPFIX_N_ADDRESSES,
 		.addr = ctipfix_ipv6_fields,
-		.n_body = ARRAY_SIZE(ctipfix_tiny_fields),
-		.body = ctipfix_tiny_fields,
+		.n_body = ARRAY_SIZE(ctipfix_compact_fields),
+		.body = ctipfix_compact_fields,
 		.no_icmp = true,
+		.octets_len = 1,
 	},
 	{
 		.id = CTIPFIX_TEMPLATE_ID_IPV4_COMPACT,
@@ -190,6 +178,15 @@ ctipfix_field(const struct ctipfix_template *tmpl, unsigned int i)
 	return &tmpl->body[i - tmpl->n_addr];
 }
 
+/* A field's length on the wire in @tmpl. */
+static unsigned int ctipfix_field_len(const struct ctipfix_template *tmpl,
+				      const struct ctipfix_field *f)
+{
+	if (tmpl->octets_len && f->ie == CTIPFIX_IE_OCTET_DELTA_COUNT)
+		return tmpl->octets_len;
+	return f->len;
+}
+
 static u64 ctipfix_field_value(const struct ctipfix_field *f, const void *v)
 {
 	switch (f->kind) {
@@ -209,16 +206,17 @@ static bool ctipfix_template_fits(const struct ctipfix_template *tmpl,
 				  const struct ctipfix_record *rec)
 {
 	const struct ctipfix_field *f;
-	unsigned int i;
+	unsigned int i, len;
 
 	if (tmpl->family != rec->family ||
 	    (tmpl->no_icmp && rec->icmp_type_code))
 		return false;
 	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
 		f = ctipfix_field(tmpl, i);
-		if (f->kind != CTIPFIX_BYTES && f->len < 8 &&
+		len = ctipfix_field_len(tmpl, f);
+		if (f->kind != CTIPFIX_BYTES && len < 8 &&
 		    ctipfix_field_value(f, (const u8 *)rec + f->offset) >>
-		    (8 * f->len))
+		    (8 * len))
 			return false;
 	}
 	return true;
@@ -247,7 +245,7 @@ unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl)
 	unsigned int i, len = 0;
 
 	for (i = 0; i < ctipfix_n_fields(tmpl); i++)
-		len += ctipfix_field(tmpl, i)->len;
+		len += ctipfix_field_len(tmpl, ctipfix_field(tmpl, i));
 	return len;
 }
 
@@ -273,7 +271,7 @@ static void ctipfix_template_put_def(const struct ctipfix_template *tmpl,
 	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
 		f = ctipfix_field(tmpl, i);
 		put_unaligned_be16(f->ie | (f->pen ? 0x8000 : 0), p);
-		put_unaligned_be16(f->len, p + 2);
+		put_unaligned_be16(ctipfix_field_len(tmpl, f), p + 2);
 		p += 4;
 		if (f->pen) {
 			put_unaligned_be32(f->pen, p);
@@ -305,7 +303,7 @@ void ctipfix_template_set_put(u8 *p)
 	}
 }
 
-/* Unsigned values go out big-endian in f->len bytes (RFC 7011 reduced size). */
+/* Unsigned values go out big-endian in @len bytes (RFC 7011 reduced size). */
 static void ctipfix_put_uint(u64 v, unsigned int len, u8 *p)
 {
 	while (len--) {
@@ -318,16 +316,17 @@ void ctipfix_template_put_record(const struct ctipfix_template *tmpl,
 				 const struct ctipfix_record *rec, u8 *p)
 {
 	const struct ctipfix_field *f;
+	unsigned int i, len;
 	const u8 *v;
-	unsigned int i;
 
 	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
 		f = ctipfix_field(tmpl, i);
+		len = ctipfix_field_len(tmpl, f);
 		v = (const u8 *)rec + f->offset;
 		if (f->kind == CTIPFIX_BYTES)
-			memcpy(p, v, f->len);
+			memcpy(p, v, len);
 		else
-			ctipfix_put_uint(ctipfix_field_value(f, v), f->len, p);
-		p += f->len;
+			ctipfix_put_uint(ctipfix_field_value(f, v), len, p);
+		p += len;
 	}
 }

@@ -25,14 +25,7 @@ result() {
 
 router_conntrack() {
 	if [ "$1" = on ]; then
-		ip netns exec $NS_R nft -f - <<-NFT
-		table inet ctipfix_test {
-			chain forward {
-				type filter hook forward priority 0; policy accept;
-				ct state established,related,new counter accept
-			}
-		}
-		NFT
+		router_conntrack_on
 		ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_acct=1
 	else
 		ip netns exec $NS_R nft flush ruleset

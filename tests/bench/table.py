@@ -31,12 +31,31 @@ def verdict(ok):
     return "n/a" if ok is None else ("met" if ok else "**MISSED**")
 
 
+def run_values(config):
+    return [float(v) for v in r.get((config, "udp_pps_all"), "").split()]
+
+
+def forwarding_verdict():
+    """met only if every ctipfix run clears 0.95 x the best conntrack run,
+    missed if none clears 0.95 x the worst one; otherwise the spread of the
+    runs is wider than the question, and the table says so."""
+    cx, ct = run_values("ctipfix"), run_values("conntrack")
+    if not cx or not ct:
+        return "n/a"
+    if min(cx) >= 0.95 * max(ct):
+        return "met"
+    if max(cx) < 0.95 * min(ct):
+        return "**MISSED**"
+    return "**not shown**: the runs spread wider than 5%"
+
+
 print(f"""# Benchmarks
 
 One run of `make bench` on kernel {kver} (QEMU TCG guest, 2 vCPUs): every
 configuration measured side by side on the same client - router - server
 topology. Raw figures: `tests/{raw.split('/tests/', 1)[-1]}`.
-TCG figures compare configurations with each other, not with hardware.
+TCG figures compare configurations with each other, not with hardware, and
+a ratio means something only beyond the spread of the runs shown beside it.
 
 | configuration | UDP 64-byte packets/s (median of runs) | ratio to conntrack only | slab bytes per concurrent flow |
 |---|---|---|---|""")
@@ -51,7 +70,7 @@ for c, name in (("none", "no conntrack"), ("conntrack", "conntrack only (account
 print(f"""
 | target (issue #4) | measured | verdict |
 |---|---|---|
-| forwarding >= 0.95 x conntrack-only packets/s | {'n/a' if ratio is None else f'{ratio:.3f}'} | {verdict(None if ratio is None else ratio >= 0.95)} |
+| forwarding >= 0.95 x conntrack-only packets/s | {'n/a' if ratio is None else f'{ratio:.3f}'} (medians) | {forwarding_verdict()} |
 | <= 32 bytes per DNS-like IPv4 exchange (default knobs) | {'n/a' if wire is None else f'{wire:.1f}'} | {verdict(None if wire is None else wire <= 32)} |
 | <= 64 bytes per tracked flow beyond conntrack | {'n/a' if mem_added is None else f'{mem_added:.0f}'} (slab growth, ctipfix minus conntrack only) | {verdict(None if mem_added is None else mem_added <= 64)} |
 

@@ -36,6 +36,11 @@ topology_up() {
 	ip -n $NS_S -6 route add default via fd00:2::1
 	ip netns exec $NS_R sysctl -qw net.ipv4.ip_forward=1
 	ip netns exec $NS_R sysctl -qw net.ipv6.conf.all.forwarding=1
+	router_conntrack_on
+}
+
+# Conntrack in the router: a forward rule that uses ct state.
+router_conntrack_on() {
 	ip netns exec $NS_R nft -f - <<-NFT
 	table inet ctipfix_test {
 		chain forward {
