@@ -9,10 +9,16 @@
       FIRST_SPORT..FIRST_SPORT+COUNT-1, RATE flows a second; OUT gets one
       line per flow opened (its source port), which is the ground truth of
       what conntrack must have seen.
+  udpflows.py burst HOST PORT FIRST_SPORT COUNT OUT
+      the same flows as fast as they can go: up to WINDOW requests are in
+      flight, and a flow's socket closes once its reply is in (or after 1 s)
 """
+import collections
 import socket
 import sys
 import time
+
+WINDOW = 256
 
 
 def serve(port):
@@ -48,9 +54,41 @@ def open_flows(host, port, first, count, rate, out):
             s.close()
 
 
+def close_oldest(live):
+    s = live.popleft()
+    s.settimeout(1.0)
+    try:
+        s.recvfrom(2048)
+    except OSError:
+        pass
+    s.close()
+
+
+def burst(host, port, first, count, out):
+    live = collections.deque()
+    with open(out, "w") as f:
+        for i in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("0.0.0.0", first + i))
+            try:
+                s.sendto(b"b%d" % i, (host, port))
+            except OSError:
+                s.close()
+                continue
+            f.write("%d\n" % (first + i))
+            live.append(s)
+            if len(live) >= WINDOW:
+                close_oldest(live)
+        while live:
+            close_oldest(live)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "serve":
         serve(int(sys.argv[2]))
+    elif sys.argv[1] == "burst":
+        burst(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+              int(sys.argv[5]), sys.argv[6])
     else:
         open_flows(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
                    int(sys.argv[5]), float(sys.argv[6]), sys.argv[7])

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# 100 000 concurrent flows, then all of them ending at once (conntrack -F).
+# An independent collector (nfcapd) must get exactly one final record for
+# every flow the generator opened, with nothing dropped. Then the memory
+# must come back: our flow cache empty before unload and gone after it, and
+# nf_conntrack's slab back to its baseline once the namespaces are gone.
+# (The guest boots with slab_nomerge, so each cache has its own counts.)
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+A=$CTIPFIX_ARTIFACTS/scale
+rm -rf "$A"
+mkdir -p "$A"/nfcapd
+trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
+PER_PORT=50000
+FLOWS=$((2 * PER_PORT))
+
+# slab_objects CACHE: objects in use, after flushing the per-CPU slabs
+slab_objects() {
+	echo 1 >/sys/kernel/slab/"$1"/shrink
+	awk '{ print $1 }' /sys/kernel/slab/"$1"/objects
+}
+
+ct_count() {
+	ip netns exec $NS_R cat /proc/sys/net/netfilter/nf_conntrack_count
+}
+
+conntrack_back_to() {
+	[ "$(slab_objects nf_conntrack)" -le "$1" ]
+}
+
+# the (source port, destination port) of every record nfdump decodes
+nfdump_ports() {
+	nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %dp' 2>/dev/null |
+		awk '$2 == 5300 || $2 == 5301 { print $1, $2 }' | sort
+}
+
+modprobe nf_conntrack
+sysctl -qw net.netfilter.nf_conntrack_max=262144
+sysctl -qw net.core.rmem_max=67108864
+ct_baseline=$(slab_objects nf_conntrack)
+topology_up
+for t in udp_timeout udp_timeout_stream; do
+	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_$t=600
+done
+check "module loads (active_timeout=3600, 65536 buckets)" \
+	load_module active_timeout=3600 hash_buckets=65536
+check_eq "flow entries have their own 64-byte cache" \
+	"$(cat /sys/kernel/slab/ctipfix_flow/object_size 2>&1)" 64
+bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4739 -t 3600 -B 67108864
+nfcapd_pid=$!
+bg ip netns exec $NS_S $UDPFLOWS serve 5300
+bg ip netns exec $NS_S $UDPFLOWS serve 5301
+"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd.err &
+daemon=$!
+sleep 1
+
+start=$SECONDS
+ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5300 10000 $PER_PORT "$A"/opened0
+ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5301 10000 $PER_PORT "$A"/opened1
+echo "# $FLOWS flows opened in $((SECONDS - start)) s"
+check_eq "the generator opened $FLOWS flows" \
+	"$(cat "$A"/opened0 "$A"/opened1 | wc -l)" $FLOWS
+check_eq "conntrack holds them all" "$(ct_count)" $FLOWS
+check_eq "ctipfix follows them all" "$(ctipfix_stat flows_live)" $FLOWS
+n=$(slab_objects ctipfix_flow)
+check "the flow cache holds them ($n objects)" test "$n" -ge $FLOWS
+
+start=$SECONDS
+ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+check "all $FLOWS end at once and leave the module" \
+	wait_until 300 ctipfix_settled
+echo "# settled $((SECONDS - start)) s after conntrack -F," \
+	"backlog_queued $(ctipfix_stat backlog_queued)"
+check_eq "no record dropped" "$(ctipfix_stat records_dropped)" 0
+check_eq "records_final equals the flows" \
+	"$(ctipfix_stat records_final)" $FLOWS
+check_eq "the flow cache is empty" "$(slab_objects ctipfix_flow)" 0
+sleep 2
+kill -TERM $daemon
+wait $daemon
+check_eq "ctipfixd drains and exits 0" $? 0
+daemon=""
+kill -TERM $nfcapd_pid
+wait $nfcapd_pid
+
+nfdump_ports >"$A"/got
+{
+	sed 's/$/ 5300/' "$A"/opened0
+	sed 's/$/ 5301/' "$A"/opened1
+} | sort >"$A"/want
+check_eq "nfdump: one record per flow opened" \
+	"$(comm -3 "$A"/got "$A"/want | wc -l) $(wc -l <"$A"/got)" "0 $FLOWS"
+nfdump -I -R "$A"/nfcapd >"$A"/nfdump-info.txt 2>&1
+check "nfdump -I: Sequence failures: 0" \
+	grep -q "Sequence failures: 0" "$A"/nfdump-info.txt
+echo "# UDP receive buffer errors: $(awk '/^Udp:/ && $2 ~ /^[0-9]/ { print $6 }' /proc/net/snmp)"
+
+check "unload" unload_module
+check "the flow cache is destroyed" test ! -e /sys/kernel/slab/ctipfix_flow
+topology_down
+check "nf_conntrack objects back to the baseline ($ct_baseline)" \
+	wait_until 60 conntrack_back_to "$ct_baseline"
+ksft_exit
