@@ -8,7 +8,9 @@
       one request (and up to 0.2 s for its reply) from each source port
       FIRST_SPORT..FIRST_SPORT+COUNT-1, RATE flows a second; OUT gets one
       line per flow opened (its source port), which is the ground truth of
-      what conntrack must have seen.
+      what conntrack must have seen; OUT.replied lists the flows whose
+      reply came back (the router forwarded both ways, so conntrack had
+      an entry for it).
   udpflows.py burst HOST PORT FIRST_SPORT COUNT OUT
       the same flows as fast as they can go: up to WINDOW requests are in
       flight, and a flow's socket closes once its reply is in (or after 1 s)
@@ -31,7 +33,7 @@ def serve(port):
 
 def open_flows(host, port, first, count, rate, out):
     start = time.monotonic()
-    with open(out, "w") as f:
+    with open(out, "w") as f, open(out + ".replied", "w") as r:
         for i in range(count):
             due = start + i / rate
             delay = due - time.monotonic()
@@ -49,6 +51,7 @@ def open_flows(host, port, first, count, rate, out):
             f.flush()
             try:
                 s.recvfrom(2048)
+                r.write("%d\n" % (first + i))
             except OSError:
                 pass
             s.close()

@@ -1,0 +1,245 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The soak: a steady new-flow rate through the router while the faults are
+# injected one after another, one fault per segment of traffic. Each segment
+# opens its flows from its own range of source ports, so the generator's
+# list of what it opened is the ground truth for that fault:
+#
+#   0 nothing              5 nf_conntrack_netlink unloaded and reloaded
+#   1 ctipfixd SIGKILLed,     with conntrack -E listening
+#     back 5 s later       6 ctipfix unloaded and reloaded
+#   2 ctipfixd SIGTERMed   7 the conntrack table full (nf_conntrack_max)
+#   3 a collector restarted 8 the router namespace deleted
+#   4 conntrack -F
+#
+# At the end, for what an independent collector (tshark on a capture)
+# received: every flow opened in segments 0-6 has a final record, and the
+# only flows with two are the ones the reload found alive (flows_adopted).
+# In segments 7 and 8 conntrack itself refuses or never sees some requests:
+# there, every flow that got its reply has a final record, no flow has two,
+# and every flow without a record is one that conntrack counted as dropped.
+# Nothing is dropped by ctipfix in either module lifetime, by its counters
+# and by the in-band statistics.
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+A=$CTIPFIX_ARTIFACTS/soak
+rm -rf "$A"
+mkdir -p "$A"
+trap 'kill $pids $daemon $late $listener 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
+RATE=40		# new flows a second
+SEGMENT=320	# flows a segment: 8 s
+SEGMENTS=9
+
+first_port() {
+	echo $((20000 + $1 * 1000))
+}
+
+last_port() {
+	echo $((20000 + $1 * 1000 + SEGMENT - 1))
+}
+
+# segment K: the segment's flows in the background, pid in $gen
+segment() {
+	ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 "$(first_port "$1")" \
+		$SEGMENT $RATE "$A"/opened$1 &
+	gen=$!
+}
+
+start_daemon() {
+	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
+		--collector 127.0.0.1:4741 2>>"$A"/ctipfixd.err &
+	daemon=$!
+}
+
+start_listener() {
+	ip netns exec $NS_R conntrack -E -o id >>"$A"/events 2>&1 &
+	listener=$!
+}
+
+start_late_collector() {
+	socat -u UDP-RECV:4741,bind=127.0.0.1 OPEN:"$A"/late$1.bin,creat &
+	late=$!
+}
+
+late_decodes() {
+	[ "$(ipfixDump --in "$A"/late$1.bin 2>/dev/null |
+	     grep -c -- '--- data record')" -ge 1 ]
+}
+
+# ct_stat NAME: a conntrack -S counter of the router, summed over CPUs
+ct_stat() {
+	ip netns exec $NS_R conntrack -S 2>/dev/null |
+		grep -oE "(^| )$1=[0-9]+" |
+		awk -F= '{ n += $2 } END { print n + 0 }'
+}
+
+# finals K: the source ports of segment K's final records, one per record
+finals() {
+	awk -v lo="$(first_port "$1")" -v hi="$(last_port "$1")" \
+		'$1 >= lo && $1 <= hi' "$A"/finals
+}
+
+# every_flow K: segment K's flows opened, each with a final record
+every_flow() {
+	cmp -s <(finals "$1" | uniq) <(sort -n "$A"/opened$1)
+}
+
+# bounded K: what got a reply <= what has a final record <= what was opened
+bounded() {
+	finals "$1" | uniq >"$A"/got$1
+	[ -z "$(comm -23 <(sort -n "$A"/opened$1.replied) "$A"/got$1)" ] &&
+		[ -z "$(comm -13 <(sort -n "$A"/opened$1) "$A"/got$1)" ]
+}
+
+twice() {
+	finals "$1" | uniq -d | wc -l
+}
+
+# in-band statistics: the largest notSentFlowTotalCount ever reported
+inband_not_sent() {
+	ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
+		awk '/ notSentFlowTotalCount :/ { if ($NF > m) m = $NF }
+		     END { print m + 0 }'
+}
+
+inband_reports() {
+	ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
+		grep -c ' notSentFlowTotalCount :'
+}
+
+topology_up
+router_short_timeouts
+check "module loads" load_module template_refresh=2 stats_interval=5
+bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
+bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+bg ip netns exec $NS_S $UDPFLOWS serve 5300
+check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
+start_daemon
+start_late_collector 0
+start_listener
+sleep 1
+
+segment 0
+wait $gen
+
+segment 1
+sleep 3
+kill -KILL $daemon
+wait $daemon 2>/dev/null
+sleep 5
+start_daemon
+wait $gen
+
+segment 2
+sleep 3
+kill -TERM $daemon
+wait $daemon
+check_eq "SIGTERM: ctipfixd drains and exits 0" $? 0
+sleep 1
+start_daemon
+wait $gen
+
+segment 3
+sleep 2
+kill $late
+wait $late 2>/dev/null
+sleep 2
+start_late_collector 1
+check "the restarted collector decodes records within template_refresh" \
+	wait_until 6 late_decodes 1
+wait $gen
+
+segment 4
+sleep 3
+ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+wait $gen
+
+segment 5
+sleep 3
+kill $listener
+wait $listener 2>/dev/null
+check "nf_conntrack_netlink unloads under traffic" rmmod nf_conntrack_netlink
+check "nf_conntrack_netlink loads again" modprobe nf_conntrack_netlink
+start_listener
+wait $gen
+
+segment 6
+sleep 3
+dropped1=$(ctipfix_stat records_dropped)
+check "ctipfix unloads under traffic" unload_module
+check "ctipfix loads again" load_module template_refresh=2 stats_interval=5
+wait $gen
+adopted=$(ctipfix_stat flows_adopted)
+
+drop0=$(ct_stat drop)
+early0=$(ct_stat early_drop)
+sysctl -qw net.netfilter.nf_conntrack_max=40
+segment 7
+wait $gen
+sysctl -qw net.netfilter.nf_conntrack_max=262144
+ct_refused=$(($(ct_stat drop) - drop0))
+ct_evicted=$(($(ct_stat early_drop) - early0))
+
+segment 8
+sleep 3
+ip netns pids $NS_R | xargs -r kill 2>/dev/null
+check "the router namespace deletes under traffic" \
+	timeout 60 ip netns del $NS_R
+wait $gen
+check "no flow followed any more" wait_until 30 ctipfix_settled
+sleep 2	# the last datagrams reach the capture
+dropped2=$(ctipfix_stat records_dropped)
+
+final_sports "$A"/ipfix.pcap >"$A"/finals
+opened=0
+for k in $(seq 0 $((SEGMENTS - 1))); do
+	opened=$((opened + $(wc -l <"$A"/opened$k)))
+done
+for k in 0 1 2 3 4 5 6; do
+	check "segment $k: every flow opened has a final record" every_flow $k
+done
+for k in 0 1 2 3 4 5; do
+	check_eq "segment $k: no flow has two" "$(twice $k)" 0
+done
+check "the reload found flows alive ($adopted)" test "$adopted" -ge 1
+# a flow alive across the reload has two final records, the forced end and
+# its end after adoption; flows born while the module was out are adopted
+# too, but have one
+check "segment 6: flows with two final records ($(twice 6)) <= flows adopted" \
+	test "$(twice 6)" -ge 1 -a "$(twice 6)" -le "$adopted"
+for k in 7 8; do
+	check "segment $k: replied <= final records <= opened" bounded $k
+	check_eq "segment $k: no flow has two" "$(twice $k)" 0
+done
+missing7=$(($(wc -l <"$A"/opened7) - $(wc -l <"$A"/got7)))
+check "segment 7: the table was full (conntrack refused $ct_refused, evicted $ct_evicted)" \
+	test $((ct_refused + ct_evicted)) -ge 1
+check "segment 7: each flow without a record is one conntrack refused ($missing7)" \
+	test $ct_refused -ge $missing7
+# the router went at one moment: the flows it never saw are the last ones
+missing8=$(($(wc -l <"$A"/opened8) - $(wc -l <"$A"/got8)))
+check "segment 8: the flows without a record ($missing8) were opened after all others" \
+	test -z "$(comm -23 <(sort -n "$A"/opened8) "$A"/got8 |
+		   awk -v m="$(tail -1 "$A"/got8)" '$1 < m')"
+check_eq "ctipfix dropped nothing before the reload" "$dropped1" 0
+check_eq "ctipfix dropped nothing after it" "$dropped2" 0
+received=$(uniq <"$A"/finals | wc -l)
+echo "# $opened flows opened; conntrack never had $missing7 (table full)" \
+	"and $missing8 (router deleted); ctipfix dropped $((dropped1 + dropped2));" \
+	"the collector received $received"
+check_eq "received == opened - refused by conntrack - dropped by ctipfix" \
+	$received $((opened - missing7 - missing8 - dropped1 - dropped2))
+
+check "in-band statistics were sent ($(inband_reports) reports)" \
+	test "$(inband_reports)" -ge 2
+check_eq "in-band statistics: notSentFlowTotalCount stays 0" \
+	"$(inband_not_sent)" 0
+check "ctipfix unloads" unload_module
+kill -TERM $daemon
+wait $daemon
+check_eq "ctipfixd exits 0" $? 0
+daemon=""
+ksft_exit
