@@ -94,7 +94,7 @@ bench: deps
 	$(MAKE) run-bench
 
 run-bench:
-	tests/bench/run.sh $(lastword $(KVERS))
+	tests/bench/run.sh $(firstword $(KVERS))
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -194,6 +194,37 @@ static bool ctipfix_export_flow(struct ctipfix_net *cn,
 	return false;
 }
 
+/*
+ * Whether the pass has anything to do with @flow: a record owed, or a flow
+ * to let go. Read without the bucket lock; see ctipfix_bucket_due().
+ */
+static bool ctipfix_flow_due(const struct ctipfix_flow *flow,
+			     const struct ctipfix_pass *p)
+{
+	const struct nf_conn *ct = flow->ct;
+
+	return p->all_final || p->all_interim || !nf_ct_is_confirmed(ct) ||
+	       nf_ct_is_expired(ct) || nf_ct_is_dying(ct) ||
+	       (s32)(p->now - flow->last_export) >= (s32)p->active_timeout;
+}
+
+/*
+ * Most buckets hold nothing due on most passes, so the pass looks before it
+ * locks. Only the pass unlinks and frees flows (one worker per namespace,
+ * and the final pass runs after that worker is cancelled), and the hooks
+ * only push new flows at the head with a release store: a chain read
+ * without the lock is stable, and a flow pushed meanwhile waits for the
+ * next pass.
+ */
+static bool ctipfix_bucket_due(const struct ctipfix_flow *flow,
+			       const struct ctipfix_pass *p)
+{
+	for (; flow; flow = READ_ONCE(flow->next))
+		if (ctipfix_flow_due(flow, p))
+			return true;
+	return false;
+}
+
 /* One bucket, under its lock: flows done with move to p->done. */
 static void ctipfix_export_bucket(struct ctipfix_net *cn,
 				  struct ctipfix_flow **pp,
@@ -231,14 +262,15 @@ static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	for (b = 0; b < t->n_buckets; b++) {
 		spinlock_t *lock = ctipfix_flow_lock(t, b);
 
-		if (!READ_ONCE(t->buckets[b]))
+		if (!(b & 255))
+			cond_resched();
+		/* pairs with the release in ctipfix_flow_track() */
+		if (!ctipfix_bucket_due(smp_load_acquire(&t->buckets[b]), p))
 			continue;
 		spin_lock_bh(lock);
 		ctipfix_export_bucket(cn, &t->buckets[b], p);
 		spin_unlock_bh(lock);
 		ctipfix_release_done(p);
-		if (!(b & 255))
-			cond_resched();
 	}
 }
 
@@ -276,8 +308,11 @@ void ctipfix_export_work(struct work_struct *work)
 {
 	struct ctipfix_net *cn = container_of(to_delayed_work(work),
 					      struct ctipfix_net, work);
+	u64 start = ktime_get_ns();
 
 	ctipfix_export_pass(cn, false);
+	/* wall time, so an upper bound of the CPU the pass took */
+	ctipfix_stat_add(CTIPFIX_STAT_SCAN_NS, ktime_get_ns() - start);
 	queue_delayed_work(system_power_efficient_wq, &cn->work,
 			   msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms)));
 }

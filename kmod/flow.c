@@ -83,7 +83,8 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	}
 	nf_conntrack_get(&ct->ct_general);
 	flow->next = t->buckets[b];
-	t->buckets[b] = flow;
+	/* the export pass reads the chains without the lock: publish whole */
+	smp_store_release(&t->buckets[b], flow);
 	atomic_inc(&t->count);
 	spin_unlock_bh(lock);
 	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_LIVE);

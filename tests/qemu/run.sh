@@ -70,7 +70,7 @@ cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 net.ifnames=0"
 # slab_nomerge: our flow cache keeps its own slab, so a leak shows in its
 # counts and kmem_cache_destroy() complains about it
 cmdline="$cmdline slab_nomerge"
-cmdline="$cmdline ctroot=$ROOT ctkver=$KVER"
+cmdline="$cmdline ctroot=$ROOT ctkver=$KVER TEST_TIMEOUT=${TEST_TIMEOUT:-600}"
 cmdline="$cmdline cttests=$(echo "$TESTS" | tr ' ' ,)"
 
 boot_guest() {

@@ -5,14 +5,15 @@
 # before the module loads keeps its events while the module runs and after
 # it goes; ctnetlink can be unloaded and loaded again under the running
 # module, which keeps exporting meanwhile. The daemon rides out a module
-# reload. The module never takes conntrack's event notifier slot.
+# reload. The module never takes conntrack's event notifier slot, so ulogd2
+# exporting conntrack's events runs beside it and both see every flow.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 A=$CTIPFIX_ARTIFACTS/ctnetlink
 rm -rf "$A"
 mkdir -p "$A"
-trap 'kill $pids $events 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+trap 'kill $pids $events $ulogd 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # exchanges PORT N: N UDP request/replies to PORT, one flow each
 exchanges() {
@@ -26,6 +27,13 @@ exchanges() {
 
 final_records() {
 	ipfix_records "$A"/ipfix.bin | awk -v p="$1" '$3 == p && $4 != 2' | wc -l
+}
+
+# ulogd_flows_are PORT N: ulogd2 handled N destroyed entries to PORT. Its
+# log, not its collector: ulogd2 2.0.8 sends a message only once it is
+# full (its flush timer fires once), so a few records wait there.
+ulogd_flows_are() {
+	[ "$(grep -c "Got new packet.*dport = $1)" "$A"/ulogd.log)" -eq "$2" ]
 }
 
 final_records_are() {
@@ -56,7 +64,7 @@ event_count_is() {
 
 topology_up
 router_short_timeouts
-for p in 6201 6202 6203 6204; do
+for p in 6201 6202 6203 6204 6205; do
 	bg ip netns exec $NS_S socat UDP4-RECVFROM:$p,fork SYSTEM:'echo reply'
 done
 bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
@@ -103,6 +111,19 @@ check "conntrack -L lists entries" \
 check "ctipfix exports their final records too" \
 	wait_until 15 final_records_are 6204 3
 events_stop
+
+# 5. ulogd2 exporting conntrack's destroy events, beside the module
+ulogd_conf "$A"/ulogd.log 4739 1 >"$A"/ulogd.conf
+ip netns exec $NS_R ulogd -c "$A"/ulogd.conf >/dev/null 2>&1 &
+ulogd=$!
+sleep 1
+exchanges 6205 3
+ip netns exec $NS_R conntrack -D -p udp --dport 6205 >/dev/null 2>&1
+check "beside ulogd2, ctipfix exports the 3 final records" \
+	wait_until 15 final_records_are 6205 3
+check "ulogd2 gets the 3 destroyed entries too" \
+	wait_until 15 ulogd_flows_are 6205 3
+kill $ulogd
 check "module unloads" unload_module
 kill -TERM $daemon
 wait $daemon

@@ -47,13 +47,7 @@ late_decodes() {
 
 # entries conntrack refused or evicted because the table was full
 ct_drops() {
-	ip netns exec $NS_R conntrack -S 2>/dev/null |
-		grep -oE '(^| )(early_)?drop=[0-9]+' |
-		awk -F= '{ n += $2 } END { print n + 0 }'
-}
-
-ct_count() {
-	ip netns exec $NS_R cat /proc/sys/net/netfilter/nf_conntrack_count
+	echo $(($(router_ct_stat drop) + $(router_ct_stat early_drop)))
 }
 
 ct_listed() {
@@ -150,7 +144,7 @@ bg ip netns exec $NS_S $UDPFLOWS serve 5300
 sleep 1
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 26000 20 20 "$A"/opened5
 check "unload with live flows" unload_module
-check_eq "conntrack count equals the entries listed" "$(ct_count)" "$(ct_listed)"
+check_eq "conntrack count equals the entries listed" "$(router_ct_count)" "$(ct_listed)"
 check "the router namespace deletes" timeout 60 ip netns del $NS_R
 kill -TERM $daemon
 wait $daemon

@@ -24,10 +24,6 @@ slab_objects() {
 	awk '{ print $1 }' /sys/kernel/slab/"$1"/objects
 }
 
-ct_count() {
-	ip netns exec $NS_R cat /proc/sys/net/netfilter/nf_conntrack_count
-}
-
 conntrack_back_to() {
 	[ "$(slab_objects nf_conntrack)" -le "$1" ]
 }
@@ -64,9 +60,14 @@ ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5301 10000 $PER_PORT "$A"/opened1
 echo "# $FLOWS flows opened in $((SECONDS - start)) s"
 check_eq "the generator opened $FLOWS flows" \
 	"$(cat "$A"/opened0 "$A"/opened1 | wc -l)" $FLOWS
-check_eq "conntrack holds them all" "$(ct_count)" $FLOWS
+check_eq "conntrack holds them all" "$(router_ct_count)" $FLOWS
 check_eq "ctipfix follows them all" "$(ctipfix_stat flows_live)" $FLOWS
 n=$(slab_objects ctipfix_flow)
+scan0=$(ctipfix_stat scan_ns)
+sleep 2
+scan1=$(ctipfix_stat scan_ns)
+echo "# periodic passes over $FLOWS flows: $(((scan1 - scan0) / 20000000))% of one CPU"
+check "scan_ns counts the periodic passes' time" test "$scan1" -gt "$scan0"
 check "the flow cache holds them ($n objects)" test "$n" -ge $FLOWS
 
 start=$SECONDS

@@ -69,13 +69,6 @@ late_decodes() {
 	     grep -c -- '--- data record')" -ge 1 ]
 }
 
-# ct_stat NAME: a conntrack -S counter of the router, summed over CPUs
-ct_stat() {
-	ip netns exec $NS_R conntrack -S 2>/dev/null |
-		grep -oE "(^| )$1=[0-9]+" |
-		awk -F= '{ n += $2 } END { print n + 0 }'
-}
-
 # finals K: the source ports of segment K's final records, one per record
 finals() {
 	awk -v lo="$(first_port "$1")" -v hi="$(last_port "$1")" \
@@ -174,14 +167,14 @@ check "ctipfix loads again" load_module template_refresh=2 stats_interval=5
 wait $gen
 adopted=$(ctipfix_stat flows_adopted)
 
-drop0=$(ct_stat drop)
-early0=$(ct_stat early_drop)
+drop0=$(router_ct_stat drop)
+early0=$(router_ct_stat early_drop)
 sysctl -qw net.netfilter.nf_conntrack_max=40
 segment 7
 wait $gen
 sysctl -qw net.netfilter.nf_conntrack_max=262144
-ct_refused=$(($(ct_stat drop) - drop0))
-ct_evicted=$(($(ct_stat early_drop) - early0))
+ct_refused=$(($(router_ct_stat drop) - drop0))
+ct_evicted=$(($(router_ct_stat early_drop) - early0))
 
 segment 8
 sleep 3

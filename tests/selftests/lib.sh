@@ -96,6 +96,16 @@ ipfix_records() {
 		/ flowEndReason :/ { print dom, sp, dp, $NF }'
 }
 
+# ipfix_ports FILE: "SPORT DPORT" of every data record ipfixDump decodes
+# from FILE that has ports, whichever exporter wrote it
+ipfix_ports() {
+	ipfixDump --in "$1" 2>/dev/null | awk '
+		/--- data record/ { if (sp != "") print sp, dp; sp = dp = "" }
+		/ sourceTransportPort :/ { sp = $NF }
+		/ destinationTransportPort :/ { dp = $NF }
+		END { if (sp != "") print sp, dp }'
+}
+
 # ctipfix_stat NAME: one module counter, as ctipfixctl prints it
 ctipfix_stat() {
 	"$CTIPFIXCTL" stats | awk -v k="$1" '$1 == k { print $2 }'
@@ -117,4 +127,28 @@ final_sports() {
 			for (i = 1; i <= n; i++)
 				if ($(n + i) != 2 && $i >= lo && $i <= hi) print $i }' |
 		sort -n
+}
+
+# ulogd_conf LOGFILE PORT [LOGLEVEL]: ulogd2 exporting conntrack's destroy
+# events (NFCT input) as IPFIX to 127.0.0.1:PORT. At LOGLEVEL 1 the log has
+# a line per flow ("Got new packet ... sport = S, dport = D").
+ulogd_conf() {
+	cat <<-CONF
+	[global]
+	logfile="$1"
+	loglevel=${3:-5}
+	plugin="/usr/lib/x86_64-linux-gnu/ulogd/ulogd_inpflow_NFCT.so"
+	plugin="/usr/lib/x86_64-linux-gnu/ulogd/ulogd_output_IPFIX.so"
+	stack=ct1:NFCT,ipfix1:IPFIX
+
+	[ct1]
+	hash_enable=0
+	event_mask=0x00000004
+
+	[ipfix1]
+	oid=1
+	host="127.0.0.1"
+	port=$2
+	proto="udp"
+	CONF
 }

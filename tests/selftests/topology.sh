@@ -61,6 +61,18 @@ router_short_timeouts() {
 	done
 }
 
+# router_ct_stat NAME: a `conntrack -S` counter of the router, all CPUs
+router_ct_stat() {
+	ip netns exec $NS_R conntrack -S 2>/dev/null |
+		grep -oE "(^| )$1=[0-9]+" |
+		awk -F= '{ n += $2 } END { print n + 0 }'
+}
+
+# router_ct_count: the router's live conntrack entries
+router_ct_count() {
+	ip netns exec $NS_R cat /proc/sys/net/netfilter/nf_conntrack_count
+}
+
 topology_down() {
 	local ns
 	for ns in $NS_C $NS_R $NS_S; do

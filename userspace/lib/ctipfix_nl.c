@@ -28,6 +28,7 @@ const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
 	[CTIPFIX_STAT_BACKLOG_QUEUED]		= "backlog_queued",
 	[CTIPFIX_STAT_BACKLOG_BYTES]		= "backlog_bytes",
 	[CTIPFIX_STAT_RELIABILITY_SENT]		= "reliability_sent",
+	[CTIPFIX_STAT_SCAN_NS]			= "scan_ns",
 };
 
 const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {

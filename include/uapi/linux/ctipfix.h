@@ -70,6 +70,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_BACKLOG_QUEUED,	/* messages that waited for relay room */
 	CTIPFIX_STAT_BACKLOG_BYTES,	/* gauge: bytes waiting now */
 	CTIPFIX_STAT_RELIABILITY_SENT,	/* in-band statistics records */
+	CTIPFIX_STAT_SCAN_NS,		/* time in the periodic passes, ns */
 	__CTIPFIX_STAT_MAX,
 };
 
