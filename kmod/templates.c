@@ -68,8 +68,11 @@ static const struct ctipfix_field ctipfix_ipv6_fields[] = {
 	F(ICMP_TYPE_CODE_IPV6, 2, icmp_type_code, U16),
 };
 
-/* the compact templates take the addresses only: no ICMP type */
+/* compact templates take the addresses only; full ones the ICMP type too */
 #define CTIPFIX_N_ADDRESSES	2
+#define CTIPFIX_N_ADDRESSES_ICMP 3
+static_assert(ARRAY_SIZE(ctipfix_ipv4_fields) == CTIPFIX_N_ADDRESSES_ICMP);
+static_assert(ARRAY_SIZE(ctipfix_ipv6_fields) == CTIPFIX_N_ADDRESSES_ICMP);
 
 static const struct ctipfix_field ctipfix_full_fields[] = {
 	F(SOURCE_TRANSPORT_PORT, 2, sport, U16),
@@ -106,63 +109,43 @@ static const struct ctipfix_field ctipfix_compact_fields[] = {
 	F(EGRESS_INTERFACE, 1, ifindex_out, U32),
 };
 
+/* a compact template: every address, the compact body, no ICMP */
+#define CTIPFIX_COMPACT(tid, fam, addr_fields, ...)			\
+	{								\
+		.id = (tid),						\
+		.family = (fam),					\
+		.n_addr = CTIPFIX_N_ADDRESSES,				\
+		.addr = (addr_fields),					\
+		.n_body = ARRAY_SIZE(ctipfix_compact_fields),		\
+		.body = ctipfix_compact_fields,				\
+		.no_icmp = true,					\
+		__VA_ARGS__						\
+	}
+
+/* a full template: carries any record of its family */
+#define CTIPFIX_FULL(tid, fam, addr_fields)				\
+	{								\
+		.id = (tid),						\
+		.family = (fam),					\
+		.n_addr = CTIPFIX_N_ADDRESSES_ICMP,			\
+		.addr = (addr_fields),					\
+		.n_body = ARRAY_SIZE(ctipfix_full_fields),		\
+		.body = ctipfix_full_fields,				\
+	}
+
 /* in order of preference: the first that fits a record carries it */
 static const struct ctipfix_template ctipfix_templates[] = {
-	{
-		.id = CTIPFIX_TEMPLATE_ID_IPV4_TINY,
-		.family = NFPROTO_IPV4,
-		.n_addr = CTIPFIX_N_ADDRESSES,
-		.addr = ctipfix_ipv4_fields,
-		.n_body = ARRAY_SIZE(ctipfix_compact_fields),
-		.body = ctipfix_compact_fields,
-		.no_icmp = true,
-		.octets_len = 1,
-	},
-	{
-		.id = CTIPFIX_TEMPLATE_ID_IPV6_TINY,
-		.family = NFPROTO_IPV6,
-		.n_addr = CTIPFIX_N_ADDRESSES,
-		.addr = ctipfix_ipv6_fields,
-		.n_body = ARRAY_SIZE(ctipfix_compact_fields),
-		.body = ctipfix_compact_fields,
-		.no_icmp = true,
-		.octets_len = 1,
-	},
-	{
-		.id = CTIPFIX_TEMPLATE_ID_IPV4_COMPACT,
-		.family = NFPROTO_IPV4,
-		.n_addr = CTIPFIX_N_ADDRESSES,
-		.addr = ctipfix_ipv4_fields,
-		.n_body = ARRAY_SIZE(ctipfix_compact_fields),
-		.body = ctipfix_compact_fields,
-		.no_icmp = true,
-	},
-	{
-		.id = CTIPFIX_TEMPLATE_ID_IPV6_COMPACT,
-		.family = NFPROTO_IPV6,
-		.n_addr = CTIPFIX_N_ADDRESSES,
-		.addr = ctipfix_ipv6_fields,
-		.n_body = ARRAY_SIZE(ctipfix_compact_fields),
-		.body = ctipfix_compact_fields,
-		.no_icmp = true,
-	},
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_TINY, NFPROTO_IPV4,
+			ctipfix_ipv4_fields, .octets_len = 1),
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_TINY, NFPROTO_IPV6,
+			ctipfix_ipv6_fields, .octets_len = 1),
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, NFPROTO_IPV4,
+			ctipfix_ipv4_fields),
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_COMPACT, NFPROTO_IPV6,
+			ctipfix_ipv6_fields),
 	/* the full templates, last, carry anything */
-	{
-		.id = CTIPFIX_TEMPLATE_ID_IPV4,
-		.family = NFPROTO_IPV4,
-		.n_addr = ARRAY_SIZE(ctipfix_ipv4_fields),
-		.addr = ctipfix_ipv4_fields,
-		.n_body = ARRAY_SIZE(ctipfix_full_fields),
-		.body = ctipfix_full_fields,
-	},
-	{
-		.id = CTIPFIX_TEMPLATE_ID_IPV6,
-		.family = NFPROTO_IPV6,
-		.n_addr = ARRAY_SIZE(ctipfix_ipv6_fields),
-		.addr = ctipfix_ipv6_fields,
-		.n_body = ARRAY_SIZE(ctipfix_full_fields),
-		.body = ctipfix_full_fields,
-	},
+	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV4, NFPROTO_IPV4, ctipfix_ipv4_fields),
+	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV6, NFPROTO_IPV6, ctipfix_ipv6_fields),
 };
 
 static unsigned int ctipfix_n_fields(const struct ctipfix_template *tmpl)

@@ -58,6 +58,7 @@ expect 2 "unknown option" "ctipfixctl refuses an unknown option" \
 	"$CTIPFIXCTL" stats --bogus
 expect 2 "usage" "ctipfixctl without a command shows usage, exit 2" \
 	"$CTIPFIXCTL"
+expect 0 "" "ctipfixctl --help exits 0" "$CTIPFIXCTL" --help
 expect 1 "ctipfix" "ctipfixctl stats without the module says so, exit 1" \
 	"$CTIPFIXCTL" stats
 expect 1 "ctipfix" "ctipfixctl flush without the module says so, exit 1" \

@@ -18,10 +18,7 @@
 source "$CTIPFIX_ROOT"/tests/selftests/lib.sh >/dev/null
 source "$CTIPFIX_ROOT"/tests/selftests/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/bench
-rm -rf "$A"
-mkdir -p "$A"
-UDPFLOWS="python3 $CTIPFIX_ROOT/tests/selftests/udpflows.py"
+artifacts_dir bench
 REPEAT=${BENCH_REPEAT:-5}
 FLOWS=${BENCH_FLOWS:-20000}
 SCALE=${BENCH_SCALE:-10000 100000 500000}
@@ -52,7 +49,7 @@ print(int(s["packets"] - s["lost_packets"]) / s["seconds"])' <<<"$out"
 }
 
 median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	sort -n | percentile 50
 }
 
 slab_kb() {
@@ -144,9 +141,45 @@ scan_cost() {
 		"$(awk -v d=$((ns1 - ns0)) 'BEGIN { printf "%.3f", d / 1e9 * 10 }')"
 	result ctipfix "scan_us_per_pass_$n" \
 		"$(awk -v d=$((ns1 - ns0)) -v s=$((sc1 - sc0)) 'BEGIN { printf "%.0f", d / s / 1000 }')"
-	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+	if [ "$n" -le 100000 ]; then
+		flush_latency "$n"
+	else
+		ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+	fi
 	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
-	wait_until 120 ctipfix_settled
+	wait_until 300 ctipfix_settled
+}
+
+# flush_latency N: every live flow ended at once by conntrack -F; for each
+# final record, the time from the start of the flush to its arrival at the
+# collector (deaths spread over the flush itself, so this is an upper bound)
+flush_latency() {
+	local n=$1 cap t0 pcap=$A/flush-$1.pcap
+
+	dumpcap -q -i lo -f "udp dst port 4739" -w "$pcap" 2>/dev/null &
+	cap=$!
+	wait_until 30 test -s "$pcap"
+	t0=$(date +%s.%N)
+	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+	wait_until 300 ctipfix_settled
+	sleep 2
+	kill $cap
+	wait $cap 2>/dev/null
+	tshark -r "$pcap" -d udp.port==4739,cflow -Y cflow -T fields \
+		-E aggregator=' ' -e frame.time_epoch -e cflow.srcport \
+		2>/dev/null |
+		awk -v t0="$t0" '{ for (i = 2; i <= NF; i++) printf "%.3f\n", $1 - t0 }' |
+		sort -n >"$A"/flush-latency-$n
+	result ctipfix "flush_records_$n" "$(wc -l <"$A"/flush-latency-$n)"
+	result ctipfix "flush_latency_p50_$n" "$(percentile 50 <"$A"/flush-latency-$n)"
+	result ctipfix "flush_latency_p99_$n" "$(percentile 99 <"$A"/flush-latency-$n)"
+	result ctipfix "flush_latency_max_$n" "$(percentile 100 <"$A"/flush-latency-$n)"
+}
+
+# percentile P: of sorted numbers on stdin
+percentile() {
+	awk -v p="$1" '{ v[NR] = $1 }
+		END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; print v[i] }'
 }
 
 # Each phase of the bench starts every exporter afresh with a collector file

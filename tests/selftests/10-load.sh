@@ -5,6 +5,24 @@
 # netlink family in place while loaded, and nothing left behind after.
 source "$(dirname "$0")"/lib.sh
 
+# ctipfixctl's --json output parses, and says what the knobs say
+json_config_matches_knobs() {
+	"$CTIPFIXCTL" config --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(d["active_timeout"] != int(sys.argv[1]) or
+         d["max_msg_size"] != int(sys.argv[2]))' \
+		"$(cat $PARAMS/active_timeout)" "$(cat $PARAMS/max_msg_size)"
+}
+
+json_stats_has_counters() {
+	"$CTIPFIXCTL" stats --json | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["module"]
+sys.exit(not all(isinstance(m.get(k), int)
+                 for k in ("flows_live", "records_dropped", "scan_ns")))'
+}
+
 check "insmod ctipfix.ko" load_module
 check "/sys/module/ctipfix exists" test -d /sys/module/ctipfix
 check_eq "active_timeout default" "$(cat $PARAMS/active_timeout)" 60
@@ -13,6 +31,8 @@ check_eq "max_msg_size default" "$(cat $PARAMS/max_msg_size)" 1400
 check_eq "flush_interval_ms default" "$(cat $PARAMS/flush_interval_ms)" 500
 check_eq "relay file is 0400" "$(stat -c %a $RELAY)" 400
 check "netlink family answers" "$CTIPFIXCTL" config
+check "config --json parses and matches the knobs" json_config_matches_knobs
+check "stats --json parses and has the module counters" json_stats_has_counters
 check "rmmod ctipfix" unload_module
 check "/sys/module/ctipfix gone" test ! -e /sys/module/ctipfix
 check "relay dir gone" test ! -e /sys/kernel/debug/ctipfix

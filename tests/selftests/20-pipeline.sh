@@ -10,9 +10,7 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/pipeline
-rm -rf "$A"
-mkdir -p "$A"/nfcapd
+artifacts_dir pipeline nfcapd
 pids=""
 
 cleanup() {

@@ -8,9 +8,7 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/endings
-rm -rf "$A"
-mkdir -p "$A"
+artifacts_dir endings
 trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # open_flows N PORT: N live UDP flows client -> server, one datagram each

@@ -9,9 +9,7 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/scope
-rm -rf "$A"
-mkdir -p "$A"
+artifacts_dir scope
 trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # records DOMAIN DPORT [REASON]: how many the collector got

@@ -10,9 +10,7 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/ctnetlink
-rm -rf "$A"
-mkdir -p "$A"
+artifacts_dir ctnetlink
 trap 'kill $pids $events $ulogd 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # exchanges PORT N: N UDP request/replies to PORT, one flow each

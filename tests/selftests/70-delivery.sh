@@ -9,9 +9,7 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/delivery
-rm -rf "$A"
-mkdir -p "$A"
+artifacts_dir delivery
 trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 UDP_TIMEOUT=2
 N=10

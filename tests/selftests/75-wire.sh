@@ -9,11 +9,8 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/wire
-rm -rf "$A"
-mkdir -p "$A"/nfcapd
+artifacts_dir wire nfcapd
 trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
-UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
 N=400
 FIRST=27000
 

@@ -14,11 +14,8 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/backpressure
-rm -rf "$A"
-mkdir -p "$A"/nfcapd
+artifacts_dir backpressure nfcapd
 trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
-UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
 
 daemon_start() {
 	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \

@@ -14,13 +14,8 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/faults
-rm -rf "$A"
-mkdir -p "$A"
+artifacts_dir faults
 trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
-UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
-
-
 
 # every_flow_once OPENED FIRST LAST: one final record per flow opened
 every_flow_once() {

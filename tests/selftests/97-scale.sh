@@ -10,11 +10,8 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/scale
-rm -rf "$A"
-mkdir -p "$A"/nfcapd
+artifacts_dir scale nfcapd
 trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
-UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
 PER_PORT=50000
 FLOWS=$((2 * PER_PORT))
 

@@ -24,11 +24,8 @@
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-A=$CTIPFIX_ARTIFACTS/soak
-rm -rf "$A"
-mkdir -p "$A"
+artifacts_dir soak
 trap 'kill $pids $daemon $late $listener 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
-UDPFLOWS="python3 $(dirname "$(realpath "$0")")/udpflows.py"
 RATE=40		# new flows a second
 SEGMENT=320	# flows a segment: 8 s
 SEGMENTS=9

@@ -59,6 +59,21 @@ CTIPFIXD=$CTIPFIX_ROOT/userspace/ctipfixd/ctipfixd
 CTIPFIXCTL=$CTIPFIX_ROOT/userspace/ctipfixctl/ctipfixctl
 PARAMS=/sys/module/ctipfix/parameters
 RELAY=/sys/kernel/debug/ctipfix/data0
+UDPFLOWS="python3 $CTIPFIX_ROOT/tests/selftests/udpflows.py"
+
+# artifacts_dir NAME [SUBDIR...]: a fresh $CTIPFIX_ARTIFACTS/NAME, in $A,
+# for the files a test leaves behind
+artifacts_dir() {
+	local d
+
+	A=$CTIPFIX_ARTIFACTS/$1
+	rm -rf "$A"
+	mkdir -p "$A"
+	shift
+	for d in "$@"; do
+		mkdir -p "$A/$d"
+	done
+}
 
 # bg COMMAND...: start in the background, remembered in $pids
 pids=""

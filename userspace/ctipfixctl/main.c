@@ -53,10 +53,26 @@ static void print_daemon_stats(const char *path, int json)
 	fclose(f);
 }
 
+/* "name value" pairs, as text lines or as the members of a JSON object */
+static void print_values(const char *const *names, const uint64_t *v, int n,
+			 int json, const char *indent)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (json)
+			printf("%s\n%s\"%s\": %llu", i ? "," : "", indent,
+			       names[i], (unsigned long long)v[i]);
+		else
+			printf("%s%-20s %llu\n", indent, names[i],
+			       (unsigned long long)v[i]);
+	}
+}
+
 static int cmd_stats(struct ctipfix_nl *nl, int json, const char *dstats)
 {
 	uint64_t s[CTIPFIX_STAT_MAX + 1];
-	int i, err = ctipfix_nl_get_stats(nl, s);
+	int err = ctipfix_nl_get_stats(nl, s);
 
 	if (err) {
 		fprintf(stderr, "ctipfixctl: stats: %s\n",
@@ -64,14 +80,8 @@ static int cmd_stats(struct ctipfix_nl *nl, int json, const char *dstats)
 		return 1;
 	}
 	printf(json ? "{\n  \"module\": {" : "module:\n");
-	for (i = 0; i <= CTIPFIX_STAT_MAX; i++) {
-		if (json)
-			printf("%s\n    \"%s\": %llu", i ? "," : "",
-			       ctipfix_stat_names[i], (unsigned long long)s[i]);
-		else
-			printf("  %-20s %llu\n", ctipfix_stat_names[i],
-			       (unsigned long long)s[i]);
-	}
+	print_values(ctipfix_stat_names, s, CTIPFIX_STAT_MAX + 1, json,
+		     json ? "    " : "  ");
 	if (json)
 		printf("\n  }");
 	print_daemon_stats(dstats, json);
@@ -83,6 +93,7 @@ static int cmd_stats(struct ctipfix_nl *nl, int json, const char *dstats)
 static int cmd_config(struct ctipfix_nl *nl, int json)
 {
 	uint32_t c[CTIPFIX_CONFIG_MAX + 1];
+	uint64_t v[CTIPFIX_CONFIG_MAX + 1];
 	int i, err = ctipfix_nl_get_config(nl, c);
 
 	if (err) {
@@ -90,17 +101,14 @@ static int cmd_config(struct ctipfix_nl *nl, int json)
 			ctipfix_nl_strerror(err));
 		return 1;
 	}
+	for (i = 0; i <= CTIPFIX_CONFIG_MAX; i++)
+		v[i] = c[i];
 	if (json)
 		printf("{");
-	for (i = 0; i <= CTIPFIX_CONFIG_MAX; i++) {
-		if (json)
-			printf("%s\"%s\": %u", i ? ", " : "",
-			       ctipfix_config_names[i], c[i]);
-		else
-			printf("%-20s %u\n", ctipfix_config_names[i], c[i]);
-	}
+	print_values(ctipfix_config_names, v, CTIPFIX_CONFIG_MAX + 1, json,
+		     json ? "  " : "");
 	if (json)
-		printf("}\n");
+		printf("\n}\n");
 	return 0;
 }
 
@@ -115,6 +123,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+		usage(stdout);
+		return 0;
+	}
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
