@@ -45,6 +45,7 @@ struct ctipfix_flow {
 	/* counts already exported, per direction */
 	u64 packets[IP_CT_DIR_MAX];
 	u64 bytes[IP_CT_DIR_MAX];
+	u32 start;			/* jiffies when first seen, truncated */
 	u32 last_export;		/* jiffies, truncated */
 	u32 ifindex_in;
 	u32 ifindex_out;
@@ -179,7 +180,6 @@ struct ctipfix_net {
 	atomic_t flush_requested;
 	bool serving;			/* in scope: hooks in, flows followed */
 	u8 saved_acct;
-	u8 saved_tstamp;
 };
 
 extern unsigned int ctipfix_net_id;

@@ -99,9 +99,9 @@ static void ctipfix_fill_counts(struct ctipfix_record *rec,
 
 /*
  * When the flow ended, as conntrack sees it: the deletion time conntrack
- * stamped, or the moment it expired if the garbage collector has not reaped
- * it yet. Without the timestamp extension (entries older than the module)
- * the best we know is now.
+ * stamped (with net.netfilter.nf_conntrack_timestamp on), or the moment it
+ * expired. Otherwise, for an entry deleted (conntrack -D, a flush), the
+ * best we know is now, at most one pass after the deletion.
  */
 static u64 ctipfix_end_ms(const struct nf_conn *ct,
 			  const struct nf_conn_tstamp *ts,
@@ -119,6 +119,19 @@ static u64 ctipfix_end_ms(const struct nf_conn *ct,
 	return p->now_ms;
 }
 
+/*
+ * The first packet: conntrack's stamp where timestamps are on, else when
+ * the hooks saw it (to the tick), or when the module adopted the entry.
+ */
+static u64 ctipfix_start_ms(const struct ctipfix_flow *flow,
+			    const struct nf_conn_tstamp *ts,
+			    const struct ctipfix_pass *p)
+{
+	if (ts && ts->start)
+		return ctipfix_ns_to_ms(ts->start);
+	return p->now_ms - jiffies_to_msecs(p->now - flow->start);
+}
+
 static void ctipfix_fill_record(struct ctipfix_record *rec,
 				struct ctipfix_flow *flow,
 				const struct ctipfix_pass *p, u8 reason)
@@ -130,8 +143,7 @@ static void ctipfix_fill_record(struct ctipfix_record *rec,
 	ctipfix_fill_tuple(rec, flow->ct);
 	ctipfix_fill_counts(rec, flow);
 	rec->end_ms = ctipfix_end_ms(flow->ct, ts, p, final);
-	rec->start_ms = ts && ts->start ? ctipfix_ns_to_ms(ts->start) :
-					  rec->end_ms;
+	rec->start_ms = ctipfix_start_ms(flow, ts, p);
 	rec->duration_ms = rec->end_ms > rec->start_ms ?
 			   rec->end_ms - rec->start_ms : 0;
 	rec->end_reason = reason;

@@ -71,7 +71,8 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	flow->ct = ct;
 	flow->ifindex_in = ifindex_in;
 	flow->ifindex_out = ifindex_out;
-	flow->last_export = (u32)jiffies;
+	flow->start = (u32)jiffies;
+	flow->last_export = flow->start;
 
 	spin_lock_bh(lock);
 	for (old = t->buckets[b]; old; old = old->next) {

@@ -3,9 +3,10 @@
  * Per-namespace state. Every namespace in scope (the netns knob: all of
  * them unless narrowed) is served: it gets the hooks, but flows appear only
  * where conntrack runs, because the module never switches conntrack on.
- * Where it serves, accounting and timestamps are switched on (new entries get
- * the extensions) and put back as they were when the namespace leaves the
- * scope or goes, or the module goes.
+ * Where it serves, accounting is switched on (new entries get the counters)
+ * and put back as it was when the namespace leaves the scope or goes, or the
+ * module goes. Timestamps are left as the operator set them: the module uses
+ * them where they are on, and its own clock where they are not.
  *
  * Our .exit runs before conntrack's (we registered after it), so every
  * reference we hold is gone before conntrack waits for its entries to go.
@@ -73,13 +74,10 @@ static int ctipfix_net_serve(struct ctipfix_net *cn)
 	int err;
 
 	cn->saved_acct = net->ct.sysctl_acct;
-	cn->saved_tstamp = net->ct.sysctl_tstamp;
 	net->ct.sysctl_acct = 1;
-	net->ct.sysctl_tstamp = 1;
 	err = ctipfix_hooks_register(net);
 	if (err) {
 		net->ct.sysctl_acct = cn->saved_acct;
-		net->ct.sysctl_tstamp = cn->saved_tstamp;
 		return err;
 	}
 	cn->serving = true;
@@ -103,7 +101,6 @@ static void ctipfix_net_unserve(struct ctipfix_net *cn)
 		ctipfix_reliability_report(&cn->msg);
 	cn->serving = false;
 	net->ct.sysctl_acct = cn->saved_acct;
-	net->ct.sysctl_tstamp = cn->saved_tstamp;
 }
 
 /* Called with ctipfix_nets_lock held. */

@@ -37,7 +37,7 @@ check "module loads (active_timeout=3)" load_module active_timeout=3
 bg dumpcap -q -i lo -f "udp port 4739 or udp port 4740" -w "$A"/ipfix.pcap
 bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4739 -t 3600
 bg socat -u UDP-RECV:4740,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
-bg ip netns exec $NS_R conntrack -E -o extended,id -e NEW,DESTROY \
+bg ip netns exec $NS_R conntrack -E -o extended,id,timestamp -e NEW,DESTROY \
 	>"$A"/events.txt
 check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
 "$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \

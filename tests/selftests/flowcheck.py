@@ -3,7 +3,8 @@
 """Compare what collectors decoded with conntrack's own account of the flows.
 
 flowcheck.py DIR reads, from DIR:
-  events.txt      `conntrack -E -o extended,id` of the router (ground truth)
+  events.txt      `conntrack -E -o extended,id,timestamp` of the router
+                  (ground truth)
   tshark.json     tshark's decode of the IPFIX datagrams
   nfdump.csv, nfdump-info.txt   nfdump's decode and statistics
   ipfixdump.txt   libfixbuf's ipfixDump of the same messages
@@ -11,6 +12,8 @@ flowcheck.py DIR reads, from DIR:
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
+import datetime
+import ipaddress
 import json
 import re
 import sys
@@ -28,36 +31,83 @@ def key(proto, src, dst, a, b):
     return (proto, src, dst, int(a), int(b))
 
 
+def event_key(f):
+    """The flow an event line (split, without its timestamp) is about."""
+    proto = int(f[4])
+    kv = collections.defaultdict(list)
+    for tok in f:
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            kv[k].append(v)
+    if proto in ICMP:
+        return key(proto, kv["src"][0], kv["dst"][0], kv["type"][0],
+                   kv["code"][0]), kv
+    return key(proto, kv["src"][0], kv["dst"][0],
+               kv.get("sport", [0])[0], kv.get("dport", [0])[0]), kv
+
+
 def ground_truth():
-    """conntrack DESTROY events: key -> [pkts, bytes, rev_pkts, rev_bytes]."""
-    flows, new = {}, 0
+    """conntrack DESTROY events: key -> [pkts, bytes, rev_pkts, rev_bytes];
+    and when conntrack -E read each NEW and DESTROY event: key -> time."""
+    flows, new, seen = {}, 0, {"[NEW]": {}, "[DESTROY]": {}}
     for line in open(f"{D}/events.txt"):
         f = line.split()
-        if not f:
+        if len(f) < 6 or f[1] not in seen:
             continue
+        when, f = float(f[0].strip("[]")), f[1:]
+        k, kv = event_key(f)
+        seen[f[0]][k] = when
         if f[0] == "[NEW]":
             new += 1
             continue
-        if f[0] != "[DESTROY]":
-            continue
-        proto = int(f[4])
-        kv = collections.defaultdict(list)
-        for tok in f:
-            if "=" in tok:
-                k, v = tok.split("=", 1)
-                kv[k].append(v)
-        if proto in ICMP:
-            k = key(proto, kv["src"][0], kv["dst"][0], kv["type"][0],
-                    kv["code"][0])
-        else:
-            k = key(proto, kv["src"][0], kv["dst"][0],
-                    kv.get("sport", [0])[0], kv.get("dport", [0])[0])
         if len(kv["packets"]) != 2:	# no accounting: cannot compare
             flows[k] = None
             continue
         flows[k] = [int(kv["packets"][0]), int(kv["bytes"][0]),
                     int(kv["packets"][1]), int(kv["bytes"][1])]
-    return flows, new
+    return flows, new, seen["[NEW]"], seen["[DESTROY]"]
+
+
+def dump_time(s):
+    """an ipfixDump dateTimeMilliseconds (UTC), in s"""
+    return datetime.datetime.strptime(s + " +0000",
+                                      "%Y-%m-%d %H:%M:%S.%f %z").timestamp()
+
+
+def dump_times():
+    """(key, start, end, reason) of every record libfixbuf's ipfixDump
+    decoded, end being flowEndMilliseconds or start + flowDurationMilliseconds.
+    Times come from ipfixDump: tshark (Wireshark 4.0) reads the compact
+    templates' 2-byte flowDurationMilliseconds as 4 bytes (RFC 7011
+    reduced-size encoding), so its durations for them are wrong."""
+    out, f = [], None
+    for line in open(f"{D}/ipfixdump.txt").read().splitlines() + ["---"]:
+        if line.startswith("---"):
+            if f and "flowStartMilliseconds" in f:
+                start = dump_time(f["flowStartMilliseconds"])
+                end = dump_time(f["flowEndMilliseconds"]) \
+                    if "flowEndMilliseconds" in f else \
+                    start + int(f["flowDurationMilliseconds"]) / 1000
+                out.append((dump_key(f), start, end, int(f["flowEndReason"])))
+            f = {} if "data record" in line else None
+            continue
+        m = re.match(r"\s*\(\S+\)\s+(\w+) : (.*)$", line)
+        if f is not None and m:
+            f[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def dump_key(f):
+    proto = int(f["protocolIdentifier"])
+    src = str(ipaddress.ip_address(f.get("sourceIPv4Address") or
+                                   f["sourceIPv6Address"]))
+    dst = str(ipaddress.ip_address(f.get("destinationIPv4Address") or
+                                   f["destinationIPv6Address"]))
+    if proto in ICMP:
+        tc = int(f.get("icmpTypeCodeIPv4") or f["icmpTypeCodeIPv6"], 0)
+        return key(proto, src, dst, tc >> 8, tc & 0xff)
+    return key(proto, src, dst, f.get("sourceTransportPort", 0),
+               f.get("destinationTransportPort", 0))
 
 
 def tshark_records():
@@ -103,7 +153,7 @@ def module_stats():
     return st
 
 
-truth, new = ground_truth()
+truth, new, new_at, destroy_at = ground_truth()
 verdict(None not in truth.values(), "conntrack accounted every entry")
 verdict(len(truth) >= 10 and new == len(truth),
         f"conntrack reported {new} new and {len(truth)} destroyed entries")
@@ -145,6 +195,23 @@ verdict(not multi and set(finals) == set(truth),
 wrong = {k: (sums[k], v) for k, v in truth.items() if sums.get(k) != v}
 verdict(not wrong, "packets and bytes per direction equal conntrack's "
         f"({len(truth) - len(wrong)} of {len(truth)} flows; wrong: {wrong})")
+
+# Times: a flow starts before conntrack -E hears of it (NEW), within the
+# event's way to userspace; its final record ends by the DESTROY event, or
+# at most one pass (flush_interval_ms) after it for an entry deleted.
+starts, ends = {}, {}
+for k, start, end, reason in dump_times():
+    starts[k] = min(starts.get(k, 1e12), start)
+    if reason != ACTIVE_TIMEOUT:
+        ends[k] = end
+early = {k: round(new_at[k] - t, 3) for k, t in starts.items()
+         if k in new_at and not 0 <= new_at[k] - t + 0.01 <= 2}
+verdict(not early and set(starts) == set(new_at), "flowStart is when the flow "
+        f"began (up to 2 s before conntrack -E read NEW; off: {early})")
+late = {k: round(t - destroy_at[k], 3) for k, t in ends.items()
+        if k in destroy_at and not (t <= destroy_at[k] + 0.6 and t >= starts[k])}
+verdict(not late and set(ends) == set(destroy_at), "the final record ends "
+        f"after its start and by the DESTROY event (+0.6 s; off: {late})")
 
 longk = [k for k in truth if k[0] == 17 and k[4] == 7777]
 verdict(len(longk) == 1 and interims[longk[0]] >= 2,
