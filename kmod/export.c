@@ -301,8 +301,10 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
 	/* most namespaces of a container host never see a flow: skip them */
-	if (atomic_read(&t->count))
+	if (atomic_read(&t->count)) {
+		ctipfix_stat_add(CTIPFIX_STAT_SCAN_FLOWS, atomic_read(&t->count));
 		ctipfix_export_table(cn, &p);
+	}
 	ctipfix_msg_flush(&cn->msg);
 	ctipfix_reliability_tick(&cn->msg);
 	if (cn->msg.wrote_any) {

@@ -21,7 +21,8 @@ source "$CTIPFIX_ROOT"/tests/selftests/topology.sh
 artifacts_dir bench
 REPEAT=${BENCH_REPEAT:-5}
 FLOWS=${BENCH_FLOWS:-20000}
-SCALE=${BENCH_SCALE:-10000 100000 500000}
+SCALE=${BENCH_SCALE-10000 100000 500000}
+RATES=${BENCH_RATES:-100 200 400 800}
 IPTNF=$CTIPFIX_ROOT/build/ipt-netflow/$(uname -r)
 SERVER_PORTS=$(seq 5300 5309)
 
@@ -46,6 +47,29 @@ udp_pps() {
 d = json.loads(sys.stdin.read())
 s = d["end"]["sum"]
 print(int(s["packets"] - s["lost_packets"]) / s["seconds"])' <<<"$out"
+}
+
+# many short flows: 64-byte UDP packets through the router, each from the
+# next source port (hping3 --flood), so nearly every packet starts a flow
+# of its own; packets/s the server's interface received. Port 9 has no
+# listener: the server answers a few (ICMP errors are rate limited).
+short_flow_pps() {
+	local rx0 rx1 t0 t1
+
+	rx0=$(ip netns exec $NS_S cat /sys/class/net/s0/statistics/rx_packets)
+	t0=$(date +%s.%N)
+	ip netns exec $NS_C timeout -s INT 5 \
+		hping3 --udp -p 9 -d 64 --flood -q 10.0.2.2 >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	sleep 0.2	# what is still on its way
+	rx1=$(ip netns exec $NS_S cat /sys/class/net/s0/statistics/rx_packets)
+	awk -v n=$((rx1 - rx0)) -v a="$t0" -v b="$t1" \
+		'BEGIN { printf "%.0f\n", n / (b - a) }'
+}
+
+# the guest's busy CPU time, all vCPUs, in USER_HZ (1/100 s) ticks
+cpu_busy_ticks() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
 median() {
@@ -85,17 +109,20 @@ all_recorded() {
 }
 
 # bytes on the wire per DNS-like IPv4 exchange, and whether each exchange
-# got its record, with the exporter's default encoding
+# got its record, with the exporter's default encoding: everything the
+# collector received (templates and statistics included) over the flow
+# records in it, the 300 that push the last ones out included
 dns_exchanges() {
 	local file n=1000
 
 	file=$(collector_file "$1")
 	ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 40000 $n 200 \
 		"$A"/dns-opened-$1
-	wait_until 60 all_recorded "$file" 40000 $n
+	wait_exported "$file" 40000 $n
 	sleep 3		# the exporter's last datagrams, templates included
 	result "$1" bytes_per_dns_exchange \
-		"$(awk -v b="$(stat -c %s "$file")" -v n=$n 'BEGIN { printf "%.1f", b / n }')"
+		"$(awk -v b="$(stat -c %s "$file")" -v n="$(ipfix_ports "$file" | wc -l)" \
+			'BEGIN { printf "%.1f", n ? b / n : 0 }')"
 	result "$1" dns_recorded "$(recorded "$file" 40000 $n)/$n"
 }
 
@@ -112,15 +139,85 @@ new_flow_burst() {
 	result "$1" burst_flows_per_s \
 		"$(awk -v a="$start" -v b="$end" -v n=$n 'BEGIN { printf "%.0f", n / (b - a) }')"
 	[ "$1" = conntrack ] && return
-	wait_until 60 all_recorded "$file" 10000 $n
+	wait_exported "$file" 10000 $n
 	result "$1" burst_recorded "$(recorded "$file" 10000 $n)/$n"
+}
+
+# recorded_settled FILE FIRST COUNT: every flow recorded, or no new record
+# for 6 s (what is missing then is lost, not late)
+recorded_settled() {
+	local got last=-1 still=0
+
+	while :; do
+		got=$(recorded "$@")
+		[ "$got" = "$3" ] && return
+		if [ "$got" = "$last" ]; then
+			still=$((still + 1))
+			[ $still -ge 3 ] && return
+		else
+			still=0
+		fi
+		last=$got
+		sleep 2
+	done
+}
+
+router_ct_none() {
+	[ "$(ip netns exec $NS_R conntrack -L -p udp --dport "$1" 2>/dev/null |
+		wc -l)" = 0 ]
+}
+
+# wait_exported FILE FIRST COUNT: the flows FIRST.. ended, conntrack's
+# garbage collector has reaped them (only then does ulogd2 hear of them),
+# and whatever an exporter still holds is pushed out: ulogd2's IPFIX output
+# sends a message only once it is full, so 300 flows to another port
+# follow and are deleted, for every exporter alike. What is missing once
+# the collector's count settles was lost.
+wait_exported() {
+	wait_until 180 router_ct_none 5300
+	ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5301 60000 300 \
+		"$A"/pad-opened-$config-$phase 100
+	ip netns exec $NS_R conntrack -D -p udp --dport 5301 >/dev/null 2>&1
+	recorded_settled "$@"
+}
+
+# new_flow_rates CONFIG: DNS-like flows offered at each of RATES flows/s,
+# 3 s each (at least 600 flows), each rate from source ports of its own:
+# the guest's CPU use at each rate (in % of one vCPU: the generator, the
+# server and the router alike) and, for exporters, the flows recorded.
+new_flow_rates() {
+	local config=$1 file rate n first=20000 b0 b1 t0 t1 steps=""
+
+	file=$(collector_file "$config")
+	for rate in $RATES; do
+		n=$((rate * 3 > 600 ? rate * 3 : 600))
+		b0=$(cpu_busy_ticks)
+		t0=$(date +%s.%N)
+		ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5300 $first $n \
+			"$A"/rates-opened-$config-$rate $rate
+		t1=$(date +%s.%N)
+		b1=$(cpu_busy_ticks)
+		result "$config" "rate_${rate}_offered_per_s" \
+			"$(awk -v n=$n -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')"
+		result "$config" "rate_${rate}_cpu_percent" \
+			"$(awk -v d=$((b1 - b0)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", d / (b - a) }')"
+		steps="$steps $rate:$first:$n"
+		first=$((first + n))
+	done
+	[ "$config" = conntrack ] && return
+	wait_exported "$file" 20000 $((first - 20000))
+	for step in $steps; do
+		IFS=: read -r rate first n <<<"$step"
+		result "$config" "rate_${rate}_recorded" \
+			"$(recorded "$file" "$first" "$n")/$n"
+	done
 }
 
 # The periodic pass's time with N live flows, over 10 idle seconds: the
 # module's own scan_ns counter (wall time in the passes, an upper bound of
-# their CPU).
+# their CPU) and scan_flows (the flows they looked at).
 scan_cost() {
-	local n=$1 per_port port first=10000 left=$1 ns0 sc0 ns1 sc1
+	local n=$1 per_port port first=10000 left=$1 ns0 fl0 ns1 fl1
 
 	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
 	for port in $SERVER_PORTS; do
@@ -133,14 +230,15 @@ scan_cost() {
 	sleep 2
 	result ctipfix "scan_live_flows_$n" "$(ctipfix_stat flows_live)"
 	ns0=$(ctipfix_stat scan_ns)
-	sc0=$(ctipfix_stat scans)
+	fl0=$(ctipfix_stat scan_flows)
 	sleep 10
 	ns1=$(ctipfix_stat scan_ns)
-	sc1=$(ctipfix_stat scans)
+	fl1=$(ctipfix_stat scan_flows)
 	result ctipfix "scan_cpu_percent_$n" \
 		"$(awk -v d=$((ns1 - ns0)) 'BEGIN { printf "%.3f", d / 1e9 * 10 }')"
-	result ctipfix "scan_us_per_pass_$n" \
-		"$(awk -v d=$((ns1 - ns0)) -v s=$((sc1 - sc0)) 'BEGIN { printf "%.0f", d / s / 1000 }')"
+	result ctipfix "scan_passes_$n" $(((fl1 - fl0) / n))
+	result ctipfix "scan_ns_per_flow_$n" \
+		"$(awk -v d=$((ns1 - ns0)) -v f=$((fl1 - fl0)) 'BEGIN { printf "%.0f", d / f }')"
 	if [ "$n" -le 100000 ]; then
 		flush_latency "$n"
 	else
@@ -159,6 +257,13 @@ flush_latency() {
 	dumpcap -q -i lo -f "udp dst port 4739" -w "$pcap" 2>/dev/null &
 	cap=$!
 	wait_until 30 test -s "$pcap"
+	# a new daemon is a new transport session, which it opens with the
+	# templates: the capture can be decoded whenever the last resend was
+	kill "$exporter"
+	wait "$exporter" 2>/dev/null
+	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>/dev/null &
+	exporter=$!
+	sleep 1
 	t0=$(date +%s.%N)
 	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 	wait_until 300 ctipfix_settled
@@ -280,6 +385,9 @@ if [ -s "$IPTNF"/ipt_NETFLOW.ko ]; then
 else
 	result ipt_netflow unavailable "not built for $(uname -r)"
 fi
+# a developer's shortcut: BENCH_CONFIGS="ctipfix ulogd2" measures just those
+configs=${BENCH_CONFIGS:-$configs}
+pps_configs=${BENCH_CONFIGS:-$pps_configs}
 exporter=""
 collector=""
 phase=pps
@@ -289,16 +397,23 @@ for i in $(seq 1 "$REPEAT"); do
 	for config in $pps_configs; do
 		config_up $config || continue
 		udp_pps >>"$A"/pps-$config
+		short_flow_pps >>"$A"/short-pps-$config
 		config_down $config
 	done
 done
 for config in $pps_configs; do
 	result $config udp_pps_median "$(median <"$A"/pps-$config)"
 	result $config udp_pps_all "$(tr '\n' ' ' <"$A"/pps-$config)"
+	result $config short_pps_median "$(median <"$A"/short-pps-$config)"
+	result $config short_pps_all "$(tr '\n' ' ' <"$A"/short-pps-$config)"
 done
 
 for config in $configs; do
 	[ $config = none ] && continue
+	phase=rates
+	config_up $config || continue
+	new_flow_rates $config
+	config_down $config
 	phase=burst
 	config_up $config || continue
 	new_flow_burst $config

@@ -61,10 +61,15 @@ check_eq "conntrack holds them all" "$(router_ct_count)" $FLOWS
 check_eq "ctipfix follows them all" "$(ctipfix_stat flows_live)" $FLOWS
 n=$(slab_objects ctipfix_flow)
 scan0=$(ctipfix_stat scan_ns)
+looked0=$(ctipfix_stat scan_flows)
 sleep 2
 scan1=$(ctipfix_stat scan_ns)
-echo "# periodic passes over $FLOWS flows: $(((scan1 - scan0) / 20000000))% of one CPU"
+looked=$(($(ctipfix_stat scan_flows) - looked0))
+echo "# periodic passes over $FLOWS flows: $(((scan1 - scan0) / 20000000))% of one CPU," \
+	"$(((scan1 - scan0) / (looked ? looked : 1))) ns a flow"
 check "scan_ns counts the periodic passes' time" test "$scan1" -gt "$scan0"
+check "scan_flows counts whole passes over the $FLOWS flows ($looked)" \
+	test $((looked % FLOWS)) -eq 0 -a "$looked" -ge $((2 * FLOWS))
 check "the flow cache holds them ($n objects)" test "$n" -ge $FLOWS
 
 start=$SECONDS

@@ -146,7 +146,9 @@ final_sports() {
 
 # ulogd_conf LOGFILE PORT [LOGLEVEL]: ulogd2 exporting conntrack's destroy
 # events (NFCT input) as IPFIX to 127.0.0.1:PORT. At LOGLEVEL 1 the log has
-# a line per flow ("Got new packet ... sport = S, dport = D").
+# a line per flow ("Got new packet ... sport = S, dport = D"). The event
+# socket's buffer sizes are those Debian's example ulogd.conf suggests (it
+# grows on overrun), as an operator who read it would set them.
 ulogd_conf() {
 	cat <<-CONF
 	[global]
@@ -159,6 +161,8 @@ ulogd_conf() {
 	[ct1]
 	hash_enable=0
 	event_mask=0x00000004
+	netlink_socket_buffer_size=217088
+	netlink_socket_buffer_maxsize=1085440
 
 	[ipfix1]
 	oid=1

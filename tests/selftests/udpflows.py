@@ -11,9 +11,10 @@
       what conntrack must have seen; OUT.replied lists the flows whose
       reply came back (the router forwarded both ways, so conntrack had
       an entry for it).
-  udpflows.py burst HOST PORT FIRST_SPORT COUNT OUT
-      the same flows as fast as they can go: up to WINDOW requests are in
-      flight, and a flow's socket closes once its reply is in (or after 1 s)
+  udpflows.py burst HOST PORT FIRST_SPORT COUNT OUT [RATE]
+      the same flows as fast as they can go, or at most RATE a second: up
+      to WINDOW requests are in flight, and a flow's socket closes once its
+      reply is in (or after 1 s)
 """
 import collections
 import socket
@@ -67,10 +68,15 @@ def close_oldest(live):
     s.close()
 
 
-def burst(host, port, first, count, out):
+def burst(host, port, first, count, out, rate=0.0):
     live = collections.deque()
+    start = time.monotonic()
     with open(out, "w") as f:
         for i in range(count):
+            if rate:
+                delay = start + i / rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.bind(("0.0.0.0", first + i))
             try:
@@ -91,7 +97,8 @@ if __name__ == "__main__":
         serve(int(sys.argv[2]))
     elif sys.argv[1] == "burst":
         burst(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
-              int(sys.argv[5]), sys.argv[6])
+              int(sys.argv[5]), sys.argv[6],
+              float(sys.argv[7]) if len(sys.argv) > 7 else 0.0)
     else:
         open_flows(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
                    int(sys.argv[5]), float(sys.argv[6]), sys.argv[7])

@@ -29,6 +29,7 @@ const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
 	[CTIPFIX_STAT_BACKLOG_BYTES]		= "backlog_bytes",
 	[CTIPFIX_STAT_RELIABILITY_SENT]		= "reliability_sent",
 	[CTIPFIX_STAT_SCAN_NS]			= "scan_ns",
+	[CTIPFIX_STAT_SCAN_FLOWS]		= "scan_flows",
 };
 
 const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {

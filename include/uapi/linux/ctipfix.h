@@ -71,6 +71,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_BACKLOG_BYTES,	/* gauge: bytes waiting now */
 	CTIPFIX_STAT_RELIABILITY_SENT,	/* in-band statistics records */
 	CTIPFIX_STAT_SCAN_NS,		/* time in the periodic passes, ns */
+	CTIPFIX_STAT_SCAN_FLOWS,	/* flows the periodic passes looked at */
 	__CTIPFIX_STAT_MAX,
 };
 
