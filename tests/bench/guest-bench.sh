@@ -108,10 +108,16 @@ all_recorded() {
 	[ "$(recorded "$@")" = "$3" ]
 }
 
+# exchanges FILE: the client-to-server flows with a record in FILE, once
+# each (a uniflow exporter gives each exchange a second record, the reply)
+exchanges() {
+	ipfix_ports "$1" | awk '$2 == 5300 || $2 == 5301' | sort -u | wc -l
+}
+
 # bytes on the wire per DNS-like IPv4 exchange, and whether each exchange
 # got its record, with the exporter's default encoding: everything the
-# collector received (templates and statistics included) over the flow
-# records in it, the 300 that push the last ones out included
+# collector received (templates and statistics included) over the
+# exchanges recorded in it, the 300 that push the last ones out included
 dns_exchanges() {
 	local file n=1000
 
@@ -121,7 +127,7 @@ dns_exchanges() {
 	wait_exported "$file" 40000 $n
 	sleep 3		# the exporter's last datagrams, templates included
 	result "$1" bytes_per_dns_exchange \
-		"$(awk -v b="$(stat -c %s "$file")" -v n="$(ipfix_ports "$file" | wc -l)" \
+		"$(awk -v b="$(stat -c %s "$file")" -v n="$(exchanges "$file")" \
 			'BEGIN { printf "%.1f", n ? b / n : 0 }')"
 	result "$1" dns_recorded "$(recorded "$file" 40000 $n)/$n"
 }

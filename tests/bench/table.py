@@ -163,7 +163,8 @@ New-flow burst: 10 000 one-request-one-reply UDP flows, each from a new
 source port, as fast as the generator opens them (in TCG the generator is
 the limit), then the flows the collector got a record for. DNS-like: 1 000
 such exchanges at 200/s; bytes are everything the collector received
-(templates and statistics included) divided by the flow records in it.
+(templates and statistics included) divided by the exchanges recorded in
+it (a uniflow exporter gives an exchange two records).
 Before counting, every phase waits until conntrack's garbage collector has
 reaped the flows (ulogd2 hears of a flow only then), and 300 more flows,
 deleted at once, push out what an exporter still holds (ulogd2's IPFIX

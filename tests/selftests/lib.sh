@@ -146,9 +146,10 @@ final_sports() {
 
 # ulogd_conf LOGFILE PORT [LOGLEVEL]: ulogd2 exporting conntrack's destroy
 # events (NFCT input) as IPFIX to 127.0.0.1:PORT. At LOGLEVEL 1 the log has
-# a line per flow ("Got new packet ... sport = S, dport = D"). The event
-# socket's buffer sizes are those Debian's example ulogd.conf suggests (it
-# grows on overrun), as an operator who read it would set them.
+# a line per flow ("Got new packet ... sport = S, dport = D"). Set up as
+# Debian's example ulogd.conf suggests for destroy events, as an operator
+# who wants every flow would: the event socket's buffer grows on overrun,
+# and reliable mode has conntrack deliver a lost destroy event again.
 ulogd_conf() {
 	cat <<-CONF
 	[global]
@@ -163,6 +164,7 @@ ulogd_conf() {
 	event_mask=0x00000004
 	netlink_socket_buffer_size=217088
 	netlink_socket_buffer_maxsize=1085440
+	reliable=1
 
 	[ipfix1]
 	oid=1
