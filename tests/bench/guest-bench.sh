@@ -30,6 +30,11 @@ result() {
 	echo "RESULT $1 $2 $3"
 }
 
+# per_second N START END: N over the seconds from START to END (date +%s.%N)
+per_second() {
+	awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f\n", n / (b - a) }'
+}
+
 router_conntrack() {
 	if [ "$1" = on ]; then
 		router_conntrack_on
@@ -63,8 +68,7 @@ short_flow_pps() {
 	t1=$(date +%s.%N)
 	sleep 0.2	# what is still on its way
 	rx1=$(ip netns exec $NS_S cat /sys/class/net/s0/statistics/rx_packets)
-	awk -v n=$((rx1 - rx0)) -v a="$t0" -v b="$t1" \
-		'BEGIN { printf "%.0f\n", n / (b - a) }'
+	per_second $((rx1 - rx0)) "$t0" "$t1"
 }
 
 # the guest's busy CPU time, all vCPUs, in USER_HZ (1/100 s) ticks
@@ -104,10 +108,6 @@ recorded() {
 		END { print length(seen) }'
 }
 
-all_recorded() {
-	[ "$(recorded "$@")" = "$3" ]
-}
-
 # exchanges FILE: the client-to-server flows with a record in FILE, once
 # each (a uniflow exporter gives each exchange a second record, the reply)
 exchanges() {
@@ -143,7 +143,7 @@ new_flow_burst() {
 		"$A"/burst-opened-$1
 	end=$(date +%s.%N)
 	result "$1" burst_flows_per_s \
-		"$(awk -v a="$start" -v b="$end" -v n=$n 'BEGIN { printf "%.0f", n / (b - a) }')"
+		"$(per_second $n "$start" "$end")"
 	[ "$1" = conntrack ] && return
 	wait_exported "$file" 10000 $n
 	result "$1" burst_recorded "$(recorded "$file" 10000 $n)/$n"
@@ -204,9 +204,10 @@ new_flow_rates() {
 		t1=$(date +%s.%N)
 		b1=$(cpu_busy_ticks)
 		result "$config" "rate_${rate}_offered_per_s" \
-			"$(awk -v n=$n -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')"
+			"$(per_second $n "$t0" "$t1")"
+		# ticks of 1/100 s a second: % of one vCPU
 		result "$config" "rate_${rate}_cpu_percent" \
-			"$(awk -v d=$((b1 - b0)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", d / (b - a) }')"
+			"$(per_second $((b1 - b0)) "$t0" "$t1")"
 		steps="$steps $rate:$first:$n"
 		first=$((first + n))
 	done
