@@ -42,22 +42,23 @@ u64 ctipfix_stat_read(enum ctipfix_stat stat);
 struct ctipfix_flow {
 	struct ctipfix_flow *next;	/* in its bucket; one pointer, not two */
 	struct nf_conn *ct;
-	/* counts already exported, per direction */
-	u64 packets[IP_CT_DIR_MAX];
-	u64 bytes[IP_CT_DIR_MAX];
+	/* counts already exported, per direction: see flow_counts.h */
+	u64 sent_lo[IP_CT_DIR_MAX];
+	u32 sent_hi[IP_CT_DIR_MAX];
 	u32 start;			/* jiffies when first seen, truncated */
 	u32 last_export;		/* jiffies, truncated */
 	u32 ifindex_in;
 	u32 ifindex_out;
 };
 
-/* what a followed flow costs beyond conntrack's own entry: one cache line */
-#define CTIPFIX_FLOW_MAX_SIZE	64
+/* what a followed flow costs beyond conntrack's own entry */
+#define CTIPFIX_FLOW_MAX_SIZE	56
 
 #define CTIPFIX_FLOW_LOCKS	256
 
 struct ctipfix_flow_table {
 	struct ctipfix_flow **buckets;	/* singly linked chains */
+	u32 *due;			/* per bucket: jiffy of its next look */
 	unsigned int n_buckets;		/* a power of two */
 	atomic_t count;
 	spinlock_t locks[CTIPFIX_FLOW_LOCKS];	/* striped over the buckets */
@@ -70,6 +71,8 @@ void ctipfix_flow_table_free(struct ctipfix_flow_table *t);
 int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 		       u32 ifindex_in, u32 ifindex_out, gfp_t gfp);
 void ctipfix_flow_release(struct ctipfix_flow *flow);
+void ctipfix_flow_hint(struct ctipfix_flow_table *t,
+		       const struct nf_conntrack_tuple *tuple);
 
 static inline spinlock_t *
 ctipfix_flow_lock(struct ctipfix_flow_table *t, unsigned int bucket)
@@ -175,6 +178,9 @@ struct ctipfix_net {
 	struct net *net;
 	struct ctipfix_flow_table flows;
 	struct ctipfix_msg msg;
+	struct socket *hints;		/* conntrack's destroy events, or NULL */
+	unsigned int sweep;		/* the slice the next pass sweeps */
+	u32 planned_timeout;		/* active_timeout of the buckets' plans */
 	struct delayed_work work;
 	struct list_head list;		/* in ctipfix_nets */
 	atomic_t flush_requested;
@@ -198,9 +204,17 @@ struct ctipfix_scope {
 int ctipfix_netns_set_scope(const struct ctipfix_scope *scope);
 void ctipfix_netns_get_scope(struct ctipfix_scope *scope);
 
+/* passes for the sweep to look at every flow once (export.c) */
+#define CTIPFIX_SWEEP_PASSES	8
+
 void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final);
 void ctipfix_export_work(struct work_struct *work);
 void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay);
+
+/* --- conntrack's destroy events as hints (hints.c) --- */
+void ctipfix_hints_start(struct ctipfix_net *cn);
+void ctipfix_hints_renew(struct ctipfix_net *cn);
+void ctipfix_hints_stop(struct ctipfix_net *cn);
 
 /* --- netfilter hooks (hooks.c) --- */
 int ctipfix_hooks_register(struct net *net);

@@ -6,6 +6,13 @@
  * for flows that have gone active_timeout without one; then flushes the open
  * message, so no record waits longer than one interval.
  *
+ * The pass does not look at every flow every time. Each bucket knows when it
+ * next needs a look: the soonest expiry or interim record of its flows, now
+ * for a new flow, now when conntrack's destroy event names one of its flows
+ * (hints.c). A sweep looks at one bucket in CTIPFIX_SWEEP_PASSES besides, for
+ * what nothing announces: a deletion without an event, a timeout shortened
+ * (a TCP connection closing).
+ *
  * Records carry the counts since the previous record of the flow, so the
  * deltas of all records of a flow add up to conntrack's totals.
  */
@@ -17,16 +24,24 @@
 #include <net/netfilter/nf_conntrack_timestamp.h>
 
 #include "ctipfix.h"
+#include "flow_counts.h"
 
 struct ctipfix_pass {
 	u64 now_ms;			/* wall clock, as IPFIX wants it */
 	u32 now;			/* conntrack's clock: jiffies, truncated */
 	u32 active_timeout;		/* jiffies */
+	u32 interim_early;		/* ... less a quarter */
 	bool all_interim;		/* a flush: every live flow reports now */
 	bool all_final;			/* namespace or module going away */
+	bool replan;			/* active_timeout changed: look at all */
 	bool can_encode;		/* a message buffer exists */
+	unsigned int sweep;		/* buckets b % SWEEP_PASSES == sweep */
+	unsigned long looked;		/* flows looked at */
 	struct ctipfix_flow *done;	/* unlinked, to release unlocked */
 };
+
+/* a bucket with no flow: looked at again only when one comes */
+#define CTIPFIX_DUE_NEVER	(U32_MAX >> 2)
 
 static u64 ctipfix_ns_to_ms(u64 ns)
 {
@@ -80,21 +95,17 @@ static void ctipfix_fill_counts(struct ctipfix_record *rec,
 				struct ctipfix_flow *flow)
 {
 	const struct nf_conn_acct *acct = nf_conn_acct_find(flow->ct);
-	u64 pkts[IP_CT_DIR_MAX], bytes[IP_CT_DIR_MAX];
+	u64 *packets[IP_CT_DIR_MAX] = { &rec->packets, &rec->rev_packets };
+	u64 *octets[IP_CT_DIR_MAX] = { &rec->octets, &rec->rev_octets };
 	int dir;
 
 	if (!acct)
 		return;
-	for (dir = 0; dir < IP_CT_DIR_MAX; dir++) {
-		pkts[dir] = atomic64_read(&acct->counter[dir].packets);
-		bytes[dir] = atomic64_read(&acct->counter[dir].bytes);
-	}
-	rec->packets = pkts[IP_CT_DIR_ORIGINAL] - flow->packets[0];
-	rec->octets = bytes[IP_CT_DIR_ORIGINAL] - flow->bytes[0];
-	rec->rev_packets = pkts[IP_CT_DIR_REPLY] - flow->packets[1];
-	rec->rev_octets = bytes[IP_CT_DIR_REPLY] - flow->bytes[1];
-	memcpy(flow->packets, pkts, sizeof(pkts));
-	memcpy(flow->bytes, bytes, sizeof(bytes));
+	for (dir = 0; dir < IP_CT_DIR_MAX; dir++)
+		ctipfix_sent_take(&flow->sent_lo[dir], &flow->sent_hi[dir],
+				  atomic64_read(&acct->counter[dir].packets),
+				  atomic64_read(&acct->counter[dir].bytes),
+				  packets[dir], octets[dir]);
 }
 
 /*
@@ -198,12 +209,35 @@ static bool ctipfix_export_flow(struct ctipfix_net *cn,
 		ctipfix_emit(cn, flow, p, ctipfix_end_reason(ct, expired));
 		return true;
 	}
+	/*
+	 * Within a quarter of its interim record, a flow has it now, while
+	 * its bucket is being looked at anyway: the flows of a bucket fall in
+	 * step, and the bucket needs a look per active_timeout, not per flow.
+	 */
 	if (p->all_interim ||
-	    (s32)(p->now - flow->last_export) >= (s32)p->active_timeout) {
+	    (s32)(p->now - flow->last_export) >= (s32)p->interim_early) {
 		ctipfix_emit(cn, flow, p, CTIPFIX_END_ACTIVE_TIMEOUT);
 		flow->last_export = p->now;
 	}
 	return false;
+}
+
+/*
+ * When @flow, still followed, next needs a look: its expiry or its next
+ * interim record, whichever comes first; next pass while unconfirmed.
+ * Conntrack may push the expiry back meanwhile (the look then finds it
+ * alive, and asks again); a timeout made shorter is the sweep's to find.
+ */
+static u32 ctipfix_flow_next_look(const struct ctipfix_flow *flow,
+				  const struct ctipfix_pass *p)
+{
+	u32 interim = flow->last_export + p->active_timeout;
+	u32 expiry;
+
+	if (!nf_ct_is_confirmed(flow->ct))
+		return p->now;
+	expiry = READ_ONCE(flow->ct->timeout);
+	return (s32)(expiry - interim) < 0 ? expiry : interim;
 }
 
 /*
@@ -229,23 +263,32 @@ static bool ctipfix_flow_due(const struct ctipfix_flow *flow,
  * next pass.
  */
 static bool ctipfix_bucket_due(const struct ctipfix_flow *flow,
-			       const struct ctipfix_pass *p)
+			       struct ctipfix_pass *p)
 {
-	for (; flow; flow = READ_ONCE(flow->next))
+	for (; flow; flow = READ_ONCE(flow->next)) {
+		p->looked++;
 		if (ctipfix_flow_due(flow, p))
 			return true;
+	}
 	return false;
 }
 
-/* One bucket, under its lock: flows done with move to p->done. */
-static void ctipfix_export_bucket(struct ctipfix_net *cn,
-				  struct ctipfix_flow **pp,
-				  struct ctipfix_pass *p)
+/*
+ * One bucket, under its lock: flows done with move to p->done. Returns
+ * when the bucket next needs a look.
+ */
+static u32 ctipfix_export_bucket(struct ctipfix_net *cn,
+				 struct ctipfix_flow **pp,
+				 struct ctipfix_pass *p)
 {
+	s32 soonest = CTIPFIX_DUE_NEVER;
 	struct ctipfix_flow *flow;
 
 	while ((flow = *pp)) {
+		p->looked++;
 		if (!ctipfix_export_flow(cn, flow, p)) {
+			soonest = min_t(s32, soonest,
+					ctipfix_flow_next_look(flow, p) - p->now);
 			pp = &flow->next;
 			continue;
 		}
@@ -254,6 +297,7 @@ static void ctipfix_export_bucket(struct ctipfix_net *cn,
 		flow->next = p->done;
 		p->done = flow;
 	}
+	return p->now + max(soonest, 0);
 }
 
 static void ctipfix_release_done(struct ctipfix_pass *p)
@@ -266,6 +310,22 @@ static void ctipfix_release_done(struct ctipfix_pass *p)
 	}
 }
 
+/*
+ * Whether bucket @b needs the lock this pass: its look is due, or the sweep
+ * is here and finds something to do. A flush or the last pass takes all.
+ */
+static bool ctipfix_bucket_wanted(struct ctipfix_flow_table *t, unsigned int b,
+				  struct ctipfix_pass *p)
+{
+	if (p->all_final || p->all_interim || p->replan ||
+	    (s32)(p->now - READ_ONCE(t->due[b])) >= 0)
+		return true;
+	if (b % CTIPFIX_SWEEP_PASSES != p->sweep)
+		return false;
+	/* pairs with the release in ctipfix_flow_track() */
+	return ctipfix_bucket_due(smp_load_acquire(&t->buckets[b]), p);
+}
+
 static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
 {
 	struct ctipfix_flow_table *t = &cn->flows;
@@ -276,11 +336,10 @@ static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
 
 		if (!(b & 255))
 			cond_resched();
-		/* pairs with the release in ctipfix_flow_track() */
-		if (!ctipfix_bucket_due(smp_load_acquire(&t->buckets[b]), p))
+		if (!ctipfix_bucket_wanted(t, b, p))
 			continue;
 		spin_lock_bh(lock);
-		ctipfix_export_bucket(cn, &t->buckets[b], p);
+		WRITE_ONCE(t->due[b], ctipfix_export_bucket(cn, &t->buckets[b], p));
 		spin_unlock_bh(lock);
 		ctipfix_release_done(p);
 	}
@@ -295,15 +354,22 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 		.active_timeout = READ_ONCE(ctipfix_active_timeout) * HZ,
 		.all_interim = atomic_xchg(&cn->flush_requested, 0),
 		.all_final = all_final,
+		.sweep = cn->sweep++ % CTIPFIX_SWEEP_PASSES,
 	};
 
+	p.interim_early = p.active_timeout - p.active_timeout / 4;
+	/* the buckets' next looks were planned with the old active_timeout */
+	p.replan = p.active_timeout != cn->planned_timeout;
+	cn->planned_timeout = p.active_timeout;
+
 	ctipfix_stat_inc(CTIPFIX_STAT_SCANS);
+	ctipfix_hints_renew(cn);
 	ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
 	/* most namespaces of a container host never see a flow: skip them */
 	if (atomic_read(&t->count)) {
-		ctipfix_stat_add(CTIPFIX_STAT_SCAN_FLOWS, atomic_read(&t->count));
 		ctipfix_export_table(cn, &p);
+		ctipfix_stat_add(CTIPFIX_STAT_SCAN_FLOWS, p.looked);
 	}
 	ctipfix_msg_flush(&cn->msg);
 	ctipfix_reliability_tick(&cn->msg);

@@ -75,8 +75,11 @@ static int ctipfix_net_serve(struct ctipfix_net *cn)
 
 	cn->saved_acct = net->ct.sysctl_acct;
 	net->ct.sysctl_acct = 1;
+	/* listening first: entries created from now on carry events */
+	ctipfix_hints_start(cn);
 	err = ctipfix_hooks_register(net);
 	if (err) {
+		ctipfix_hints_stop(cn);
 		net->ct.sysctl_acct = cn->saved_acct;
 		return err;
 	}
@@ -93,6 +96,7 @@ static void ctipfix_net_unserve(struct ctipfix_net *cn)
 
 	/* no new flows, and no packet still inside our hook */
 	ctipfix_hooks_unregister(net);
+	ctipfix_hints_stop(cn);
 	cancel_delayed_work_sync(&cn->work);
 	ctipfix_export_pass(cn, true);
 	ctipfix_msg_drain_wait(&cn->msg, CTIPFIX_EXIT_DRAIN_MS);
@@ -135,6 +139,9 @@ static int __net_init ctipfix_net_init(struct net *net)
 
 	cn->net = net;
 	cn->serving = false;
+	cn->hints = NULL;
+	cn->sweep = 0;
+	cn->planned_timeout = 0;
 	atomic_set(&cn->flush_requested, 0);
 	INIT_DELAYED_WORK(&cn->work, ctipfix_export_work);
 	ctipfix_net_domain(cn);

@@ -62,10 +62,10 @@ static const struct kernel_param_ops ctipfix_knob_ops = {
 };
 
 static struct ctipfix_uint_knob knob_active_timeout = {
-	.val = &ctipfix_active_timeout, .min = 1, .max = 604800,
+	.val = &ctipfix_active_timeout, .min = 1, .max = 86400,
 };
 module_param_cb(active_timeout, &ctipfix_knob_ops, &knob_active_timeout, 0644);
-MODULE_PARM_DESC(active_timeout, "Seconds between interim records of a long flow [1..604800]");
+MODULE_PARM_DESC(active_timeout, "Seconds between interim records of a long flow [1..86400]");
 
 static struct ctipfix_uint_knob knob_template_refresh = {
 	.val = &ctipfix_template_refresh, .min = 1, .max = 86400,

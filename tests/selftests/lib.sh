@@ -93,7 +93,7 @@ wait_until() {
 }
 
 load_module() {
-	modprobe nf_conntrack && insmod "$CTIPFIX_KO" "$@"
+	modprobe -a nf_conntrack nfnetlink && insmod "$CTIPFIX_KO" "$@"
 }
 
 unload_module() {

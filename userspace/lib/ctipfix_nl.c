@@ -30,6 +30,8 @@ const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
 	[CTIPFIX_STAT_RELIABILITY_SENT]		= "reliability_sent",
 	[CTIPFIX_STAT_SCAN_NS]			= "scan_ns",
 	[CTIPFIX_STAT_SCAN_FLOWS]		= "scan_flows",
+	[CTIPFIX_STAT_HINTS]			= "hints",
+	[CTIPFIX_STAT_HINTS_UNREAD]		= "hints_unread",
 };
 
 const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {

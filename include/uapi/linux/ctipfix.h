@@ -72,6 +72,8 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_RELIABILITY_SENT,	/* in-band statistics records */
 	CTIPFIX_STAT_SCAN_NS,		/* time in the periodic passes, ns */
 	CTIPFIX_STAT_SCAN_FLOWS,	/* flows the periodic passes looked at */
+	CTIPFIX_STAT_HINTS,		/* conntrack destroy events heard */
+	CTIPFIX_STAT_HINTS_UNREAD,	/* ... that did not parse */
 	__CTIPFIX_STAT_MAX,
 };
 

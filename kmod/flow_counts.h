@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a flow has exported so far, per direction, in 96 bits rather than
+ * 128: bytes modulo 2^52 and packets modulo 2^44. A record's counts are the
+ * difference to conntrack's, taken modulo the same, so they are exact while
+ * fewer than 2^52 bytes and 2^44 packets pass between two records of one
+ * flow. The longest active_timeout, a day, keeps that out of any flow's
+ * reach: it would take 52 GB/s (417 Gbit/s), or 200 million packets/s, on
+ * one conntrack entry for the whole day.
+ *
+ * Arithmetic on u32 and u64 only: the unit tests include it as it is.
+ */
+#ifndef _CTIPFIX_FLOW_COUNTS_H
+#define _CTIPFIX_FLOW_COUNTS_H
+
+#define CTIPFIX_SENT_BYTE_BITS		52
+#define CTIPFIX_SENT_PACKET_BITS	44
+#define CTIPFIX_SENT_BYTE_MASK		((1ULL << CTIPFIX_SENT_BYTE_BITS) - 1)
+#define CTIPFIX_SENT_PACKET_MASK	((1ULL << CTIPFIX_SENT_PACKET_BITS) - 1)
+/* the low packet bits ride above the bytes in @lo; the rest are in @hi */
+#define CTIPFIX_SENT_LO_PACKET_BITS	(64 - CTIPFIX_SENT_BYTE_BITS)
+
+static inline u64 ctipfix_sent_bytes(u64 lo)
+{
+	return lo & CTIPFIX_SENT_BYTE_MASK;
+}
+
+static inline u64 ctipfix_sent_packets(u64 lo, u32 hi)
+{
+	return (u64)hi << CTIPFIX_SENT_LO_PACKET_BITS |
+	       lo >> CTIPFIX_SENT_BYTE_BITS;
+}
+
+static inline void ctipfix_sent_pack(u64 *lo, u32 *hi, u64 packets, u64 bytes)
+{
+	*lo = (bytes & CTIPFIX_SENT_BYTE_MASK) |
+	      packets << CTIPFIX_SENT_BYTE_BITS;
+	*hi = (u32)((packets & CTIPFIX_SENT_PACKET_MASK) >>
+		    CTIPFIX_SENT_LO_PACKET_BITS);
+}
+
+/*
+ * Conntrack's totals now are @packets and @bytes: set what they add since
+ * the last call in @d_packets and @d_bytes, and remember them.
+ */
+static inline void ctipfix_sent_take(u64 *lo, u32 *hi, u64 packets, u64 bytes,
+				     u64 *d_packets, u64 *d_bytes)
+{
+	*d_packets = (packets - ctipfix_sent_packets(*lo, *hi)) &
+		     CTIPFIX_SENT_PACKET_MASK;
+	*d_bytes = (bytes - ctipfix_sent_bytes(*lo)) & CTIPFIX_SENT_BYTE_MASK;
+	ctipfix_sent_pack(lo, hi, packets, bytes);
+}
+
+#endif /* _CTIPFIX_FLOW_COUNTS_H */
