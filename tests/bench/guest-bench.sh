@@ -21,6 +21,7 @@ source "$CTIPFIX_ROOT"/tests/selftests/topology.sh
 artifacts_dir bench
 REPEAT=${BENCH_REPEAT:-5}
 FLOWS=${BENCH_FLOWS:-20000}
+MEM_FLOWS=${BENCH_MEM_FLOWS:-100000}
 SCALE=${BENCH_SCALE-10000 100000 500000}
 RATES=${BENCH_RATES:-100 200 400 800}
 IPTNF=$CTIPFIX_ROOT/build/ipt-netflow/$(uname -r)
@@ -84,20 +85,33 @@ slab_kb() {
 	awk '/^Slab:/ { print $2 }' /proc/meminfo
 }
 
-# kernel memory per concurrent flow: slab growth over FLOWS live flows
+# open_flows N FILE: N concurrent flows from the client, spread over the
+# server's ports (a port takes 50 000 source ports), opened ones in FILE
+open_flows() {
+	local left=$1 port per_port
+
+	for port in $SERVER_PORTS; do
+		[ "$left" -le 0 ] && break
+		per_port=$((left > 50000 ? 50000 : left))
+		ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 "$port" 10000 \
+			$per_port "$2" >/dev/null
+		left=$((left - per_port))
+	done
+}
+
+# kernel memory per concurrent flow: slab growth over MEM_FLOWS live flows
 memory_per_flow() {
 	local before after
 	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 	sleep 3
-	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=120
+	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
 	sync; echo 2 >/proc/sys/vm/drop_caches
 	before=$(slab_kb)
-	ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5300 10000 "$FLOWS" \
-		"$A"/mem-opened
+	open_flows "$MEM_FLOWS" "$A"/mem-opened
 	after=$(slab_kb)
 	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
-	echo $(((after - before) * 1024 / FLOWS))
+	echo $(((after - before) * 1024 / MEM_FLOWS))
 }
 
 # recorded FILE FIRST COUNT: how many of the flows from source ports
@@ -224,16 +238,10 @@ new_flow_rates() {
 # module's own scan_ns counter (wall time in the passes, an upper bound of
 # their CPU) and scan_flows (the flows they looked at).
 scan_cost() {
-	local n=$1 per_port port first=10000 left=$1 ns0 fl0 ns1 fl1
+	local n=$1 ns0 fl0 ns1 fl1
 
 	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
-	for port in $SERVER_PORTS; do
-		[ "$left" -le 0 ] && break
-		per_port=$((left > 50000 ? 50000 : left))
-		ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 "$port" $first \
-			$per_port "$A"/scale-opened >/dev/null
-		left=$((left - per_port))
-	done
+	open_flows "$n" "$A"/scale-opened
 	sleep 2
 	result ctipfix "scan_live_flows_$n" "$(ctipfix_stat flows_live)"
 	ns0=$(ctipfix_stat scan_ns)
@@ -243,7 +251,7 @@ scan_cost() {
 	fl1=$(ctipfix_stat scan_flows)
 	result ctipfix "scan_cpu_percent_$n" \
 		"$(awk -v d=$((ns1 - ns0)) 'BEGIN { printf "%.3f", d / 1e9 * 10 }')"
-	result ctipfix "scan_passes_$n" $(((fl1 - fl0) / n))
+	result ctipfix "scan_passes_$n" "$(awk -v f=$((fl1 - fl0)) -v n="$n" 'BEGIN { printf "%.2f", f / n }')"
 	result ctipfix "scan_ns_per_flow_$n" \
 		"$(awk -v d=$((ns1 - ns0)) -v f=$((fl1 - fl0)) 'BEGIN { printf "%.0f", d / f }')"
 	if [ "$n" -le 100000 ]; then
