@@ -26,6 +26,8 @@ extern unsigned int ctipfix_hash_buckets;	/* per namespace, load time */
 extern unsigned int ctipfix_backlog_max_kb;
 extern unsigned int ctipfix_stats_interval;	/* s */
 extern unsigned int ctipfix_stats_domain;
+extern bool ctipfix_destroy_events;		/* load time */
+extern unsigned int ctipfix_sweep_rate;		/* flows/s */
 
 int ctipfix_params_check_load(void);
 
@@ -179,7 +181,7 @@ struct ctipfix_net {
 	struct ctipfix_flow_table flows;
 	struct ctipfix_msg msg;
 	struct socket *hints;		/* conntrack's destroy events, or NULL */
-	unsigned int sweep;		/* the slice the next pass sweeps */
+	unsigned int sweep_next;	/* the bucket the next sweep starts at */
 	u32 planned_timeout;		/* active_timeout of the buckets' plans */
 	struct delayed_work work;
 	struct list_head list;		/* in ctipfix_nets */
@@ -204,16 +206,12 @@ struct ctipfix_scope {
 int ctipfix_netns_set_scope(const struct ctipfix_scope *scope);
 void ctipfix_netns_get_scope(struct ctipfix_scope *scope);
 
-/* passes for the sweep to look at every flow once (export.c) */
-#define CTIPFIX_SWEEP_PASSES	8
-
 void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final);
 void ctipfix_export_work(struct work_struct *work);
 void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay);
 
 /* --- conntrack's destroy events as hints (hints.c) --- */
 void ctipfix_hints_start(struct ctipfix_net *cn);
-void ctipfix_hints_renew(struct ctipfix_net *cn);
 void ctipfix_hints_stop(struct ctipfix_net *cn);
 
 /* --- netfilter hooks (hooks.c) --- */

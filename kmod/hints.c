@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Hints of deletion: conntrack's destroy events, heard on a kernel netlink
- * socket in each namespace served, as any ctnetlink listener hears them.
+ * socket in each namespace served, as any ctnetlink listener hears them,
+ * when the destroy_events knob asks for them (load time, off by default:
+ * see params.c for what they cost).
  *
  * The export pass looks at a flow when its entry may have expired or an
  * interim record falls due, both known in advance. A deletion (conntrack -D,
@@ -12,7 +14,7 @@
  *
  * Hints are only hints. Without ctnetlink loaded, with events switched off,
  * for entries created before events were on, or when an event is lost, the
- * pass's slow sweep finds the deletion instead (ctipfix_export_table()).
+ * pass's sweep finds the deletion instead (ctipfix_sweep_plan()).
  *
  * Only the socket's membership in the destroy group is used: conntrack
  * gives every new entry its event extension once any ctnetlink group has a
@@ -213,6 +215,8 @@ void ctipfix_hints_start(struct ctipfix_net *cn)
 {
 	struct socket *sock;
 
+	if (!ctipfix_destroy_events)
+		return;
 	if (sock_create_kern(cn->net, AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER,
 			     &sock))
 		goto fail;
@@ -232,24 +236,6 @@ void ctipfix_hints_start(struct ctipfix_net *cn)
 fail:
 	pr_info_ratelimited("ctipfix: no destroy events in netns %u: deletions are found by the sweep, later\n",
 			    cn->net->ns.inum);
-}
-
-/*
- * Conntrack adds the event extension only while its global "someone
- * listens" flag is up, and nfnetlink lowers that flag when the last
- * listener of any one namespace leaves (a conntrack -E that ends, a
- * namespace of ours that goes). Joining again raises it.
- */
-void ctipfix_hints_renew(struct ctipfix_net *cn)
-{
-	int group = NFNLGRP_CONNTRACK_DESTROY;
-
-	if (!cn->hints ||
-	    READ_ONCE(nf_ctnetlink_has_listener) & BIT(NFNLGRP_CONNTRACK_DESTROY))
-		return;
-	cn->hints->ops->setsockopt(cn->hints, SOL_NETLINK,
-				   NETLINK_ADD_MEMBERSHIP,
-				   KERNEL_SOCKPTR(&group), sizeof(group));
 }
 
 /* No call of ctipfix_hints_ready() runs or follows once this returns. */

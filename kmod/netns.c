@@ -140,7 +140,7 @@ static int __net_init ctipfix_net_init(struct net *net)
 	cn->net = net;
 	cn->serving = false;
 	cn->hints = NULL;
-	cn->sweep = 0;
+	cn->sweep_next = 0;
 	cn->planned_timeout = 0;
 	atomic_set(&cn->flush_requested, 0);
 	INIT_DELAYED_WORK(&cn->work, ctipfix_export_work);

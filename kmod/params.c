@@ -22,6 +22,8 @@ unsigned int ctipfix_hash_buckets = 16384;
 unsigned int ctipfix_backlog_max_kb = 32768;
 unsigned int ctipfix_stats_interval = 60;
 unsigned int ctipfix_stats_domain = U32_MAX;
+bool ctipfix_destroy_events;
+unsigned int ctipfix_sweep_rate = 20000;
 
 struct ctipfix_uint_knob {
 	unsigned int *val;
@@ -120,6 +122,20 @@ static struct ctipfix_uint_knob knob_stats_domain = {
 };
 module_param_cb(stats_domain, &ctipfix_knob_ops, &knob_stats_domain, 0644);
 MODULE_PARM_DESC(stats_domain, "Observation domain of the in-band statistics [0..4294967295]");
+
+static struct ctipfix_uint_knob knob_sweep_rate = {
+	.val = &ctipfix_sweep_rate, .min = 100, .max = 100000000,
+};
+module_param_cb(sweep_rate, &ctipfix_knob_ops, &knob_sweep_rate, 0644);
+MODULE_PARM_DESC(sweep_rate, "Flows a second the sweep looks at, per namespace, for deaths nothing announces [100..100000000]");
+
+/*
+ * Off by default: ctnetlink then builds a message for every death, expiry
+ * included, which costs a router of short flows a fifth of its forwarding
+ * rate in TCG. Without it, a deleted entry waits for the sweep.
+ */
+module_param_named(destroy_events, ctipfix_destroy_events, bool, 0444);
+MODULE_PARM_DESC(destroy_events, "Hear conntrack's destroy events: a deletion is reported within a pass, not a sweep; ctnetlink builds a message per death (load time)");
 
 /*
  * netns: "all", or the inode numbers of the namespaces to serve, separated

@@ -26,7 +26,7 @@ write_refused() {
 topology_up
 check "module loads" load_module
 
-for knob in active_timeout template_refresh max_msg_size flush_interval_ms; do
+for knob in active_timeout template_refresh max_msg_size flush_interval_ms sweep_rate; do
 	for bad in -1 0 abc "" 1x 99999999999 4294967296; do
 		check "$knob refuses '$bad'" write_refused $knob "$bad"
 	done
@@ -41,6 +41,10 @@ check "load-time knob subbuf_size is read-only" \
 	bash -c "! echo 8192 > $PARAMS/subbuf_size"
 check "load-time knob hash_buckets is read-only" \
 	bash -c "! echo 128 > $PARAMS/hash_buckets"
+check "load-time knob destroy_events is read-only" \
+	bash -c "! echo 1 > $PARAMS/destroy_events"
+check_eq "destroy_events is off by default" "$(cat $PARAMS/destroy_events)" N
+check "sweep_rate refuses 99 (below the floor)" write_refused sweep_rate 99
 check "max_msg_size accepts 9000" bash -c "echo 9000 > $PARAMS/max_msg_size"
 check_eq "max_msg_size now 9000" "$(cat $PARAMS/max_msg_size)" 9000
 echo 1400 >$PARAMS/max_msg_size

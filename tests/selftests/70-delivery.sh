@@ -3,7 +3,8 @@
 #
 # Delivery with default knobs: a final record reaches the collector within
 # 2 s of the conntrack entry's death, whether `conntrack -D` kills it or it
-# times out; and a new reader of the relay (a restarted daemon) gets the
+# times out (with destroy_events, whose events must name each deletion);
+# and a new reader of the relay (a restarted daemon) gets the
 # templates again before any data, long before template_refresh.
 # Arrival times are tshark's capture timestamps at the collector.
 source "$(dirname "$0")"/lib.sh
@@ -59,14 +60,16 @@ summary() {
 topology_up
 bg ip netns exec $NS_S socat UDP4-RECVFROM:6301,fork SYSTEM:'echo reply'
 bg ip netns exec $NS_S socat UDP4-RECVFROM:6302,fork SYSTEM:'echo reply'
-check "module loads (default knobs, template_refresh 86400)" \
-	load_module template_refresh=86400
+check "module loads (default knobs, template_refresh 86400, destroy_events)" \
+	load_module template_refresh=86400 destroy_events=1
 bg dumpcap -q -i lo -f "udp dst port 4739" -w "$A"/ipfix.pcap
 wait_until 60 test -s "$A"/ipfix.pcap
 bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
 "$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd1.err &
 daemon=$!
 sleep 0.5
+
+hints0=$(ctipfix_stat hints)
 
 # Killed by conntrack -D (default timeouts: they would live 30 s): death
 # is when the deletion started.
@@ -80,6 +83,9 @@ for i in $(seq 1 $N); do
 		>/dev/null 2>&1
 	sleep 0.2
 done
+
+check "conntrack's destroy events named the $N deleted entries ($(($(ctipfix_stat hints) - hints0)))" \
+	test $(($(ctipfix_stat hints) - hints0)) -ge $N
 
 # Timed out: the request leaves after the line is written, so the entry
 # dies no earlier than UDP_TIMEOUT after that.
