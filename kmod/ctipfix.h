@@ -7,7 +7,9 @@
 
 #include <linux/atomic.h>
 #include <linux/in6.h>
+#include <linux/bitops.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -22,7 +24,7 @@ extern unsigned int ctipfix_max_msg_size;	/* bytes */
 extern unsigned int ctipfix_flush_interval_ms;
 extern unsigned int ctipfix_subbuf_size;	/* bytes, load time */
 extern unsigned int ctipfix_n_subbufs;		/* load time */
-extern unsigned int ctipfix_hash_buckets;	/* per namespace, load time */
+extern unsigned int ctipfix_hash_buckets;	/* per namespace, at most */
 extern unsigned int ctipfix_backlog_max_kb;
 extern unsigned int ctipfix_stats_interval;	/* s */
 extern unsigned int ctipfix_stats_domain;
@@ -42,44 +44,64 @@ u64 ctipfix_stat_read(enum ctipfix_stat stat);
 
 /* --- one flow: a conntrack entry we hold a reference to (flow.c) --- */
 struct ctipfix_flow {
-	struct ctipfix_flow *next;	/* in its bucket; one pointer, not two */
+	union {
+		struct ctipfix_flow *next;	/* in its bucket */
+		struct llist_node pending;	/* on its way there */
+	};
 	struct nf_conn *ct;
 	/* counts already exported, per direction: see flow_counts.h */
 	u64 sent_lo[IP_CT_DIR_MAX];
 	u32 sent_hi[IP_CT_DIR_MAX];
 	u32 start;			/* jiffies when first seen, truncated */
 	u32 last_export;		/* jiffies, truncated */
-	u32 ifindex_in;
+	u32 ifindex_in;			/* both 0: adopted at load */
 	u32 ifindex_out;
 };
 
 /* what a followed flow costs beyond conntrack's own entry */
 #define CTIPFIX_FLOW_MAX_SIZE	56
 
-#define CTIPFIX_FLOW_LOCKS	256
+/* the table's size, at its smallest: a namespace that sees no flow */
+#define CTIPFIX_FLOW_MIN_BUCKETS	64
+/* destroy events name buckets in a bitmap of this many bits (hints.c) */
+#define CTIPFIX_HINT_BITS		2048
 
+/*
+ * Only the namespace's export pass touches the buckets: the hooks hand new
+ * flows over on per-CPU lock-free lists, and destroy events set bits. So
+ * the forwarding path takes no lock, and the pass can resize the table to
+ * the flows it holds.
+ */
 struct ctipfix_flow_table {
 	struct ctipfix_flow **buckets;	/* singly linked chains */
 	u32 *due;			/* per bucket: jiffy of its next look */
 	unsigned int n_buckets;		/* a power of two */
-	atomic_t count;
-	spinlock_t locks[CTIPFIX_FLOW_LOCKS];	/* striped over the buckets */
+	unsigned int count;		/* flows in the buckets */
+	struct llist_head __percpu *pending;	/* new flows, per CPU */
+	unsigned long hinted[BITS_TO_LONGS(CTIPFIX_HINT_BITS)];
+	unsigned long hints[BITS_TO_LONGS(CTIPFIX_HINT_BITS)];	/* taken */
 };
 
 int ctipfix_flow_cache_init(void);
 void ctipfix_flow_cache_exit(void);
-int ctipfix_flow_table_init(struct ctipfix_flow_table *t, unsigned int n);
+int ctipfix_flow_table_init(struct ctipfix_flow_table *t);
 void ctipfix_flow_table_free(struct ctipfix_flow_table *t);
 int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 		       u32 ifindex_in, u32 ifindex_out, gfp_t gfp);
+struct llist_node *ctipfix_flow_take_pending(struct ctipfix_flow_table *t);
+bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
+			    u32 now);
+int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow);
 void ctipfix_flow_release(struct ctipfix_flow *flow);
 void ctipfix_flow_hint(struct ctipfix_flow_table *t,
 		       const struct nf_conntrack_tuple *tuple);
+void ctipfix_flow_take_hints(struct ctipfix_flow_table *t);
 
-static inline spinlock_t *
-ctipfix_flow_lock(struct ctipfix_flow_table *t, unsigned int bucket)
+/* whether a destroy event named bucket @b since the last pass */
+static inline bool ctipfix_flow_hinted(const struct ctipfix_flow_table *t,
+				       unsigned int b)
 {
-	return &t->locks[bucket % CTIPFIX_FLOW_LOCKS];
+	return test_bit(b & (CTIPFIX_HINT_BITS - 1), t->hints);
 }
 
 /* --- an exported record, decoupled from conntrack (templates.c) --- */

@@ -7,9 +7,10 @@
  * message, so no record waits longer than one interval.
  *
  * The pass does not look at every flow every time. Each bucket knows when it
- * next needs a look: the soonest expiry or interim record of its flows, now
- * for a new flow, now when conntrack's destroy event names one of its flows
- * (hints.c, with destroy_events on). A sweep moves over the buckets besides,
+ * next needs a look: the soonest expiry or interim record of its flows,
+ * known from when the pass links a new flow in. A bucket is looked at
+ * sooner when conntrack's destroy event names one of its flows (hints.c,
+ * with destroy_events on). A sweep moves over the buckets besides,
  * for what nothing announces: a deletion (without destroy_events, or without
  * an event), a timeout shortened (a TCP connection closing). Its pace is set
  * in flows a second (sweep_rate), so its cost does not grow with the flows:
@@ -40,7 +41,6 @@ struct ctipfix_pass {
 	unsigned int sweep_from;	/* the sweep's buckets this pass: */
 	unsigned int sweep_len;		/* sweep_from, and on (wrapping) */
 	unsigned long looked;		/* flows looked at */
-	struct ctipfix_flow *done;	/* unlinked, to release unlocked */
 };
 
 /* a bucket with no flow: looked at again only when one comes */
@@ -185,8 +185,8 @@ static void ctipfix_emit(struct ctipfix_net *cn, struct ctipfix_flow *flow,
 }
 
 /*
- * Called under the flow's bucket lock. Returns true when the flow is done
- * with (final record written, or none owed): the caller unlinks it.
+ * Returns true when the flow is done with (final record written, or none
+ * owed): the caller unlinks it.
  */
 static bool ctipfix_export_flow(struct ctipfix_net *cn,
 				struct ctipfix_flow *flow,
@@ -245,7 +245,7 @@ static u32 ctipfix_flow_next_look(const struct ctipfix_flow *flow,
 
 /*
  * Whether the pass has anything to do with @flow: a record owed, or a flow
- * to let go. Read without the bucket lock; see ctipfix_bucket_due().
+ * to let go.
  */
 static bool ctipfix_flow_due(const struct ctipfix_flow *flow,
 			     const struct ctipfix_pass *p)
@@ -257,18 +257,11 @@ static bool ctipfix_flow_due(const struct ctipfix_flow *flow,
 	       (s32)(p->now - flow->last_export) >= (s32)p->active_timeout;
 }
 
-/*
- * Most buckets hold nothing due on most passes, so the pass looks before it
- * locks. Only the pass unlinks and frees flows (one worker per namespace,
- * and the final pass runs after that worker is cancelled), and the hooks
- * only push new flows at the head with a release store: a chain read
- * without the lock is stable, and a flow pushed meanwhile waits for the
- * next pass.
- */
+/* Most buckets hold nothing due on most passes: the sweep reads first. */
 static bool ctipfix_bucket_due(const struct ctipfix_flow *flow,
 			       struct ctipfix_pass *p)
 {
-	for (; flow; flow = READ_ONCE(flow->next)) {
+	for (; flow; flow = flow->next) {
 		p->looked++;
 		if (ctipfix_flow_due(flow, p))
 			return true;
@@ -276,10 +269,7 @@ static bool ctipfix_bucket_due(const struct ctipfix_flow *flow,
 	return false;
 }
 
-/*
- * One bucket, under its lock: flows done with move to p->done. Returns
- * when the bucket next needs a look.
- */
+/* One bucket: flows done with are let go. Returns its next look. */
 static u32 ctipfix_export_bucket(struct ctipfix_net *cn,
 				 struct ctipfix_flow **pp,
 				 struct ctipfix_pass *p)
@@ -296,37 +286,26 @@ static u32 ctipfix_export_bucket(struct ctipfix_net *cn,
 			continue;
 		}
 		*pp = flow->next;
-		atomic_dec(&cn->flows.count);
-		flow->next = p->done;
-		p->done = flow;
+		cn->flows.count--;
+		ctipfix_flow_release(flow);
 	}
 	return p->now + max(soonest, 0);
 }
 
-static void ctipfix_release_done(struct ctipfix_pass *p)
-{
-	struct ctipfix_flow *flow;
-
-	while ((flow = p->done)) {
-		p->done = flow->next;
-		ctipfix_flow_release(flow);
-	}
-}
-
 /*
- * Whether bucket @b needs the lock this pass: its look is due, or the sweep
- * is here and finds something to do. A flush or the last pass takes all.
+ * Whether bucket @b needs a look this pass: it is due, a destroy event
+ * named it, or the sweep is here and finds something to do. A flush or
+ * the last pass takes all.
  */
 static bool ctipfix_bucket_wanted(struct ctipfix_flow_table *t, unsigned int b,
 				  struct ctipfix_pass *p)
 {
 	if (p->all_final || p->all_interim || p->replan ||
-	    (s32)(p->now - READ_ONCE(t->due[b])) >= 0)
+	    (s32)(p->now - t->due[b]) >= 0 || ctipfix_flow_hinted(t, b))
 		return true;
 	if (((b - p->sweep_from) & (t->n_buckets - 1)) >= p->sweep_len)
 		return false;
-	/* pairs with the release in ctipfix_flow_track() */
-	return ctipfix_bucket_due(smp_load_acquire(&t->buckets[b]), p);
+	return ctipfix_bucket_due(t->buckets[b], p);
 }
 
 static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
@@ -335,16 +314,45 @@ static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	unsigned int b;
 
 	for (b = 0; b < t->n_buckets; b++) {
-		spinlock_t *lock = ctipfix_flow_lock(t, b);
-
 		if (!(b & 255))
 			cond_resched();
 		if (!ctipfix_bucket_wanted(t, b, p))
 			continue;
-		spin_lock_bh(lock);
-		WRITE_ONCE(t->due[b], ctipfix_export_bucket(cn, &t->buckets[b], p));
-		spin_unlock_bh(lock);
-		ctipfix_release_done(p);
+		t->due[b] = ctipfix_export_bucket(cn, &t->buckets[b], p);
+	}
+}
+
+/*
+ * Link the flows the hooks handed over since the last pass, the table
+ * sized for them first. A bucket's next look is the soonest of its flows',
+ * so a new flow costs no look of its own: unconfirmed, it is due now;
+ * confirmed, at its expiry or its interim record.
+ */
+static void ctipfix_link_pending(struct ctipfix_net *cn, struct ctipfix_pass *p)
+{
+	struct ctipfix_flow_table *t = &cn->flows;
+	struct llist_node *pending = ctipfix_flow_take_pending(t);
+	struct ctipfix_flow *flow, *next;
+	unsigned int n = 0;
+	u32 look;
+	int b;
+
+	llist_for_each_entry(flow, pending, pending)
+		n++;
+	ctipfix_flow_table_fit(t, t->count + n, p->now);
+	llist_for_each_entry_safe(flow, next, pending, pending) {
+		b = ctipfix_flow_link(t, flow);
+		if (b < 0) {
+			/* followed already: both the hooks' or the walk's */
+			ctipfix_stat_add(flow->ifindex_in || flow->ifindex_out ?
+					 CTIPFIX_STAT_FLOWS_NEW :
+					 CTIPFIX_STAT_FLOWS_ADOPTED, -1);
+			ctipfix_flow_release(flow);
+			continue;
+		}
+		look = ctipfix_flow_next_look(flow, p);
+		if ((s32)(look - t->due[b]) < 0)
+			t->due[b] = look;
 	}
 }
 
@@ -357,9 +365,9 @@ static void ctipfix_sweep_plan(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	unsigned int n = cn->flows.n_buckets;
 	u64 looks = div_u64((u64)READ_ONCE(ctipfix_sweep_rate) *
 			    READ_ONCE(ctipfix_flush_interval_ms), MSEC_PER_SEC);
-	u64 len = div_u64(looks * n, atomic_read(&cn->flows.count) ?: 1);
+	u64 len = div_u64(looks * n, cn->flows.count ?: 1);
 
-	p->sweep_from = cn->sweep_next;
+	p->sweep_from = cn->sweep_next & (n - 1);
 	p->sweep_len = clamp_t(u64, len, 1, n);
 	cn->sweep_next = (p->sweep_from + p->sweep_len) & (n - 1);
 }
@@ -383,8 +391,10 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	ctipfix_stat_inc(CTIPFIX_STAT_SCANS);
 	ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
+	ctipfix_link_pending(cn, &p);
 	/* most namespaces of a container host never see a flow: skip them */
-	if (atomic_read(&t->count)) {
+	if (t->count) {
+		ctipfix_flow_take_hints(t);
 		ctipfix_sweep_plan(cn, &p);
 		ctipfix_export_table(cn, &p);
 		ctipfix_stat_add(CTIPFIX_STAT_SCAN_FLOWS, p.looked);

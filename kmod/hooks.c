@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Netfilter hooks: notice each new flow on its first packet, the only time
- * per flow that costs anything. Every other packet is one test and out.
+ * per flow that costs anything: an allocation, a reference and a lock-free
+ * push. Every other packet is one test and out.
  *
  * Hooked just before conntrack confirms (LOCAL_IN and POST_ROUTING), which
  * sees each packet once whether it is delivered, forwarded or sent locally,
@@ -29,14 +30,10 @@ static unsigned int ctipfix_hook(void *priv, struct sk_buff *skb,
 	cn = ctipfix_pernet(state->net);
 	in = state->in ? state->in->ifindex : skb->skb_iif;
 	out = state->out ? state->out->ifindex : 0;
-	switch (ctipfix_flow_track(&cn->flows, ct, in, out, GFP_ATOMIC)) {
-	case 1:
-		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_NEW);
-		break;
-	case -ENOMEM:
+	if (ctipfix_flow_track(&cn->flows, ct, in, out, GFP_ATOMIC))
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ALLOC_FAILED);
-		break;
-	}
+	else
+		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_NEW);
 	return NF_ACCEPT;
 }
 

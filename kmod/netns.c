@@ -45,14 +45,10 @@ static int ctipfix_adopt_one(struct nf_conn *ct, void *data)
 	/* dead before we came, only not reaped yet: no record is ours to send */
 	if (nf_ct_is_expired(ct) || nf_ct_is_dying(ct))
 		return 0;
-	switch (ctipfix_flow_track(&cn->flows, ct, 0, 0, GFP_ATOMIC)) {
-	case 1:
-		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ADOPTED);
-		break;
-	case -ENOMEM:
+	if (ctipfix_flow_track(&cn->flows, ct, 0, 0, GFP_ATOMIC))
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ALLOC_FAILED);
-		break;
-	}
+	else
+		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ADOPTED);
 	return 0;	/* keep the entry */
 }
 
@@ -145,7 +141,7 @@ static int __net_init ctipfix_net_init(struct net *net)
 	atomic_set(&cn->flush_requested, 0);
 	INIT_DELAYED_WORK(&cn->work, ctipfix_export_work);
 	ctipfix_net_domain(cn);
-	err = ctipfix_flow_table_init(&cn->flows, ctipfix_hash_buckets);
+	err = ctipfix_flow_table_init(&cn->flows);
 	if (err)
 		return err;
 

@@ -99,16 +99,24 @@ open_flows() {
 	done
 }
 
-# kernel memory per concurrent flow: slab growth over MEM_FLOWS live flows
+# kernel memory per concurrent flow: slab growth over MEM_FLOWS live flows;
+# with ctipfix loaded, its flow table's growth too, in "$A"/mem-table (the
+# table's arrays are pages, not slab: a pointer and a u32 per bucket)
 memory_per_flow() {
-	local before after
+	local before after buckets
 	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 	sleep 3
 	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
 	sync; echo 2 >/proc/sys/vm/drop_caches
+	buckets=$(ctipfix_stat flow_buckets 2>/dev/null)
 	before=$(slab_kb)
 	open_flows "$MEM_FLOWS" "$A"/mem-opened
 	after=$(slab_kb)
+	if [ -n "$buckets" ]; then
+		sleep 1		# a pass links the last ones in
+		echo $((($(ctipfix_stat flow_buckets) - buckets) * 12 / MEM_FLOWS)) \
+			>"$A"/mem-table
+	fi
 	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
 	echo $(((after - before) * 1024 / MEM_FLOWS))
@@ -435,6 +443,8 @@ for config in $configs; do
 	case $config in
 	conntrack | ctipfix)
 		result $config slab_bytes_per_flow "$(memory_per_flow)"
+		[ $config = ctipfix ] &&
+			result ctipfix table_bytes_per_flow "$(cat "$A"/mem-table)"
 		;;
 	esac
 	config_down $config

@@ -39,8 +39,8 @@ topology_up
 for t in udp_timeout udp_timeout_stream; do
 	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_$t=600
 done
-check "module loads (active_timeout=3600, 65536 buckets, destroy_events)" \
-	load_module active_timeout=3600 hash_buckets=65536 destroy_events=1
+check "module loads (active_timeout=3600, destroy_events)" \
+	load_module active_timeout=3600 destroy_events=1
 check_eq "flow entries have their own 56-byte cache" \
 	"$(cat /sys/kernel/slab/ctipfix_flow/object_size 2>&1)" 56
 bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4739 -t 3600 -B 67108864
@@ -50,6 +50,10 @@ bg ip netns exec $NS_S $UDPFLOWS serve 5301
 "$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd.err &
 daemon=$!
 sleep 1
+# every namespace served starts with a table of 64 buckets
+buckets0=$(ctipfix_stat flow_buckets)
+check "each namespace's flow table starts small ($buckets0 buckets)" \
+	test "$buckets0" -ge 64 -a $((buckets0 % 64)) -eq 0 -a "$buckets0" -le 1024
 
 start=$SECONDS
 ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5300 10000 $PER_PORT "$A"/opened0
@@ -74,6 +78,9 @@ check "scan_ns counts the periodic passes' time" test "$scan1" -gt "$scan0"
 check "in 4 s the passes look at each idle flow about once ($looked)" \
 	test "$looked" -ge $((FLOWS / 2)) -a "$looked" -le $((2 * FLOWS))
 check "the flow cache holds them ($n objects)" test "$n" -ge $FLOWS
+# grown while the flows came: one or two a bucket, a power of two
+check_eq "the router's table grew to 65536 buckets for $FLOWS flows" \
+	"$(ctipfix_stat flow_buckets)" $((buckets0 - 64 + 65536))
 
 hints0=$(ctipfix_stat hints)
 start=$SECONDS
@@ -88,6 +95,11 @@ check_eq "no record dropped" "$(ctipfix_stat records_dropped)" 0
 check_eq "records_final equals the flows" \
 	"$(ctipfix_stat records_final)" $FLOWS
 check_eq "the flow cache is empty" "$(slab_objects ctipfix_flow)" 0
+tables_small() {
+	[ "$(ctipfix_stat flow_buckets)" -eq "$buckets0" ]
+}
+check "and the router's table shrank back to 64 buckets" \
+	wait_until 5 tables_small
 sleep 2
 kill -TERM $daemon
 wait $daemon

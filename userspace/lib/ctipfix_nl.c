@@ -32,6 +32,7 @@ const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
 	[CTIPFIX_STAT_SCAN_FLOWS]		= "scan_flows",
 	[CTIPFIX_STAT_HINTS]			= "hints",
 	[CTIPFIX_STAT_HINTS_UNREAD]		= "hints_unread",
+	[CTIPFIX_STAT_FLOW_BUCKETS]		= "flow_buckets",
 };
 
 const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {

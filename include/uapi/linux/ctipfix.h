@@ -74,6 +74,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_SCAN_FLOWS,	/* flows the periodic passes looked at */
 	CTIPFIX_STAT_HINTS,		/* conntrack destroy events heard */
 	CTIPFIX_STAT_HINTS_UNREAD,	/* ... that did not parse */
+	CTIPFIX_STAT_FLOW_BUCKETS,	/* gauge: flow table buckets, all netns */
 	__CTIPFIX_STAT_MAX,
 };
 
