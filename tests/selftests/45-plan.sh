@@ -20,9 +20,7 @@ stat_is_at_least() {
 
 modprobe nf_conntrack
 topology_up
-for t in udp_timeout udp_timeout_stream; do
-	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_$t=600
-done
+router_udp_timeout 600
 check "module loads (active_timeout=60, sweep_rate=100)" \
 	load_module active_timeout=60 sweep_rate=100
 bg ip netns exec $NS_S $UDPFLOWS serve 5300

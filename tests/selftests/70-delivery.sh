@@ -89,9 +89,7 @@ check "conntrack's destroy events named the $N deleted entries ($(($(ctipfix_sta
 
 # Timed out: the request leaves after the line is written, so the entry
 # dies no earlier than UDP_TIMEOUT after that.
-for t in udp_timeout udp_timeout_stream; do
-	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_$t=$UDP_TIMEOUT
-done
+router_udp_timeout $UDP_TIMEOUT
 : >"$A"/deaths_expired
 for i in $(seq 1 $N); do
 	awk -v p=$((44000 + i)) -v t="$(now)" -v d=$UDP_TIMEOUT \

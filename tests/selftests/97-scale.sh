@@ -36,9 +36,7 @@ sysctl -qw net.netfilter.nf_conntrack_max=262144
 sysctl -qw net.core.rmem_max=67108864
 ct_baseline=$(slab_objects nf_conntrack)
 topology_up
-for t in udp_timeout udp_timeout_stream; do
-	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_$t=600
-done
+router_udp_timeout 600
 check "module loads (active_timeout=3600, destroy_events)" \
 	load_module active_timeout=3600 destroy_events=1
 check_eq "flow entries have their own 56-byte cache" \

@@ -61,6 +61,14 @@ router_short_timeouts() {
 	done
 }
 
+# router_udp_timeout SECONDS: the router's UDP timeouts, replied or not
+router_udp_timeout() {
+	local t
+	for t in udp_timeout udp_timeout_stream; do
+		ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_$t="$1"
+	done
+}
+
 # router_ct_stat NAME: a `conntrack -S` counter of the router, all CPUs
 router_ct_stat() {
 	ip netns exec $NS_R conntrack -S 2>/dev/null |
