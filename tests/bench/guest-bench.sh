@@ -99,23 +99,38 @@ open_flows() {
 	done
 }
 
-# kernel memory per concurrent flow: slab growth over MEM_FLOWS live flows;
-# with ctipfix loaded, its flow table's growth too, in "$A"/mem-table (the
-# table's arrays are pages, not slab: a pointer and a u32 per bucket)
+# bytes of pages a slab cache holds (the guest boots with slab_nomerge, so
+# ctipfix_flow is a cache of its own)
+cache_bytes() {
+	local d=/sys/kernel/slab/$1
+	[ -d "$d" ] || return
+	echo $(($(awk '{ print $1 }' "$d"/slabs) * $(getconf PAGESIZE) << $(cat "$d"/order)))
+}
+
+# bytes a flow: DELTA over MEM_FLOWS, with one decimal
+per_flow() {
+	awk -v d="$1" -v n="$MEM_FLOWS" 'BEGIN { printf "%.1f\n", d / n }'
+}
+
+# kernel memory per concurrent flow: slab growth over MEM_FLOWS live flows.
+# With ctipfix loaded, what it holds itself, in "$A"/mem-own: its flow cache's
+# growth and its flow table's (pages, not slab: a pointer and a u32 a bucket)
 memory_per_flow() {
-	local before after buckets
+	local before after buckets cache
 	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 	sleep 3
 	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
 	sync; echo 2 >/proc/sys/vm/drop_caches
 	buckets=$(ctipfix_stat flow_buckets 2>/dev/null)
+	cache=$(cache_bytes ctipfix_flow)
 	before=$(slab_kb)
 	open_flows "$MEM_FLOWS" "$A"/mem-opened
 	after=$(slab_kb)
 	if [ -n "$buckets" ]; then
 		sleep 1		# a pass links the last ones in
-		echo $((($(ctipfix_stat flow_buckets) - buckets) * 12 / MEM_FLOWS)) \
-			>"$A"/mem-table
+		echo "$(per_flow $(($(cache_bytes ctipfix_flow) - cache)))" \
+		     "$(per_flow $((($(ctipfix_stat flow_buckets) - buckets) * 12)))" \
+			>"$A"/mem-own
 	fi
 	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 	ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
@@ -443,8 +458,11 @@ for config in $configs; do
 	case $config in
 	conntrack | ctipfix)
 		result $config slab_bytes_per_flow "$(memory_per_flow)"
-		[ $config = ctipfix ] &&
-			result ctipfix table_bytes_per_flow "$(cat "$A"/mem-table)"
+		if [ $config = ctipfix ]; then
+			read -r cache table <"$A"/mem-own
+			result ctipfix cache_bytes_per_flow "$cache"
+			result ctipfix table_bytes_per_flow "$table"
+		fi
 		;;
 	esac
 	config_down $config
