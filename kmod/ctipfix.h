@@ -88,7 +88,8 @@ int ctipfix_flow_table_init(struct ctipfix_flow_table *t);
 void ctipfix_flow_table_free(struct ctipfix_flow_table *t);
 int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 		       u32 ifindex_in, u32 ifindex_out, gfp_t gfp);
-struct llist_node *ctipfix_flow_take_pending(struct ctipfix_flow_table *t);
+struct llist_node *ctipfix_flow_take_pending(struct ctipfix_flow_table *t,
+					     unsigned int *n);
 bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 			    u32 now);
 int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow);

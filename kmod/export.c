@@ -331,14 +331,13 @@ static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
 static void ctipfix_link_pending(struct ctipfix_net *cn, struct ctipfix_pass *p)
 {
 	struct ctipfix_flow_table *t = &cn->flows;
-	struct llist_node *pending = ctipfix_flow_take_pending(t);
+	struct llist_node *pending;
 	struct ctipfix_flow *flow, *next;
-	unsigned int n = 0;
+	unsigned int n;
 	u32 look;
 	int b;
 
-	llist_for_each_entry(flow, pending, pending)
-		n++;
+	pending = ctipfix_flow_take_pending(t, &n);
 	ctipfix_flow_table_fit(t, t->count + n, p->now);
 	llist_for_each_entry_safe(flow, next, pending, pending) {
 		b = ctipfix_flow_link(t, flow);

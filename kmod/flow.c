@@ -59,6 +59,16 @@ static void ctipfix_flow_buckets_free(struct ctipfix_flow **buckets, u32 *due,
 	ctipfix_stat_add(CTIPFIX_STAT_FLOW_BUCKETS, -(s64)n);
 }
 
+/* the buckets for @count flows: chains of one or two on average */
+static unsigned int ctipfix_flow_buckets_for(unsigned int count)
+{
+	unsigned int n = count > 2 ? roundup_pow_of_two(count) / 2 : 1;
+
+	return clamp_t(unsigned int, n, min(CTIPFIX_FLOW_MIN_BUCKETS,
+					    ctipfix_hash_buckets),
+		       ctipfix_hash_buckets);
+}
+
 int ctipfix_flow_table_init(struct ctipfix_flow_table *t)
 {
 	int cpu;
@@ -69,8 +79,7 @@ int ctipfix_flow_table_init(struct ctipfix_flow_table *t)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		init_llist_head(per_cpu_ptr(t->pending, cpu));
-	if (ctipfix_flow_buckets_alloc(t, min(CTIPFIX_FLOW_MIN_BUCKETS,
-					      ctipfix_hash_buckets))) {
+	if (ctipfix_flow_buckets_alloc(t, ctipfix_flow_buckets_for(0))) {
 		free_percpu(t->pending);
 		t->pending = NULL;
 		return -ENOMEM;
@@ -172,32 +181,24 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	return 0;
 }
 
-/* Every flow handed over since the last call, from all CPUs. */
-struct llist_node *ctipfix_flow_take_pending(struct ctipfix_flow_table *t)
+/* Every flow handed over since the last call, from all CPUs; @n: how many. */
+struct llist_node *ctipfix_flow_take_pending(struct ctipfix_flow_table *t,
+					     unsigned int *n)
 {
 	struct llist_node *all = NULL, *first, *last;
 	int cpu;
 
+	*n = 0;
 	for_each_possible_cpu(cpu) {
 		first = llist_del_all(per_cpu_ptr(t->pending, cpu));
 		if (!first)
 			continue;
-		for (last = first; last->next; last = last->next)
-			;
+		for (last = first, ++*n; last->next; last = last->next)
+			++*n;
 		last->next = all;
 		all = first;
 	}
 	return all;
-}
-
-/* the buckets for @count flows: chains of one or two on average */
-static unsigned int ctipfix_flow_buckets_for(unsigned int count)
-{
-	unsigned int n = count > 2 ? roundup_pow_of_two(count) / 2 : 1;
-
-	return clamp_t(unsigned int, n, min(CTIPFIX_FLOW_MIN_BUCKETS,
-					    ctipfix_hash_buckets),
-		       ctipfix_hash_buckets);
 }
 
 /*
@@ -210,18 +211,18 @@ bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 			    u32 now)
 {
 	unsigned int n = ctipfix_flow_buckets_for(count);
-	struct ctipfix_flow_table old = *t;
-	struct ctipfix_flow *flow;
-	unsigned int i, b;
+	struct ctipfix_flow **old = t->buckets, *flow;
+	unsigned int i, b, old_n = t->n_buckets;
+	u32 *old_due = t->due;
 
 	if (n == t->n_buckets ||
 	    (count <= 2 * t->n_buckets && count >= t->n_buckets / 8))
 		return false;
 	if (ctipfix_flow_buckets_alloc(t, n))
 		return false;
-	for (i = 0; i < old.n_buckets; i++) {
-		while ((flow = old.buckets[i])) {
-			old.buckets[i] = flow->next;
+	for (i = 0; i < old_n; i++) {
+		while ((flow = old[i])) {
+			old[i] = flow->next;
 			b = ctipfix_flow_bucket(t, flow);
 			flow->next = t->buckets[b];
 			t->buckets[b] = flow;
@@ -229,7 +230,7 @@ bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 	}
 	for (b = 0; b < n; b++)
 		t->due[b] = now;
-	ctipfix_flow_buckets_free(old.buckets, old.due, old.n_buckets);
+	ctipfix_flow_buckets_free(old, old_due, old_n);
 	return true;
 }
 
