@@ -56,6 +56,13 @@ event_count() {
 	grep -c "\[$2\].*dport=$3 " "$1"
 }
 
+# ct_delete PORT: conntrack -D of the router's UDP entries to PORT; prints
+# how many it deleted
+ct_delete() {
+	ip netns exec $NS_R conntrack -D -p udp --dport "$1" 2>&1 >/dev/null |
+		sed -n 's/.* \([0-9]*\) flow entries have been deleted.*/\1/p'
+}
+
 event_count_is() {
 	[ "$(event_count "$1" "$2" "$3")" -eq "$4" ]
 }
@@ -74,14 +81,19 @@ check "module loads beside a listening conntrack -E" load_module
 "$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd.err &
 daemon=$!
 sleep 0.5
+# Entries conntrack -D is to kill must outlive the exchanges (over 2 s in a
+# TCG guest): one that expires first dies whenever conntrack's garbage
+# collector next runs, up to a minute later, and so does its event.
+router_udp_timeout 60
 exchanges 6201 3
 check "conntrack -E sees the 3 new entries" \
 	wait_until 10 event_count_is "$A"/events1 NEW 6201 3
-ip netns exec $NS_R conntrack -D -p udp --dport 6201 >/dev/null 2>&1
+check_eq "conntrack -D kills the 3 entries" "$(ct_delete 6201)" 3
 check "conntrack -E sees the 3 deaths by conntrack -D" \
 	wait_until 10 event_count_is "$A"/events1 DESTROY 6201 3
 check "ctipfix exports the 3 final records" \
 	wait_until 10 final_records_are 6201 3
+router_udp_timeout 2
 
 # 2. the module goes; conntrack -E carries on
 check "module unloads under conntrack -E" unload_module
@@ -115,8 +127,10 @@ ulogd_conf "$A"/ulogd.log 4739 1 >"$A"/ulogd.conf
 ip netns exec $NS_R ulogd -c "$A"/ulogd.conf >/dev/null 2>&1 &
 ulogd=$!
 sleep 1
+router_udp_timeout 60
 exchanges 6205 3
-ip netns exec $NS_R conntrack -D -p udp --dport 6205 >/dev/null 2>&1
+check_eq "conntrack -D kills the 3 entries beside ulogd2" "$(ct_delete 6205)" 3
+router_udp_timeout 2
 check "beside ulogd2, ctipfix exports the 3 final records" \
 	wait_until 15 final_records_are 6205 3
 check "ulogd2 gets the 3 destroyed entries too" \
