@@ -229,6 +229,8 @@ struct ctipfix_scope {
 int ctipfix_netns_set_scope(const struct ctipfix_scope *scope);
 void ctipfix_netns_get_scope(struct ctipfix_scope *scope);
 
+int ctipfix_export_init(void);
+void ctipfix_export_exit(void);
 void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final);
 void ctipfix_export_work(struct work_struct *work);
 void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay);

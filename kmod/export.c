@@ -406,9 +406,30 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	}
 }
 
+/*
+ * The passes run unbound: a pass walks every CPU's pending flows and its
+ * namespace's whole table, nothing per-CPU, so it is better off on an idle
+ * CPU than queued behind the softirqs of the one it last ran on, which on
+ * a router is often the one forwarding the most. WQ_SYSFS lets an operator
+ * keep it to housekeeping CPUs
+ * (/sys/devices/virtual/workqueue/ctipfix/cpumask).
+ */
+static struct workqueue_struct *ctipfix_wq;
+
+int ctipfix_export_init(void)
+{
+	ctipfix_wq = alloc_workqueue("ctipfix", WQ_UNBOUND | WQ_SYSFS, 0);
+	return ctipfix_wq ? 0 : -ENOMEM;
+}
+
+void ctipfix_export_exit(void)
+{
+	destroy_workqueue(ctipfix_wq);
+}
+
 void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay)
 {
-	mod_delayed_work(system_power_efficient_wq, &cn->work, delay);
+	mod_delayed_work(ctipfix_wq, &cn->work, delay);
 }
 
 void ctipfix_export_work(struct work_struct *work)
@@ -420,6 +441,6 @@ void ctipfix_export_work(struct work_struct *work)
 	ctipfix_export_pass(cn, false);
 	/* wall time, so an upper bound of the CPU the pass took */
 	ctipfix_stat_add(CTIPFIX_STAT_SCAN_NS, ktime_get_ns() - start);
-	queue_delayed_work(system_power_efficient_wq, &cn->work,
+	queue_delayed_work(ctipfix_wq, &cn->work,
 			   msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms)));
 }

@@ -25,12 +25,17 @@ static int __init ctipfix_init(void)
 	err = ctipfix_genl_init();
 	if (err)
 		goto err_relay;
-	err = ctipfix_netns_init();
+	err = ctipfix_export_init();
 	if (err)
 		goto err_genl;
+	err = ctipfix_netns_init();
+	if (err)
+		goto err_export;
 	pr_info("ctipfix: exporting conntrack as IPFIX\n");
 	return 0;
 
+err_export:
+	ctipfix_export_exit();
 err_genl:
 	ctipfix_genl_exit();
 err_relay:
@@ -44,6 +49,7 @@ static void __exit ctipfix_exit(void)
 {
 	/* every live flow gets its final record (forced end) first */
 	ctipfix_netns_exit();
+	ctipfix_export_exit();
 	ctipfix_relay_drain_wait(CTIPFIX_EXIT_DRAIN_MS);
 	ctipfix_genl_exit();
 	ctipfix_relay_exit();

@@ -49,6 +49,30 @@ check "max_msg_size accepts 9000" bash -c "echo 9000 > $PARAMS/max_msg_size"
 check_eq "max_msg_size now 9000" "$(cat $PARAMS/max_msg_size)" 9000
 echo 1400 >$PARAMS/max_msg_size
 
+# The passes run on an unbound workqueue an operator can keep to some
+# CPUs: pinned to CPU 0, then to the last one, the passes run where they
+# are told, as the workqueue tracepoint shows.
+WQ=/sys/devices/virtual/workqueue/ctipfix
+T=/sys/kernel/tracing
+mountpoint -q $T || mount -t tracefs nodev $T
+last_cpu=$(($(nproc) - 1))
+
+# pin_passes CPU: the passes' workqueue to CPU alone; the trace emptied
+# once a pass queued before may have run
+pin_passes() {
+	printf '%x' $((1 << $1)) >$WQ/cpumask && sleep 1 && : >$T/trace
+}
+
+# pass_cpus: the CPUs the traced passes ran on, as "NNN NNN "
+pass_cpus() {
+	grep "function ctipfix_export_work" $T/trace |
+		sed -n 's/^.*\[\([0-9]*\)\] .*/\1/p' | sort -u | tr '\n' ' '
+}
+
+check "the pass's workqueue has a writable cpumask" test -w $WQ/cpumask
+check "its cpumask accepts CPU 0 alone" pin_passes 0
+echo 1 >$T/events/workqueue/workqueue_execute_start/enable
+
 # A steady flow with active_timeout=60 gives no interim record in a few
 # seconds; after writing 1 it does, without reloading anything.
 ip netns exec $NS_S socat -u UDP4-RECV:7777 OPEN:/dev/null &
@@ -59,12 +83,17 @@ sleep 0.5
 gen=$!
 sleep 4
 check_eq "no interim record at active_timeout=60" "$(stat_of records_interim)" 0
+check_eq "the passes ran on CPU 0 only" "$(pass_cpus)" "000 "
+check "the cpumask accepts CPU $last_cpu alone" pin_passes $last_cpu
 check "active_timeout accepts 1 at runtime" \
 	bash -c "echo 1 > $PARAMS/active_timeout"
 sleep 4
 n=$(stat_of records_interim)
 check "interim records follow at active_timeout=1 (got $n)" test "$n" -ge 2
 check "the module keeps working after refused writes" "$CTIPFIXCTL" stats
+check_eq "the passes ran on CPU $last_cpu only" "$(pass_cpus)" \
+	"$(printf '%03d ' $last_cpu)"
+echo 0 >$T/events/workqueue/workqueue_execute_start/enable
 kill $gen $srv 2>/dev/null
 wait 2>/dev/null
 ksft_exit
