@@ -169,21 +169,65 @@ dns_exchanges() {
 	result "$1" dns_recorded "$(recorded "$file" 40000 $n)/$n"
 }
 
-# new flows as fast as the generator opens them (it is the limit in TCG):
-# the rate reached, and how many of the flows got a record
-new_flow_burst() {
-	local file n=10000 start end
+# burst CONFIG: 10 000 new flows as fast as the generator opens them (it
+# is the limit in TCG); prints the rate reached and, for an exporter, how
+# many of the flows got a record ("-" for conntrack only)
+burst() {
+	local file n=10000 start end rate
 
 	file=$(collector_file "$1")
 	start=$(date +%s.%N)
 	ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5300 10000 $n \
-		"$A"/burst-opened-$1
+		"$A"/burst-opened-$1-$phase
 	end=$(date +%s.%N)
-	result "$1" burst_flows_per_s \
-		"$(per_second $n "$start" "$end")"
-	[ "$1" = conntrack ] && return
+	rate=$(per_second $n "$start" "$end")
+	if [ "$1" = conntrack ]; then
+		echo "$rate -"
+		return
+	fi
 	wait_exported "$file" 10000 $n
-	result "$1" burst_recorded "$(recorded "$file" 10000 $n)/$n"
+	echo "$rate $(recorded "$file" 10000 $n)/$n"
+}
+
+# new_flow_burst CONFIG: one burst, as results
+new_flow_burst() {
+	local rate recorded
+
+	read -r rate recorded < <(burst "$1")
+	result "$1" burst_flows_per_s "$rate"
+	[ "$recorded" = - ] || result "$1" burst_recorded "$recorded"
+}
+
+# measured CONFIG: CONFIG is among the configurations this run measures
+measured() {
+	case " $configs " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# burst_rounds CONFIG...: REPEAT bursts of each CONFIG, interleaved like
+# the forwarding rounds, so the generator's drift from one burst to the
+# next (about 5% in TCG) touches every configuration alike
+burst_rounds() {
+	local i config
+
+	for i in $(seq 1 "$REPEAT"); do
+		for config in "$@"; do
+			phase=burst-round$i
+			config_up $config || continue
+			burst $config >>"$A"/bursts-$config
+			config_down $config
+		done
+	done
+	for config in "$@"; do
+		result $config burst_round_flows_per_s_all \
+			"$(cut -d' ' -f1 "$A"/bursts-$config | tr '\n' ' ')"
+		[ $config = conntrack ] && continue
+		result $config burst_rounds_recorded "$(awk '{
+			split($2, f, "/"); got += f[1]; all += f[2]
+		} END { print got "/" all }' "$A"/bursts-$config)"
+	done
 }
 
 # recorded_settled FILE FIRST COUNT: every flow recorded, or no new record
@@ -445,6 +489,8 @@ for config in $pps_configs; do
 	result $config short_pps_median "$(median <"$A"/short-pps-$config)"
 	result $config short_pps_all "$(tr '\n' ' ' <"$A"/short-pps-$config)"
 done
+
+measured conntrack && measured ctipfix && burst_rounds conntrack ctipfix
 
 for config in $configs; do
 	[ $config = none ] && continue

@@ -161,7 +161,9 @@ print("""
 
 New-flow burst: 10 000 one-request-one-reply UDP flows, each from a new
 source port, as fast as the generator opens them (in TCG the generator is
-the limit), then the flows the collector got a record for. DNS-like: 1 000
+the limit), then the flows the collector got a record for; conntrack only
+and ctipfix also get one burst per forwarding round, interleaved, for the
+target below. DNS-like: 1 000
 such exchanges at 200/s; bytes are everything the collector received
 (templates and statistics included) divided by the exchanges recorded in
 it (a uniflow exporter gives an exchange two records).
@@ -224,11 +226,29 @@ for n in lat_sizes:
           f"{r.get(('ctipfix', f'flush_latency_max_{n}'))} |")
 p99_10k = num("ctipfix", "flush_latency_p99_10000")
 
+# New flows at conntrack-only's rate: the interleaved burst rounds when the
+# run has them (median of the per-round ratios, as for forwarding), else
+# the one burst of each.
 ct_burst = num("conntrack", "burst_flows_per_s")
 cx_burst = num("ctipfix", "burst_flows_per_s")
+burst_ratios = paired("ctipfix", "conntrack", "burst_round_flows_per_s")
+burst_recorded = "burst_rounds_recorded" if burst_ratios else "burst_recorded"
 new_flow_ok = None
-if ct_burst and cx_burst and all_recorded("ctipfix", "burst_recorded") is not None:
-    new_flow_ok = cx_burst >= 0.95 * ct_burst and all_recorded("ctipfix", "burst_recorded")
+if burst_ratios:
+    new_flow_said = (
+        f"median per-round ratio {median(burst_ratios):.3f} (rounds "
+        f"{' '.join(f'{x:.2f}' for x in burst_ratios)}; ctipfix "
+        f"{' '.join(f'{v:.0f}' for v in runs('ctipfix', 'burst_round_flows_per_s'))}, "
+        f"conntrack only "
+        f"{' '.join(f'{v:.0f}' for v in runs('conntrack', 'burst_round_flows_per_s'))}"
+        f" flows/s)")
+    burst_fast = median(burst_ratios) >= 0.95
+else:
+    new_flow_said = f"{fmt(cx_burst)} vs {fmt(ct_burst)} flows/s"
+    burst_fast = (cx_burst >= 0.95 * ct_burst
+                  if ct_burst and cx_burst else None)
+if burst_fast is not None and all_recorded("ctipfix", burst_recorded) is not None:
+    new_flow_ok = burst_fast and all_recorded("ctipfix", burst_recorded)
 wire = num("ctipfix", "bytes_per_dns_exchange")
 mem_ct = num("conntrack", "slab_bytes_per_flow")
 mem_cx = num("ctipfix", "slab_bytes_per_flow")
@@ -281,7 +301,7 @@ print(f"""
 | forwarding ahead of ipt_NETFLOW on a router without conntrack, one long flow | per-round ratio ctipfix / ipt_NETFLOW alone | {beats('ctipfix', 'ipt_netflow')} |
 | the same, many short flows | per-round ratio ctipfix / ipt_NETFLOW alone | {beats('ctipfix', 'ipt_netflow', 1.0, 'short_pps')} |
 | new flows: at least 5x ulogd2's zero-loss rate | {five_x_said} | {verdict(five_x) if five_x is not None else "**not shown**"} |
-| new flows: every flow recorded at conntrack-only's creation rate (within 5%) | {fmt(cx_burst)} vs {fmt(ct_burst)} flows/s, {r.get(('ctipfix', 'burst_recorded'), 'n/a')} recorded | {verdict(new_flow_ok)} |
+| new flows: every flow recorded at conntrack-only's creation rate (within 5%) | {new_flow_said}, {r.get(('ctipfix', burst_recorded), 'n/a')} recorded | {verdict(new_flow_ok)} |
 | <= 32 bytes per DNS-like IPv4 exchange (default knobs) | {fmt(wire, '.1f')} | {verdict(None if wire is None else wire <= 32)} |
 | <= 64 bytes per tracked flow beyond conntrack | {mem_said} | {verdict(None if mem_added is None else mem_added <= 64)} |
 | export latency p99 <= 1.5 s (default knobs), 10 000 flows ending at once | {fmt(p99_10k, '.3f')} s | {verdict(None if p99_10k is None else p99_10k <= 1.5)} |
@@ -302,9 +322,9 @@ LIMITS = [
      "per packet, on a guest whose two vCPUs also run the generator. With "
      "destroy_events=1 (off by default), ctnetlink's message per death "
      "costs about a fifth more."),
-    ("rate", "New flows at conntrack-only's rate: each configuration gets one "
-     "burst, and the generator's own rate varies by about 5% between "
-     "bursts in TCG; ctipfix recorded every flow of its burst."),
+    ("rate", "New flows at conntrack-only's rate: the generator's own rate "
+     "varies by about 5% between bursts in TCG, as much as the target "
+     "allows, so the verdict rests on the median of interleaved rounds."),
     ("memory", "Memory: ctipfix's entry is 56 bytes in a cache of its own, and "
      "the flow table adds 12 bytes per hash bucket, grown with the flows "
      "to one or two a bucket (6-12 bytes a flow; 65 536 buckets at 100 000 "
