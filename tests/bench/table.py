@@ -54,6 +54,11 @@ def median(v):
     return v[(len(v) - 1) // 2] if v else None
 
 
+def ratios_said(ratios):
+    return (f"median {median(ratios):.3f}; rounds "
+            f"{' '.join(f'{x:.2f}' for x in ratios)}")
+
+
 def beats(a, b, factor=1.0, metric="udp_pps"):
     """met when the median of the per-round ratios a / b clears factor,
     which means most rounds do; the ratios are shown beside it."""
@@ -61,8 +66,7 @@ def beats(a, b, factor=1.0, metric="udp_pps"):
     if not ratios:
         return "n/a"
     verdict_word = "met" if median(ratios) >= factor else "**MISSED**"
-    return (f"{verdict_word} (median {median(ratios):.3f}; rounds "
-            f"{' '.join(f'{x:.2f}' for x in ratios)})")
+    return f"{verdict_word} ({ratios_said(ratios)})"
 
 
 def fraction(config, metric):
@@ -236,8 +240,7 @@ burst_recorded = "burst_rounds_recorded" if burst_ratios else "burst_recorded"
 new_flow_ok = None
 if burst_ratios:
     new_flow_said = (
-        f"median per-round ratio {median(burst_ratios):.3f} (rounds "
-        f"{' '.join(f'{x:.2f}' for x in burst_ratios)}; ctipfix "
+        f"per-round ratio {ratios_said(burst_ratios)} (ctipfix "
         f"{' '.join(f'{v:.0f}' for v in runs('ctipfix', 'burst_round_flows_per_s'))}, "
         f"conntrack only "
         f"{' '.join(f'{v:.0f}' for v in runs('conntrack', 'burst_round_flows_per_s'))}"
