@@ -4,14 +4,6 @@
  * debugfs ctipfix/data0, one global buffer so that messages leave in the
  * order they were written (sequence numbers depend on it), mode 0400,
  * read() + poll() only: debugfs refuses files with .mmap under lockdown.
- *
- * read() takes what it returns out of the channel, so a reader killed
- * between its read() and its send would lose what it held. A reader that
- * says so (an acknowledgment of 0 bytes before its first read) has it
- * kept in the channel until it acknowledges it as passed on: the writer
- * never reuses a sub-buffer from the acknowledged position on, and the next
- * reader to open the file starts there, so what the last one read but
- * never acknowledged is read again. Delivery is then at least once.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -31,159 +23,24 @@ static DEFINE_SPINLOCK(ctipfix_relay_lock);
 /* bumped on every open: a new reader needs the templates again */
 static atomic_t ctipfix_reader_epoch = ATOMIC_INIT(0);
 
-/* a place in the channel: a sub-buffer, counted as relay counts them */
-struct ctipfix_relay_pos {
-	size_t subbuf;
-	size_t offset;
-};
-
-/* The reader that opened the file last; under ctipfix_relay_lock. */
-static struct {
-	struct ctipfix_relay_pos acked;	/* what it has passed on, up to */
-	u64 read;			/* bytes read() since it opened */
-	u64 acked_bytes;		/* ... of which it has passed on */
-	bool acking;			/* it acknowledges what it passes on */
-} ctipfix_reader;
-
 unsigned int ctipfix_relay_reader_epoch(void)
 {
 	return atomic_read(&ctipfix_reader_epoch);
-}
-
-static struct rchan_buf *ctipfix_relay_buf(void)
-{
-	return *per_cpu_ptr(ctipfix_chan->buf, 0);
-}
-
-/* Bytes written into the current sub-buffer: none if it was refused. */
-static size_t ctipfix_relay_written(struct rchan_buf *buf)
-{
-	return buf->offset > ctipfix_chan->subbuf_size ? 0 : buf->offset;
-}
-
-/* The oldest sub-buffer the writer must keep. */
-static size_t ctipfix_relay_tail(struct rchan_buf *buf)
-{
-	return ctipfix_reader.acking ? ctipfix_reader.acked.subbuf :
-				       buf->subbufs_consumed;
-}
-
-/*
- * Move @pos @bytes further, over the bytes read() returns: each finished
- * sub-buffer ends at its padding, the current one where the writer is.
- * Returns false if that is past what was written.
- */
-static bool ctipfix_relay_advance(struct rchan_buf *buf,
-				  struct ctipfix_relay_pos *pos, u64 bytes)
-{
-	size_t subbuf_size = ctipfix_chan->subbuf_size, end;
-
-	for (;;) {
-		if (pos->subbuf == buf->subbufs_produced)
-			end = ctipfix_relay_written(buf);
-		else
-			end = subbuf_size -
-			      buf->padding[pos->subbuf % ctipfix_chan->n_subbufs];
-		if (bytes < end - pos->offset ||
-		    (bytes == end - pos->offset &&
-		     pos->subbuf == buf->subbufs_produced)) {
-			pos->offset += bytes;
-			return true;
-		}
-		if (pos->subbuf == buf->subbufs_produced)
-			return false;
-		bytes -= end - pos->offset;
-		pos->subbuf++;
-		pos->offset = 0;
-	}
-}
-
-/*
- * A new reader starts where the last acknowledging one's acknowledgments
- * ended, and is taken to acknowledge nothing until it says it will.
- * Under the inode lock, which relay's read() holds while it moves on.
- */
-static void ctipfix_relay_rewind(struct rchan_buf *buf)
-{
-	if (ctipfix_reader.acking) {
-		buf->subbufs_consumed = ctipfix_reader.acked.subbuf;
-		buf->bytes_consumed = ctipfix_reader.acked.offset;
-		ctipfix_stat_add(CTIPFIX_STAT_RELAY_REREAD_BYTES,
-				 ctipfix_reader.read -
-				 ctipfix_reader.acked_bytes);
-	}
-	ctipfix_reader.acked.subbuf = buf->subbufs_consumed;
-	ctipfix_reader.acked.offset = buf->bytes_consumed;
-	ctipfix_reader.read = 0;
-	ctipfix_reader.acked_bytes = 0;
-	ctipfix_reader.acking = false;
 }
 
 static int ctipfix_relay_open(struct inode *inode, struct file *filp)
 {
 	int err = relay_file_operations.open(inode, filp);
 
-	if (err)
-		return err;
-	inode_lock(inode);
-	spin_lock_irq(&ctipfix_relay_lock);
-	ctipfix_relay_rewind(ctipfix_relay_buf());
-	spin_unlock_irq(&ctipfix_relay_lock);
-	inode_unlock(inode);
-	atomic_inc(&ctipfix_reader_epoch);
-	return 0;
-}
-
-static ssize_t ctipfix_relay_read(struct file *filp, char __user *ubuf,
-				  size_t count, loff_t *ppos)
-{
-	ssize_t n = relay_file_operations.read(filp, ubuf, count, ppos);
-
-	if (n > 0) {
-		spin_lock_irq(&ctipfix_relay_lock);
-		ctipfix_reader.read += n;
-		spin_unlock_irq(&ctipfix_relay_lock);
-	}
-	return n;
-}
-
-/*
- * The reader has passed on the first @bytes it read since it opened the
- * file: the writer may reuse what lies before them. 0 before the first
- * read() asks for acknowledged reading. Returns 0, -EINVAL for more bytes
- * than were read or fewer than acknowledged already, or -EBUSY when the
- * reader asks for acknowledged reading only after it has read.
- */
-int ctipfix_relay_ack(u64 bytes)
-{
-	struct rchan_buf *buf = ctipfix_relay_buf();
-	struct ctipfix_relay_pos pos;
-	int err = 0;
-
-	spin_lock_irq(&ctipfix_relay_lock);
-	/* from the last acknowledged byte: the writer kept what follows it */
-	pos = ctipfix_reader.acked;
-	if (bytes > ctipfix_reader.read ||
-	    bytes < ctipfix_reader.acked_bytes ||
-	    !ctipfix_relay_advance(buf, &pos,
-				   bytes - ctipfix_reader.acked_bytes))
-		err = -EINVAL;
-	else if (!ctipfix_reader.acking && ctipfix_reader.read)
-		err = -EBUSY;
-	if (!err) {
-		ctipfix_reader.acked = pos;
-		ctipfix_reader.acked_bytes = bytes;
-		ctipfix_reader.acking = true;
-	}
-	spin_unlock_irq(&ctipfix_relay_lock);
+	if (!err)
+		atomic_inc(&ctipfix_reader_epoch);
 	return err;
 }
 
-/* Refuse to start a sub-buffer the reader still needs: count it. */
+/* Refuse to start a sub-buffer the reader has not consumed: count it. */
 int ctipfix_subbuf_start(struct rchan_buf *buf)
 {
-	if (buf->subbufs_produced - ctipfix_relay_tail(buf) >=
-	    buf->chan->n_subbufs) {
+	if (relay_buf_full(buf)) {
 		ctipfix_stat_inc(CTIPFIX_STAT_RELAY_FULL);
 		return 0;
 	}
@@ -213,6 +70,11 @@ static const struct rchan_callbacks ctipfix_relay_callbacks = {
 	.remove_buf_file	= ctipfix_remove_buf_file,
 };
 
+static struct rchan_buf *ctipfix_relay_buf(void)
+{
+	return *per_cpu_ptr(ctipfix_chan->buf, 0);
+}
+
 /* Would a write of @len bytes fit, in this sub-buffer or a free next one? */
 static bool __ctipfix_relay_has_room(struct rchan_buf *buf, size_t len)
 {
@@ -220,7 +82,7 @@ static bool __ctipfix_relay_has_room(struct rchan_buf *buf, size_t len)
 
 	if (buf->offset <= subbuf_size && buf->offset + len <= subbuf_size)
 		return true;
-	return buf->subbufs_produced + 1 - ctipfix_relay_tail(buf) <
+	return buf->subbufs_produced + 1 - buf->subbufs_consumed <
 	       ctipfix_chan->n_subbufs;
 }
 
@@ -240,20 +102,15 @@ bool ctipfix_relay_write(const void *data, size_t len)
 	return room;
 }
 
-/* Has a reader taken (and acknowledged, if it does) all written so far? */
+/* Has a reader taken everything written so far? */
 static bool ctipfix_relay_drained(void)
 {
 	struct rchan_buf *buf = ctipfix_relay_buf();
 	bool drained;
 
 	spin_lock_irq(&ctipfix_relay_lock);
-	if (ctipfix_reader.acking)
-		drained = ctipfix_reader.acked.subbuf == buf->subbufs_produced &&
-			  ctipfix_reader.acked.offset ==
-			  ctipfix_relay_written(buf);
-	else
-		drained = buf->subbufs_consumed == buf->subbufs_produced &&
-			  buf->bytes_consumed == ctipfix_relay_written(buf);
+	drained = buf->subbufs_consumed == buf->subbufs_produced &&
+		  buf->bytes_consumed == buf->offset;
 	spin_unlock_irq(&ctipfix_relay_lock);
 	return drained;
 }
@@ -267,7 +124,7 @@ void ctipfix_relay_drain_wait(unsigned int ms)
 		msleep(20);
 }
 
-/* relay's own file operations, less .mmap, plus our open and read */
+/* relay's own file operations, less .mmap, plus our open */
 static int ctipfix_relay_fops_init(void)
 {
 	struct file_operations *fops;
@@ -277,7 +134,6 @@ static int ctipfix_relay_fops_init(void)
 		return -ENOMEM;
 	fops->mmap = NULL;
 	fops->open = ctipfix_relay_open;
-	fops->read = ctipfix_relay_read;
 	ctipfix_relay_fops = fops;
 	return 0;
 }
