@@ -192,6 +192,7 @@ void ctipfix_relay_exit(void);
 bool ctipfix_relay_write(const void *data, size_t len);
 unsigned int ctipfix_relay_reader_epoch(void);
 void ctipfix_relay_drain_wait(unsigned int ms);
+int ctipfix_relay_ack(u64 bytes);
 
 /* --- generic netlink (netlink.c) --- */
 int ctipfix_genl_init(void);

@@ -2,8 +2,9 @@
 /*
  * The "ctipfix" generic netlink family: statistics, configuration and the
  * template set for anyone (a reader starting a transport session sends the
- * templates first), flush for CAP_NET_ADMIN, and a multicast group that tells the
- * daemon when messages are waiting in the relay channel.
+ * templates first), flush and the relay reader's acknowledgments for
+ * CAP_NET_ADMIN, and a multicast group that tells the daemon when messages
+ * are waiting in the relay channel.
  */
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -15,6 +16,7 @@ static const struct nla_policy ctipfix_genl_policy[CTIPFIX_A_MAX + 1] = {
 	[CTIPFIX_A_STATS]	= { .type = NLA_REJECT },
 	[CTIPFIX_A_CONFIG]	= { .type = NLA_REJECT },
 	[CTIPFIX_A_TEMPLATES]	= { .type = NLA_REJECT },
+	[CTIPFIX_A_RELAY_ACKED]	= { .type = NLA_U64 },
 };
 
 static struct genl_family ctipfix_genl_family;
@@ -123,6 +125,13 @@ static int ctipfix_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static int ctipfix_cmd_relay_ack(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, CTIPFIX_A_RELAY_ACKED))
+		return -EINVAL;
+	return ctipfix_relay_ack(nla_get_u64(info->attrs[CTIPFIX_A_RELAY_ACKED]));
+}
+
 static const struct genl_small_ops ctipfix_genl_ops[] = {
 	{
 		.cmd	= CTIPFIX_CMD_GET_STATS,
@@ -139,6 +148,11 @@ static const struct genl_small_ops ctipfix_genl_ops[] = {
 	{
 		.cmd	= CTIPFIX_CMD_FLUSH,
 		.doit	= ctipfix_cmd_flush,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= CTIPFIX_CMD_RELAY_ACK,
+		.doit	= ctipfix_cmd_relay_ack,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

@@ -4,13 +4,21 @@
  * debugfs ctipfix/data0, one global buffer so that messages leave in the
  * order they were written (sequence numbers depend on it), mode 0400,
  * read() + poll() only: debugfs refuses files with .mmap under lockdown.
+ *
+ * read() takes what it returns out of the channel, so a reader killed
+ * between its read() and its send would lose what it held. A reader that
+ * says so (an acknowledgment of 0 bytes before its first read) has it
+ * kept in the channel until it acknowledges it as passed on: the writer
+ * never reuses a sub-buffer from the acknowledged position on, and the next
+ * reader to open the file starts there, so what the last one read but
+ * never acknowledged is read again. Delivery is then at least once.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/relay.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 
 #include "compat.h"
 #include "ctipfix.h"
@@ -18,29 +26,167 @@
 static struct rchan *ctipfix_chan;
 static struct dentry *ctipfix_dir;
 static const struct file_operations *ctipfix_relay_fops;
-/* relay does not serialize writers to a global buffer: we do */
-static DEFINE_SPINLOCK(ctipfix_relay_lock);
+/*
+ * relay does not serialize writers to a global buffer: we do, and the
+ * reader against them, whose position acknowledgments are counted
+ * against: relay's read() would otherwise see a sub-buffer switch half
+ * done. Writers are the export passes and the namespaces' exits, all in
+ * process context.
+ */
+static DEFINE_MUTEX(ctipfix_relay_lock);
 /* bumped on every open: a new reader needs the templates again */
 static atomic_t ctipfix_reader_epoch = ATOMIC_INIT(0);
+
+/* a place in the channel: a sub-buffer, counted as relay counts them */
+struct ctipfix_relay_pos {
+	size_t subbuf;
+	size_t offset;
+};
+
+/* The reader that opened the file last; under ctipfix_relay_lock. */
+static struct {
+	struct ctipfix_relay_pos acked;	/* what it has passed on, up to */
+	u64 read;			/* bytes read() since it opened */
+	u64 acked_bytes;		/* ... of which it has passed on */
+	bool acking;			/* it acknowledges what it passes on */
+} ctipfix_reader;
 
 unsigned int ctipfix_relay_reader_epoch(void)
 {
 	return atomic_read(&ctipfix_reader_epoch);
 }
 
+static struct rchan_buf *ctipfix_relay_buf(void)
+{
+	return *per_cpu_ptr(ctipfix_chan->buf, 0);
+}
+
+/* Bytes written into the current sub-buffer: none if it was refused. */
+static size_t ctipfix_relay_written(struct rchan_buf *buf)
+{
+	return buf->offset > ctipfix_chan->subbuf_size ? 0 : buf->offset;
+}
+
+/* The oldest sub-buffer the writer must keep. */
+static size_t ctipfix_relay_tail(struct rchan_buf *buf)
+{
+	return ctipfix_reader.acking ? ctipfix_reader.acked.subbuf :
+				       buf->subbufs_consumed;
+}
+
+/*
+ * Move @pos @bytes further, over the bytes read() returns: each finished
+ * sub-buffer ends at its padding, the current one where the writer is.
+ * Returns false if that is past what was written.
+ */
+static bool ctipfix_relay_advance(struct rchan_buf *buf,
+				  struct ctipfix_relay_pos *pos, u64 bytes)
+{
+	size_t subbuf_size = ctipfix_chan->subbuf_size, end;
+
+	for (;;) {
+		if (pos->subbuf == buf->subbufs_produced)
+			end = ctipfix_relay_written(buf);
+		else
+			end = subbuf_size -
+			      buf->padding[pos->subbuf % ctipfix_chan->n_subbufs];
+		if (bytes < end - pos->offset ||
+		    (bytes == end - pos->offset &&
+		     pos->subbuf == buf->subbufs_produced)) {
+			pos->offset += bytes;
+			return true;
+		}
+		if (pos->subbuf == buf->subbufs_produced)
+			return false;
+		bytes -= end - pos->offset;
+		pos->subbuf++;
+		pos->offset = 0;
+	}
+}
+
+/*
+ * A new reader starts where the last acknowledging one's acknowledgments
+ * ended, and is taken to acknowledge nothing until it says it will.
+ */
+static void ctipfix_relay_rewind(struct rchan_buf *buf)
+{
+	if (ctipfix_reader.acking) {
+		buf->subbufs_consumed = ctipfix_reader.acked.subbuf;
+		buf->bytes_consumed = ctipfix_reader.acked.offset;
+		ctipfix_stat_add(CTIPFIX_STAT_RELAY_REREAD_BYTES,
+				 ctipfix_reader.read -
+				 ctipfix_reader.acked_bytes);
+	}
+	ctipfix_reader.acked.subbuf = buf->subbufs_consumed;
+	ctipfix_reader.acked.offset = buf->bytes_consumed;
+	ctipfix_reader.read = 0;
+	ctipfix_reader.acked_bytes = 0;
+	ctipfix_reader.acking = false;
+}
+
 static int ctipfix_relay_open(struct inode *inode, struct file *filp)
 {
 	int err = relay_file_operations.open(inode, filp);
 
-	if (!err)
-		atomic_inc(&ctipfix_reader_epoch);
+	if (err)
+		return err;
+	mutex_lock(&ctipfix_relay_lock);
+	ctipfix_relay_rewind(ctipfix_relay_buf());
+	mutex_unlock(&ctipfix_relay_lock);
+	atomic_inc(&ctipfix_reader_epoch);
+	return 0;
+}
+
+static ssize_t ctipfix_relay_read(struct file *filp, char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	ssize_t n;
+
+	mutex_lock(&ctipfix_relay_lock);
+	n = relay_file_operations.read(filp, ubuf, count, ppos);
+	if (n > 0)
+		ctipfix_reader.read += n;
+	mutex_unlock(&ctipfix_relay_lock);
+	return n;
+}
+
+/*
+ * The reader has passed on the first @bytes it read since it opened the
+ * file: the writer may reuse what lies before them. 0 before the first
+ * read() asks for acknowledged reading. Returns 0, -EINVAL for more bytes
+ * than were read or fewer than acknowledged already, or -EBUSY when the
+ * reader asks for acknowledged reading only after it has read.
+ */
+int ctipfix_relay_ack(u64 bytes)
+{
+	struct rchan_buf *buf = ctipfix_relay_buf();
+	struct ctipfix_relay_pos pos;
+	int err = 0;
+
+	mutex_lock(&ctipfix_relay_lock);
+	/* from the last acknowledged byte: the writer kept what follows it */
+	pos = ctipfix_reader.acked;
+	if (bytes > ctipfix_reader.read ||
+	    bytes < ctipfix_reader.acked_bytes ||
+	    !ctipfix_relay_advance(buf, &pos,
+				   bytes - ctipfix_reader.acked_bytes))
+		err = -EINVAL;
+	else if (!ctipfix_reader.acking && ctipfix_reader.read)
+		err = -EBUSY;
+	if (!err) {
+		ctipfix_reader.acked = pos;
+		ctipfix_reader.acked_bytes = bytes;
+		ctipfix_reader.acking = true;
+	}
+	mutex_unlock(&ctipfix_relay_lock);
 	return err;
 }
 
-/* Refuse to start a sub-buffer the reader has not consumed: count it. */
+/* Refuse to start a sub-buffer the reader still needs: count it. */
 int ctipfix_subbuf_start(struct rchan_buf *buf)
 {
-	if (relay_buf_full(buf)) {
+	if (buf->subbufs_produced - ctipfix_relay_tail(buf) >=
+	    buf->chan->n_subbufs) {
 		ctipfix_stat_inc(CTIPFIX_STAT_RELAY_FULL);
 		return 0;
 	}
@@ -70,11 +216,6 @@ static const struct rchan_callbacks ctipfix_relay_callbacks = {
 	.remove_buf_file	= ctipfix_remove_buf_file,
 };
 
-static struct rchan_buf *ctipfix_relay_buf(void)
-{
-	return *per_cpu_ptr(ctipfix_chan->buf, 0);
-}
-
 /* Would a write of @len bytes fit, in this sub-buffer or a free next one? */
 static bool __ctipfix_relay_has_room(struct rchan_buf *buf, size_t len)
 {
@@ -82,36 +223,40 @@ static bool __ctipfix_relay_has_room(struct rchan_buf *buf, size_t len)
 
 	if (buf->offset <= subbuf_size && buf->offset + len <= subbuf_size)
 		return true;
-	return buf->subbufs_produced + 1 - buf->subbufs_consumed <
+	return buf->subbufs_produced + 1 - ctipfix_relay_tail(buf) <
 	       ctipfix_chan->n_subbufs;
 }
 
 /* Write one whole message, or nothing: returns whether it was written. */
 bool ctipfix_relay_write(const void *data, size_t len)
 {
-	unsigned long flags;
 	bool room;
 
-	spin_lock_irqsave(&ctipfix_relay_lock, flags);
+	mutex_lock(&ctipfix_relay_lock);
 	room = __ctipfix_relay_has_room(ctipfix_relay_buf(), len);
 	if (room)
 		relay_write(ctipfix_chan, data, len);
 	else
 		ctipfix_stat_inc(CTIPFIX_STAT_RELAY_FULL);
-	spin_unlock_irqrestore(&ctipfix_relay_lock, flags);
+	mutex_unlock(&ctipfix_relay_lock);
 	return room;
 }
 
-/* Has a reader taken everything written so far? */
+/* Has a reader taken (and acknowledged, if it does) all written so far? */
 static bool ctipfix_relay_drained(void)
 {
 	struct rchan_buf *buf = ctipfix_relay_buf();
 	bool drained;
 
-	spin_lock_irq(&ctipfix_relay_lock);
-	drained = buf->subbufs_consumed == buf->subbufs_produced &&
-		  buf->bytes_consumed == buf->offset;
-	spin_unlock_irq(&ctipfix_relay_lock);
+	mutex_lock(&ctipfix_relay_lock);
+	if (ctipfix_reader.acking)
+		drained = ctipfix_reader.acked.subbuf == buf->subbufs_produced &&
+			  ctipfix_reader.acked.offset ==
+			  ctipfix_relay_written(buf);
+	else
+		drained = buf->subbufs_consumed == buf->subbufs_produced &&
+			  buf->bytes_consumed == ctipfix_relay_written(buf);
+	mutex_unlock(&ctipfix_relay_lock);
 	return drained;
 }
 
@@ -124,7 +269,10 @@ void ctipfix_relay_drain_wait(unsigned int ms)
 		msleep(20);
 }
 
-/* relay's own file operations, less .mmap, plus our open */
+/*
+ * relay's own file operations, less .mmap and .splice_read (every read
+ * goes through ours), plus our open and read
+ */
 static int ctipfix_relay_fops_init(void)
 {
 	struct file_operations *fops;
@@ -133,7 +281,9 @@ static int ctipfix_relay_fops_init(void)
 	if (!fops)
 		return -ENOMEM;
 	fops->mmap = NULL;
+	fops->splice_read = NULL;
 	fops->open = ctipfix_relay_open;
+	fops->read = ctipfix_relay_read;
 	ctipfix_relay_fops = fops;
 	return 0;
 }

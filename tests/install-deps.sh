@@ -17,7 +17,7 @@ PKGS="build-essential pkg-config git kmod cpio xz-utils
 	libnl-3-dev libnl-genl-3-dev libnetfilter-conntrack-dev
 	dkms conntrack iproute2 nftables iperf3 socat tshark nfdump
 	libfixbuf-tools pmacct python3 iputils-ping procps
-	softflowd ulogd2 iptables libxtables-dev hping3
+	softflowd ulogd2 iptables libxtables-dev hping3 strace
 	$KERNEL_61 $HEADERS_61 $KERNEL_RT $HEADERS_RT"
 BPO_PKGS="linux-image-amd64 linux-headers-amd64"
 BPO_LIST=/etc/apt/sources.list.d/ctipfix-bookworm-backports.list

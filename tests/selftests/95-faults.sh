@@ -8,7 +8,10 @@
 #   - conntrack -F in the middle of the traffic;
 #   - the module unloaded and loaded again in the middle of the traffic;
 #   - the conntrack table full (nf_conntrack_max), with early drop;
-#   - the router namespace deleted in the middle of the traffic.
+#   - the router namespace deleted in the middle of the traffic;
+#   - ctipfixd killed (SIGKILL) after it read records and before it sent
+#     them: the next ctipfixd reads them again; while a reader that does
+#     not acknowledge (cat) takes what it reads, as read() always did.
 # Nothing is dropped, no flow gets two final records unless it outlived a
 # reload, and no conntrack reference is left behind.
 source "$(dirname "$0")"/lib.sh
@@ -49,6 +52,29 @@ ct_listed() {
 	ip netns exec $NS_R conntrack -L 2>/dev/null | wc -l
 }
 
+# start_daemon: ctipfixd to both collectors, pid in $daemon
+start_daemon() {
+	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
+		--collector 127.0.0.1:4741 2>>"$A"/ctipfixd.err &
+	daemon=$!
+}
+
+stop_daemon() {
+	kill -TERM $daemon
+	wait $daemon
+}
+
+reread_grew() {
+	[ "$(ctipfix_stat relay_reread_bytes)" -gt "$reread0" ]
+}
+
+# killed_after_read: the strace log shows the killed ctipfixd read IPFIX
+# messages (version 10: "\0\n") and ended at its first send
+killed_after_read() {
+	grep -qE 'read\([0-9]+, "\\0\\n.*= [1-9][0-9]*$' "$A"/killed.strace &&
+		grep -q 'killed by SIGKILL' "$A"/killed.strace
+}
+
 topology_up
 router_short_timeouts
 check "module loads (template_refresh=2)" load_module template_refresh=2
@@ -56,9 +82,7 @@ bg dumpcap -q -i lo -f "udp port 4739 or udp port 4741" -w "$A"/ipfix.pcap
 bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
-"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
-	--collector 127.0.0.1:4741 2>"$A"/ctipfixd.err &
-daemon=$!
+start_daemon
 sleep 1
 
 # --- collector unreachable, then back ---
@@ -131,6 +155,51 @@ check_eq "netns deletion: no flow has two final records" \
 check "netns deletion: some flows were ended by it" \
 	test "$(wc -l <"$A"/got4)" -ge 1
 
+# --- ctipfixd killed between its read and its send ---
+topology_down
+topology_up
+router_short_timeouts
+bg ip netns exec $NS_S $UDPFLOWS serve 5300
+sleep 1
+stop_daemon
+reread0=$(ctipfix_stat relay_reread_bytes)
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 27000 100 50 "$A"/opened6
+check "with no reader, every flow settled into the relay" \
+	wait_until 30 ctipfix_settled
+sleep 1
+# strace kills it at its first send: after it read, before it sent
+strace -f -o "$A"/killed.strace -e trace=read,sendto \
+	-e inject=sendto:signal=SIGKILL:when=1 \
+	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>/dev/null
+check_eq "ctipfixd killed at its first send" $? 137
+check "it had read the records before it was killed" killed_after_read
+start_daemon
+check "the next ctipfixd reads again what the killed one read" \
+	wait_until 10 reread_grew
+check "every flow settled" wait_until 30 ctipfix_settled
+sleep 2
+check "killed ctipfixd: one final record per flow opened" \
+	every_flow_once "$A"/opened6 27000 27099
+
+# --- a reader that does not acknowledge takes what it reads ---
+stop_daemon
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 28000 20 20 "$A"/opened7
+check "every flow settled" wait_until 30 ctipfix_settled
+sleep 1		# flush_interval_ms: the last message is written out
+timeout 10 cat $RELAY >"$A"/cat.bin
+check "cat read the records from the relay" test -s "$A"/cat.bin
+reread0=$(ctipfix_stat relay_reread_bytes)
+start_daemon
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 28100 20 20 "$A"/opened8
+check "every flow settled" wait_until 30 ctipfix_settled
+sleep 2
+check_eq "what cat read is not read again" \
+	"$(ctipfix_stat relay_reread_bytes)" "$reread0"
+check_eq "none of the flows whose records cat took reached the collector" \
+	"$(final_sports "$A"/ipfix.pcap 28000 28019 | wc -l)" 0
+check "the next ctipfixd: one final record per flow opened" \
+	every_flow_once "$A"/opened8 28100 28119
+
 # --- no reference left: a fresh router counts only what it lists ---
 topology_down
 topology_up
@@ -141,8 +210,7 @@ ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 26000 20 20 "$A"/opened5
 check "unload with live flows" unload_module
 check_eq "conntrack count equals the entries listed" "$(router_ct_count)" "$(ct_listed)"
 check "the router namespace deletes" timeout 60 ip netns del $NS_R
-kill -TERM $daemon
-wait $daemon
+stop_daemon
 check_eq "ctipfixd exits 0" $? 0
 daemon=""
 ksft_exit

@@ -2,7 +2,9 @@
 /*
  * ctipfixd: carries the IPFIX messages ctipfix.ko writes into its relay
  * channel to UDP collectors. Woken by the module's netlink hint, and by a
- * short poll timeout as well, because hints can be lost.
+ * short poll timeout as well, because hints can be lost. It acknowledges
+ * what it has sent, so that what it read and could not send before it was
+ * killed is read again by the next ctipfixd.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,11 +35,15 @@ struct daemon {
 	struct ipfix_stream stream;
 	struct ipfix_session session;
 	uint8_t primer[65536];		/* a template message to send first */
-	struct ctipfix_nl nl;
+	struct ctipfix_nl nl;		/* subscribed to the data hints */
+	struct ctipfix_nl ctl;		/* requests: acknowledgments */
 	const char *relay;
 	int relay_fd;			/* -1: the module is not there */
 	uint64_t read_bytes;
 	uint64_t read_errors;
+	uint64_t attach_read;		/* bytes read since the relay opened */
+	uint64_t attach_acked;		/* ... and acknowledged as sent */
+	uint64_t ack_errors;
 	const char *stats_file;
 };
 
@@ -69,12 +75,13 @@ static void print_stats(const struct daemon *d, FILE *f)
 	int i;
 
 	fprintf(f, "read_bytes %llu read_messages %llu read_errors %llu "
-		"bad_bytes %llu templates_primed %llu\n",
+		"bad_bytes %llu templates_primed %llu ack_errors %llu\n",
 		(unsigned long long)d->read_bytes,
 		(unsigned long long)d->stream.messages,
 		(unsigned long long)d->read_errors,
 		(unsigned long long)d->stream.bad_bytes,
-		(unsigned long long)d->session.primed_messages);
+		(unsigned long long)d->session.primed_messages,
+		(unsigned long long)d->ack_errors);
 	for (i = 0; i < d->n_collectors; i++)
 		collector_print(&d->collectors[i], f);
 	fflush(f);
@@ -115,9 +122,10 @@ static void send_message(struct daemon *d, const uint8_t *msg, size_t len)
 }
 
 /*
- * Open the relay file, fetch the template set and join the netlink group:
- * the module's, as loaded now. Starts a new transport session. Returns 0,
- * or 1 with @why set.
+ * Open the relay file, fetch the template set, ask the module to keep what
+ * is read until it is acknowledged, and join the netlink group: the
+ * module's, as loaded now. Starts a new transport session. Returns 0, or 1
+ * with @why set.
  */
 static int attach(struct daemon *d, char *why, size_t len)
 {
@@ -136,15 +144,22 @@ static int attach(struct daemon *d, char *why, size_t len)
 		err = ctipfix_nl_get_templates(&d->nl, set, sizeof(set),
 					       &set_len);
 	if (!err)
+		err = ctipfix_nl_open(&d->ctl);
+	if (!err)
+		err = ctipfix_nl_relay_ack(&d->ctl, 0);
+	if (!err)
 		err = ctipfix_nl_subscribe(&d->nl);
 	if (err) {
 		snprintf(why, len, "netlink family %s: %s", CTIPFIX_GENL_NAME,
 			 ctipfix_nl_strerror(err));
+		ctipfix_nl_close(&d->ctl);
 		ctipfix_nl_close(&d->nl);
 		close(d->relay_fd);
 		d->relay_fd = -1;
 		return 1;
 	}
+	d->attach_read = 0;
+	d->attach_acked = 0;
 	ipfix_session_start(&d->session, set, set_len);
 	return 0;
 }
@@ -154,11 +169,25 @@ static void detach(struct daemon *d)
 {
 	fprintf(stderr, "ctipfixd: relay closed (module unloaded?), "
 		"waiting for it to return\n");
+	ctipfix_nl_close(&d->ctl);
 	ctipfix_nl_close(&d->nl);
 	close(d->relay_fd);
 	d->relay_fd = -1;
 	/* a message cut short by the unload cannot be completed */
 	ipfix_stream_reset(&d->stream);
+}
+
+/* Everything read but the start of a message yet to come was sent. */
+static void acknowledge(struct daemon *d)
+{
+	uint64_t sent = d->attach_read - d->stream.len;
+
+	if (sent == d->attach_acked)
+		return;
+	if (ctipfix_nl_relay_ack(&d->ctl, sent))
+		d->ack_errors++;
+	else
+		d->attach_acked = sent;
 }
 
 /* Read everything the relay holds now and send each whole message. */
@@ -177,13 +206,16 @@ static void drain_relay(struct daemon *d)
 		if (n < 0 && errno != EAGAIN) {
 			d->read_errors++;
 			detach(d);
+			return;
 		}
 		if (n <= 0)
 			break;
 		d->read_bytes += n;
+		d->attach_read += n;
 		ipfix_stream_filled(&d->stream, n);
 		while ((len = ipfix_stream_next(&d->stream, &msg)))
 			send_message(d, msg, len);
+		acknowledge(d);
 	}
 }
 
@@ -316,6 +348,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < d.n_collectors; i++)
 		collector_close(&d.collectors[i]);
 	if (d.relay_fd >= 0) {
+		ctipfix_nl_close(&d.ctl);
 		ctipfix_nl_close(&d.nl);
 		close(d.relay_fd);
 	}

@@ -33,6 +33,7 @@ const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
 	[CTIPFIX_STAT_HINTS]			= "hints",
 	[CTIPFIX_STAT_HINTS_UNREAD]		= "hints_unread",
 	[CTIPFIX_STAT_FLOW_BUCKETS]		= "flow_buckets",
+	[CTIPFIX_STAT_RELAY_REREAD_BYTES]	= "relay_reread_bytes",
 };
 
 const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {
@@ -131,8 +132,9 @@ static int parse_templates_reply(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int request(struct ctipfix_nl *nl, uint8_t cmd,
-		   nl_recvmsg_msg_cb_t parse, void *arg)
+/* @cmd, with a u64 attribute @attr unless it is 0 */
+static int request_u64(struct ctipfix_nl *nl, uint8_t cmd, int attr,
+		       uint64_t value, nl_recvmsg_msg_cb_t parse, void *arg)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 	int err;
@@ -140,7 +142,8 @@ static int request(struct ctipfix_nl *nl, uint8_t cmd,
 	if (!msg)
 		return -NLE_NOMEM;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0,
-			 cmd, CTIPFIX_GENL_VERSION)) {
+			 cmd, CTIPFIX_GENL_VERSION) ||
+	    (attr && nla_put_u64(msg, attr, value))) {
 		nlmsg_free(msg);
 		return -NLE_NOMEM;
 	}
@@ -160,6 +163,12 @@ static int request(struct ctipfix_nl *nl, uint8_t cmd,
 			return err;
 	}
 	return nl_wait_for_ack(nl->sock);
+}
+
+static int request(struct ctipfix_nl *nl, uint8_t cmd,
+		   nl_recvmsg_msg_cb_t parse, void *arg)
+{
+	return request_u64(nl, cmd, 0, 0, parse, arg);
 }
 
 int ctipfix_nl_get_stats(struct ctipfix_nl *nl,
@@ -185,6 +194,12 @@ int ctipfix_nl_get_config(struct ctipfix_nl *nl,
 int ctipfix_nl_flush(struct ctipfix_nl *nl)
 {
 	return request(nl, CTIPFIX_CMD_FLUSH, NULL, NULL);
+}
+
+int ctipfix_nl_relay_ack(struct ctipfix_nl *nl, uint64_t bytes)
+{
+	return request_u64(nl, CTIPFIX_CMD_RELAY_ACK, CTIPFIX_A_RELAY_ACKED,
+			   bytes, NULL, NULL);
 }
 
 int ctipfix_nl_get_templates(struct ctipfix_nl *nl, uint8_t *buf,

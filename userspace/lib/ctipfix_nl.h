@@ -25,6 +25,12 @@ int ctipfix_nl_get_stats(struct ctipfix_nl *nl,
 int ctipfix_nl_get_config(struct ctipfix_nl *nl,
 			  uint32_t config[CTIPFIX_CONFIG_MAX + 1]);
 int ctipfix_nl_flush(struct ctipfix_nl *nl);
+/*
+ * The relay reader has passed on @bytes since it opened the relay file; 0,
+ * before the first read, asks the module to keep what is read until then.
+ * On a socket that has not subscribed.
+ */
+int ctipfix_nl_relay_ack(struct ctipfix_nl *nl, uint64_t bytes);
 /* The module's IPFIX template set, into @buf; before subscribing. */
 int ctipfix_nl_get_templates(struct ctipfix_nl *nl, uint8_t *buf,
 			     size_t size, size_t *len);

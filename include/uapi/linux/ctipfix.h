@@ -10,6 +10,13 @@
  * CTIPFIX_RELAY_DIR/CTIPFIX_RELAY_FILE0, read with read() and poll(). When
  * data is waiting, the module multicasts CTIPFIX_CMD_DATA_READY to the
  * CTIPFIX_MCGRP_DATA group; such hints can be lost, so readers poll as well.
+ *
+ * read() takes what it returns out of the channel. A reader that sends
+ * CTIPFIX_CMD_RELAY_ACK with CTIPFIX_A_RELAY_ACKED = 0 after it opens the
+ * file, before it reads, keeps what it reads in the channel until it
+ * acknowledges it, by sending the count of bytes it has passed on since it
+ * opened the file. The next reader to open the file starts after the last
+ * acknowledged byte: nothing read and lost before it was passed on is lost.
  */
 #ifndef _UAPI_LINUX_CTIPFIX_H
 #define _UAPI_LINUX_CTIPFIX_H
@@ -30,6 +37,7 @@ enum ctipfix_cmd {
 	CTIPFIX_CMD_FLUSH,		/* admin: export all live flows now */
 	CTIPFIX_CMD_DATA_READY,		/* multicast only */
 	CTIPFIX_CMD_GET_TEMPLATES,	/* reply: CTIPFIX_A_TEMPLATES */
+	CTIPFIX_CMD_RELAY_ACK,		/* admin: CTIPFIX_A_RELAY_ACKED */
 	__CTIPFIX_CMD_MAX,
 };
 
@@ -41,6 +49,7 @@ enum ctipfix_attr {
 	CTIPFIX_A_STATS,		/* nested: enum ctipfix_stat, u64 each */
 	CTIPFIX_A_CONFIG,		/* nested: enum ctipfix_config, u32 each */
 	CTIPFIX_A_TEMPLATES,		/* binary: the IPFIX template set */
+	CTIPFIX_A_RELAY_ACKED,		/* u64: bytes passed on since open */
 	__CTIPFIX_A_MAX,
 };
 
@@ -75,6 +84,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_HINTS,		/* conntrack destroy events heard */
 	CTIPFIX_STAT_HINTS_UNREAD,	/* ... that did not parse */
 	CTIPFIX_STAT_FLOW_BUCKETS,	/* gauge: flow table buckets, all netns */
+	CTIPFIX_STAT_RELAY_REREAD_BYTES, /* read, not acknowledged: read again */
 	__CTIPFIX_STAT_MAX,
 };
 

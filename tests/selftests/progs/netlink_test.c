@@ -202,6 +202,43 @@ TEST_F(genl, truncated_attribute_refused)
 				    &self->req, len));
 }
 
+TEST_F(genl, relay_ack_without_count_refused)
+{
+	EXPECT_EQ(-EINVAL, transact(self->family, CTIPFIX_CMD_RELAY_ACK,
+				    &self->req, 0));
+}
+
+TEST_F(genl, relay_ack_beyond_what_was_read_refused)
+{
+	size_t len = put_attr(&self->req, 0, CTIPFIX_A_RELAY_ACKED, 8);
+
+	/* 0xabab... bytes: more than any reader has read */
+	EXPECT_EQ(-EINVAL, transact(self->family, CTIPFIX_CMD_RELAY_ACK,
+				    &self->req, len));
+}
+
+TEST_F(genl, relay_ack_of_wrong_size_refused)
+{
+	size_t len = put_attr(&self->req, 0, CTIPFIX_A_RELAY_ACKED, 4);
+
+	EXPECT_EQ(-EINVAL, transact(self->family, CTIPFIX_CMD_RELAY_ACK,
+				    &self->req, len));
+}
+
+static int nobody_relay_ack(int family, int group __attribute__((unused)))
+{
+	struct request r = { };
+	size_t len = put_attr(&r, 0, CTIPFIX_A_RELAY_ACKED, 8);
+
+	return transact(family, CTIPFIX_CMD_RELAY_ACK, &r, len) == -EPERM ?
+	       0 : 1;
+}
+
+TEST_F(genl, unprivileged_relay_ack_gets_eperm)
+{
+	EXPECT_EQ(0, as_nobody(nobody_relay_ack, self->family, self->group));
+}
+
 static int nobody_flush(int family, int group __attribute__((unused)))
 {
 	struct request r = { };
