@@ -324,9 +324,10 @@ LIMITS = [
      "and ctipfix needs conntrack; it can lead only on routers that run "
      "conntrack anyway (NAT, stateful filtering), the routers it is made for."),
     ("long", "One long flow: the hook does one test per packet of a flow "
-     "it follows already. Five runs of one module put this ratio at 0.90 "
-     "to 1.04, with single rounds from 0.67 to 1.39: on this 2-core TCG "
-     "host a miss here is the host's noise as much as any cost."),
+     "it follows already. Runs of one module have put this ratio on both "
+     "sides of the target, and its single rounds (above) spread much wider "
+     "than 5%: on this 2-core TCG host a miss here is the host's noise as "
+     "much as any cost."),
     ("short", "Many short flows: every packet is a new flow, so the cost of "
      "following one (an entry allocated, a reference taken, a lock-free "
      "push; then a record encoded, written to the relay and sent by the "
