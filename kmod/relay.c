@@ -67,11 +67,24 @@ static size_t ctipfix_relay_written(struct rchan_buf *buf)
 	return buf->offset > ctipfix_chan->subbuf_size ? 0 : buf->offset;
 }
 
+/*
+ * Where the reader is, as far as the writer is concerned: what it has
+ * acknowledged if it acknowledges, else what it has read.
+ */
+static struct ctipfix_relay_pos ctipfix_relay_reader_pos(struct rchan_buf *buf)
+{
+	struct ctipfix_relay_pos consumed = {
+		.subbuf = buf->subbufs_consumed,
+		.offset = buf->bytes_consumed,
+	};
+
+	return ctipfix_reader.acking ? ctipfix_reader.acked : consumed;
+}
+
 /* The oldest sub-buffer the writer must keep. */
 static size_t ctipfix_relay_tail(struct rchan_buf *buf)
 {
-	return ctipfix_reader.acking ? ctipfix_reader.acked.subbuf :
-				       buf->subbufs_consumed;
+	return ctipfix_relay_reader_pos(buf).subbuf;
 }
 
 /*
@@ -246,16 +259,13 @@ bool ctipfix_relay_write(const void *data, size_t len)
 static bool ctipfix_relay_drained(void)
 {
 	struct rchan_buf *buf = ctipfix_relay_buf();
+	struct ctipfix_relay_pos pos;
 	bool drained;
 
 	mutex_lock(&ctipfix_relay_lock);
-	if (ctipfix_reader.acking)
-		drained = ctipfix_reader.acked.subbuf == buf->subbufs_produced &&
-			  ctipfix_reader.acked.offset ==
-			  ctipfix_relay_written(buf);
-	else
-		drained = buf->subbufs_consumed == buf->subbufs_produced &&
-			  buf->bytes_consumed == ctipfix_relay_written(buf);
+	pos = ctipfix_relay_reader_pos(buf);
+	drained = pos.subbuf == buf->subbufs_produced &&
+		  pos.offset == ctipfix_relay_written(buf);
 	mutex_unlock(&ctipfix_relay_lock);
 	return drained;
 }
