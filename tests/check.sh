@@ -13,10 +13,19 @@ SELFTESTS=${SELFTESTS:-$(cd "$ROOT"/tests/selftests &&
 passed=0
 failed=0
 skipped=0
+# one line per failure, printed again just above the closing line, where a
+# reader of a long log (or of its tail only) looks first
+summary=""
+
+# fail_line TEXT: remember a failure for the summary
+fail_line() {
+	summary="$summary$1"$'\n'
+}
 
 # Count one TAP log: "ok", "not ok", "# SKIP".
 count_tap() {
-	local log=$1 rc=$2 p f s
+	local log=$1 rc=$2 p f s first
+	first=$(grep -m1 -E '^not ok [0-9]+' "$log")
 	p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
 	f=$(grep -cE '^not ok [0-9]+' "$log" | head -1)
 	s=$(grep -cE '^(ok [0-9]+.*# SKIP|1\.\.0 # SKIP)' "$log" | head -1)
@@ -32,6 +41,8 @@ count_tap() {
 		echo "---- FAILED: $log (exit $rc)"
 		cat "$log"
 		echo "----"
+		fail_line "$(basename "$(dirname "$log")")/$(basename "$log" .log): exit $rc$(
+			[ "$rc" = 125 ] && echo ", stuck in the kernel")${first:+; $first}"
 	fi
 	echo "  $(basename "$log" .log): $p passed, $f failed, $s skipped"
 }
@@ -54,6 +65,7 @@ run_host dkms "$ROOT"/tests/dkms.sh "$@"
 
 for kver in "$@"; do
 	out=$RESULTS/$kver
+	died=0
 	echo "== guest $kver: $SELFTESTS"
 	"$ROOT"/tests/qemu/run.sh "$kver" "$out" $SELFTESTS
 	for t in $SELFTESTS; do
@@ -63,6 +75,8 @@ for kver in "$@"; do
 			echo "---- $t did not run to the end on $kver"
 			[ -f "$out/$t.log" ] && cat "$out/$t.log"
 			failed=$((failed + 1))
+			fail_line "$kver/$t: did not run to the end"
+			died=1
 		fi
 	done
 	# The kernel log of the real run must be clean...
@@ -78,6 +92,11 @@ for kver in "$@"; do
 		echo "---- guest dmesg:"
 		cat "$out"/dmesg.log "$out"/console.log 2>/dev/null
 		echo "----"
+		if [ -f "$out"/dmesg.log ]; then
+			fail_line "$kver: kernel log not clean: $(head -n 3 "$out"/dmesg-check.txt)"
+		else
+			fail_line "$kver: no kernel log: the guest did not finish"
+		fi
 	fi
 	# ...and the same check must catch the harness's deliberate WARN.
 	if [ -f "$out"/dmesg-warn.log ] &&
@@ -87,8 +106,20 @@ for kver in "$@"; do
 	else
 		failed=$((failed + 1))
 		echo "---- harness self-test: the deliberate WARN went unnoticed"
+		fail_line "$kver: the harness's deliberate WARN went unnoticed"
+	fi
+	# a guest that died or hung: the end of its console says how
+	if [ "$died" = 1 ]; then
+		fail_line "$kver: the guest's console ended with:"
+		fail_line "$(tail -n 25 "$out"/console.log 2>/dev/null | tr -d '\r' |
+			     sed 's/^/    /')"
 	fi
 done
+
+if [ -n "$summary" ]; then
+	echo "== failures"
+	printf '%s' "$summary"
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -24,13 +24,36 @@ echo "guest: kernel $(uname -r), tests: $cttests" >/dev/console
 
 # a test is named relative to tests/selftests (../bench/guest-bench.sh too);
 # its log and exit code are kept under its base name
+# run_test TEST NAME: the test's exit code. One still there a minute after
+# its timeout is stuck where no signal reaches it (in the kernel): the
+# blocked tasks go to the kernel log, and it returns 125.
+run_test() {
+	local waited=0 pid
+
+	(cd "$ctroot"/tests/selftests &&
+	 exec timeout -k 5 "$TEST_TIMEOUT" ./"$1" >"$OUT/$2.log" 2>&1) &
+	pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		if [ $waited -ge $((TEST_TIMEOUT + 60)) ]; then
+			echo "guest: $1 stuck for ${waited}s, blocked tasks:" >/dev/console
+			echo w >/proc/sysrq-trigger
+			return 125
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	wait $pid
+}
+
 for t in ${cttests//,/ }; do
 	name=$(basename "$t")
 	echo "guest: running $t" >/dev/console
-	(cd "$ctroot"/tests/selftests &&
-	 timeout -k 5 "$TEST_TIMEOUT" ./"$t" >"$OUT/$name.log" 2>&1)
-	echo $? >"$OUT/$name.rc"
-	echo "guest: $t exited $(cat "$OUT/$name.rc")" >/dev/console
+	run_test "$t" "$name"
+	rc=$?
+	echo $rc >"$OUT/$name.rc"
+	echo "guest: $t exited $rc" >/dev/console
+	# what it left stuck (the module, say) would fail every later test
+	[ $rc = 125 ] && break
 done
 dmesg >"$OUT"/dmesg.log
 
