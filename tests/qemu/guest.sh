@@ -14,6 +14,9 @@ OUT=/mnt
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 
 mount -t debugfs debugfs /sys/kernel/debug
+# events enabled at boot (run.sh) are recorded only while a test asks
+mount -t tracefs tracefs /sys/kernel/tracing
+echo 0 >/sys/kernel/tracing/tracing_on
 mkdir -p "$CTIPFIX_ARTIFACTS"
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts

@@ -92,6 +92,13 @@ wait_until() {
 	done
 }
 
+# udp_bound NS PORT: a UDP socket is bound to PORT in namespace NS. A
+# sender that starts before its receiver gets an ICMP port unreachable,
+# and socat stops at the first one.
+udp_bound() {
+	ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .
+}
+
 load_module() {
 	modprobe -a nf_conntrack nfnetlink && insmod "$CTIPFIX_KO" "$@"
 }
