@@ -12,6 +12,8 @@
  * never reuses a sub-buffer from the acknowledged position on, and the next
  * reader to open the file starts there, so what the last one read but
  * never acknowledged is read again. Delivery is then at least once.
+ *
+ * The file has one reader at a time: a second open() gets -EBUSY.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -137,15 +139,29 @@ static void ctipfix_relay_rewind(struct rchan_buf *buf)
 	ctipfix_reader.acking = false;
 }
 
+/* Is the file open? The channel holds one reference, each open file one. */
+static bool ctipfix_relay_is_open(struct rchan_buf *buf)
+{
+	return kref_read(&buf->kref) > 1;
+}
+
+/*
+ * One reader at a time: a second one would take part of the messages, and
+ * its acknowledgments and the first one's would count against each other.
+ */
 static int ctipfix_relay_open(struct inode *inode, struct file *filp)
 {
-	int err = relay_file_operations.open(inode, filp);
+	struct rchan_buf *buf = ctipfix_relay_buf();
+	int err = -EBUSY;
 
+	mutex_lock(&ctipfix_relay_lock);
+	if (!ctipfix_relay_is_open(buf))
+		err = relay_file_operations.open(inode, filp);
+	if (!err)
+		ctipfix_relay_rewind(buf);
+	mutex_unlock(&ctipfix_relay_lock);
 	if (err)
 		return err;
-	mutex_lock(&ctipfix_relay_lock);
-	ctipfix_relay_rewind(ctipfix_relay_buf());
-	mutex_unlock(&ctipfix_relay_lock);
 	atomic_inc(&ctipfix_reader_epoch);
 	return 0;
 }
@@ -322,8 +338,7 @@ int ctipfix_relay_init(void)
 
 void ctipfix_relay_exit(void)
 {
-	/* the channel holds one reference; each open file one more */
-	bool readers = kref_read(&ctipfix_relay_buf()->kref) > 1;
+	bool readers = ctipfix_relay_is_open(ctipfix_relay_buf());
 
 	relay_close(ctipfix_chan);
 	debugfs_remove(ctipfix_dir);

@@ -11,7 +11,8 @@
 #   - the router namespace deleted in the middle of the traffic;
 #   - ctipfixd killed (SIGKILL) after it read records and before it sent
 #     them: the next ctipfixd reads them again; while a reader that does
-#     not acknowledge (cat) takes what it reads, as read() always did.
+#     not acknowledge (cat) takes what it reads, as read() always did;
+#   - a second reader (cat, another ctipfixd) refused while one reads.
 # Nothing is dropped, no flow gets two final records unless it outlived a
 # reload, and no conntrack reference is left behind.
 source "$(dirname "$0")"/lib.sh
@@ -50,6 +51,11 @@ ct_drops() {
 
 ct_listed() {
 	ip netns exec $NS_R conntrack -L 2>/dev/null | wc -l
+}
+
+# daemon_stat NAME: one of the running ctipfixd's counters
+daemon_stat() {
+	grep -o "$1 [0-9]*" /run/ctipfixd.stats | cut -d' ' -f2
 }
 
 # start_daemon: ctipfixd to both collectors, pid in $daemon
@@ -180,6 +186,22 @@ check "every flow settled" wait_until 30 ctipfix_settled
 sleep 2
 check "killed ctipfixd: one final record per flow opened" \
 	every_flow_once "$A"/opened6 27000 27099
+
+# --- one reader at a time: a second is refused, the first reads on ---
+timeout 10 cat $RELAY >/dev/null 2>"$A"/busy-cat.err
+check_eq "cat is refused the relay while ctipfixd reads it" $? 1
+check "... as busy" grep -q "Device or resource busy" "$A"/busy-cat.err
+timeout 10 "$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
+	2>"$A"/busy-daemon.err
+check_eq "a second ctipfixd exits 1" $? 1
+check "... saying another reader has the relay open" \
+	grep -q "another reader has it open" "$A"/busy-daemon.err
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 27500 50 50 "$A"/opened9
+check "every flow settled" wait_until 30 ctipfix_settled
+sleep 2
+check "the first ctipfixd: one final record per flow opened" \
+	every_flow_once "$A"/opened9 27500 27549
+check_eq "... none of its acknowledgments refused" "$(daemon_stat ack_errors)" 0
 
 # --- a reader that does not acknowledge takes what it reads ---
 stop_daemon

@@ -135,8 +135,10 @@ static int attach(struct daemon *d, char *why, size_t len)
 
 	d->relay_fd = open(d->relay, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (d->relay_fd < 0) {
-		snprintf(why, len, "cannot open %s: %s (is ctipfix.ko loaded "
-			 "and debugfs mounted?)", d->relay, strerror(errno));
+		snprintf(why, len, "cannot open %s: %s (%s)", d->relay,
+			 strerror(errno), errno == EBUSY ?
+			 "another reader has it open: a second ctipfixd?" :
+			 "is ctipfix.ko loaded and debugfs mounted?");
 		return 1;
 	}
 	err = ctipfix_nl_open(&d->nl);
