@@ -60,13 +60,13 @@ static void ctipfix_flow_buckets_free(struct ctipfix_flow **buckets, u32 *due,
 }
 
 /* the buckets for @count flows: chains of one or two on average */
-static unsigned int ctipfix_flow_buckets_for(unsigned int count)
+static unsigned int ctipfix_flow_buckets_for(unsigned int count,
+					     unsigned int most)
 {
 	unsigned int n = count > 2 ? roundup_pow_of_two(count) / 2 : 1;
 
-	return clamp_t(unsigned int, n, min(CTIPFIX_FLOW_MIN_BUCKETS,
-					    ctipfix_hash_buckets),
-		       ctipfix_hash_buckets);
+	return clamp_t(unsigned int, n,
+		       min(CTIPFIX_FLOW_MIN_BUCKETS, most), most);
 }
 
 int ctipfix_flow_table_init(struct ctipfix_flow_table *t)
@@ -79,7 +79,7 @@ int ctipfix_flow_table_init(struct ctipfix_flow_table *t)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		init_llist_head(per_cpu_ptr(t->pending, cpu));
-	if (ctipfix_flow_buckets_alloc(t, ctipfix_flow_buckets_for(0))) {
+	if (ctipfix_flow_buckets_alloc(t, CTIPFIX_FLOW_MIN_BUCKETS)) {
 		free_percpu(t->pending);
 		t->pending = NULL;
 		return -ENOMEM;
@@ -203,20 +203,24 @@ struct llist_node *ctipfix_flow_take_pending(struct ctipfix_flow_table *t,
 
 /*
  * Resize the table to hold @count flows, when its chains have grown past
- * two on average or it holds eight times fewer flows than buckets. Every
+ * two on average, it holds eight times fewer flows than buckets, or it has
+ * more buckets than hash_buckets (an operator lowered it). Every
  * bucket is then due at @now. Returns whether it was resized; it stays as
  * it was when the memory is not there.
  */
 bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 			    u32 now)
 {
-	unsigned int n = ctipfix_flow_buckets_for(count);
+	unsigned int most = READ_ONCE(ctipfix_hash_buckets);
+	unsigned int n = ctipfix_flow_buckets_for(count, most);
 	struct ctipfix_flow **old = t->buckets, *flow;
 	unsigned int i, b, old_n = t->n_buckets;
 	u32 *old_due = t->due;
 
+	/* near enough, unless hash_buckets was lowered below the table */
 	if (n == t->n_buckets ||
-	    (count <= 2 * t->n_buckets && count >= t->n_buckets / 8))
+	    (count <= 2 * t->n_buckets && count >= t->n_buckets / 8 &&
+	     t->n_buckets <= most))
 		return false;
 	if (ctipfix_flow_buckets_alloc(t, n))
 		return false;

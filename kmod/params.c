@@ -108,8 +108,8 @@ MODULE_PARM_DESC(n_subbufs, "Relay sub-buffer count (load time) [2..1024]");
 static struct ctipfix_uint_knob knob_hash_buckets = {
 	.val = &ctipfix_hash_buckets, .min = 64, .max = 4194304, .power_of_2 = true,
 };
-module_param_cb(hash_buckets, &ctipfix_knob_ops, &knob_hash_buckets, 0444);
-MODULE_PARM_DESC(hash_buckets, "Most flow hash buckets per namespace, a power of two; the table grows to it with the flows (load time) [64..4194304]");
+module_param_cb(hash_buckets, &ctipfix_knob_ops, &knob_hash_buckets, 0644);
+MODULE_PARM_DESC(hash_buckets, "Most flow hash buckets per namespace, a power of two; the table grows to it with the flows [64..4194304]");
 
 static struct ctipfix_uint_knob knob_stats_interval = {
 	.val = &ctipfix_stats_interval, .min = 1, .max = 86400,

@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Knobs: a runtime change of active_timeout takes effect on live flows;
-# invalid writes are refused with EINVAL and the old value stays.
+# Knobs: a runtime change of active_timeout or hash_buckets takes effect
+# on live flows; invalid writes are refused with EINVAL and the old value
+# stays.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-trap 'topology_down; rmmod ctipfix 2>/dev/null' EXIT
+artifacts_dir knobs
+trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 stat_of() {
 	"$CTIPFIXCTL" stats | awk -v k="$1" '$1 == k { print $2 }'
@@ -26,7 +28,8 @@ write_refused() {
 topology_up
 check "module loads" load_module
 
-for knob in active_timeout template_refresh max_msg_size flush_interval_ms sweep_rate; do
+for knob in active_timeout template_refresh max_msg_size flush_interval_ms \
+	    sweep_rate hash_buckets; do
 	for bad in -1 0 abc "" 1x 99999999999 4294967296; do
 		check "$knob refuses '$bad'" write_refused $knob "$bad"
 	done
@@ -39,8 +42,10 @@ check "observation_domain refuses 4294967296" \
 	write_refused observation_domain 4294967296
 check "load-time knob subbuf_size is read-only" \
 	bash -c "! echo 8192 > $PARAMS/subbuf_size"
-check "load-time knob hash_buckets is read-only" \
-	bash -c "! echo 128 > $PARAMS/hash_buckets"
+check "hash_buckets refuses 100 (not a power of two)" \
+	write_refused hash_buckets 100
+check "hash_buckets refuses 8388608 (above 4194304)" \
+	write_refused hash_buckets 8388608
 check "load-time knob destroy_events is read-only" \
 	bash -c "! echo 1 > $PARAMS/destroy_events"
 check_eq "destroy_events is off by default" "$(cat $PARAMS/destroy_events)" N
@@ -99,4 +104,40 @@ check_eq "the passes ran on CPU $last_cpu only" "$(pass_cpus)" \
 echo 0 >$T/tracing_on
 kill $gen $srv 2>/dev/null
 wait 2>/dev/null
+
+# hash_buckets at runtime: 1000 live flows grow the router's table from 64
+# to 512 buckets; lowered to 128, the next pass shrinks it to 128; raised
+# again, it grows back. The flows live on and each gets its final record.
+# buckets_are N: the tables of all namespaces hold N buckets together
+buckets_are() {
+	[ "$(stat_of flow_buckets)" = "$1" ]
+}
+echo 60 >$PARAMS/active_timeout
+router_udp_timeout 600
+bg ip netns exec $NS_S $UDPFLOWS serve 5300
+check "the flows' server is up" wait_until 10 udp_bound $NS_S 5300
+ip netns exec $NS_C conntrack -F 2>/dev/null
+ip netns exec $NS_R conntrack -F 2>/dev/null
+check "no flow followed" wait_until 10 ctipfix_settled
+buckets0=$(stat_of flow_buckets)
+final0=$(stat_of records_final)
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 30000 1000 500 "$A"/opened
+check_eq "1000 flows opened" "$(wc -l <"$A"/opened)" 1000
+check "they grow the router's table to 512 buckets" \
+	wait_until 10 buckets_are $((buckets0 + 512 - 64))
+check "hash_buckets accepts 128 at runtime" \
+	bash -c "echo 128 > $PARAMS/hash_buckets"
+check "the next pass shrinks the table to 128 buckets" \
+	wait_until 10 buckets_are $((buckets0 + 128 - 64))
+check "hash_buckets accepts 1048576 again" \
+	bash -c "echo 1048576 > $PARAMS/hash_buckets"
+check "the table grows back to 512 buckets" \
+	wait_until 10 buckets_are $((buckets0 + 512 - 64))
+live=$(stat_of flows_live)
+check "the flows are followed still ($live)" test "$live" -ge 1000
+ip netns exec $NS_R conntrack -F 2>/dev/null
+check "every flow settled" wait_until 30 ctipfix_settled
+final=$(($(stat_of records_final) - final0))
+check "each has its final record ($final)" test "$final" -ge 1000
+check_eq "none dropped" "$(stat_of records_dropped)" 0
 ksft_exit
