@@ -25,8 +25,6 @@ mount -t tmpfs shm /dev/shm
 ip link set lo up
 echo "guest: kernel $(uname -r), tests: $cttests" >/dev/console
 
-# a test is named relative to tests/selftests (../bench/guest-bench.sh too);
-# its log and exit code are kept under its base name
 # run_test TEST NAME: the test's exit code. One still there a minute after
 # its timeout is stuck where no signal reaches it (in the kernel): the
 # blocked tasks go to the kernel log, and it returns 125.
@@ -48,6 +46,8 @@ run_test() {
 	wait $pid
 }
 
+# a test is named relative to tests/selftests (../bench/guest-bench.sh too);
+# its log and exit code are kept under its base name
 for t in ${cttests//,/ }; do
 	name=$(basename "$t")
 	echo "guest: running $t" >/dev/console
