@@ -83,8 +83,11 @@ median() {
 	sort -n | percentile 50
 }
 
-slab_kb() {
-	awk '/^Slab:/ { print $2 }' /proc/meminfo
+# the kernel's allocated memory, KiB: slab, and vmalloc besides, where
+# kvmalloc() puts what kmalloc() will not give (kmalloc()'s whole-page
+# allocations are counted in Slab)
+kernel_kb() {
+	awk '/^(Slab|VmallocUsed):/ { kb += $2 } END { print kb }' /proc/meminfo
 }
 
 # open_flows N FILE: N concurrent flows from the client, spread over the
@@ -114,9 +117,10 @@ per_flow() {
 	awk -v d="$1" -v n="$MEM_FLOWS" 'BEGIN { printf "%.1f\n", d / n }'
 }
 
-# kernel memory per concurrent flow: slab growth over MEM_FLOWS live flows.
-# With ctipfix loaded, what it holds itself, in "$A"/mem-own: its flow cache's
-# growth and its flow table's (pages, not slab: a pointer and a u32 a bucket)
+# kernel memory per concurrent flow: growth of slab and vmalloc together
+# over MEM_FLOWS live flows. With ctipfix loaded, what it holds itself, in
+# "$A"/mem-own: its flow cache's growth and its flow table's (a pointer and
+# a u32 a bucket)
 memory_per_flow() {
 	local before after buckets cache
 	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
@@ -125,9 +129,9 @@ memory_per_flow() {
 	sync; echo 2 >/proc/sys/vm/drop_caches
 	buckets=$(ctipfix_stat flow_buckets 2>/dev/null)
 	cache=$(cache_bytes ctipfix_flow)
-	before=$(slab_kb)
+	before=$(kernel_kb)
 	open_flows "$MEM_FLOWS" "$A"/mem-opened
-	after=$(slab_kb)
+	after=$(kernel_kb)
 	if [ -n "$buckets" ]; then
 		sleep 1		# a pass links the last ones in
 		echo "$(per_flow $(($(cache_bytes ctipfix_flow) - cache)))" \
@@ -513,7 +517,7 @@ for config in $configs; do
 	new_flow_burst $config
 	case $config in
 	conntrack | ctipfix)
-		result $config slab_bytes_per_flow "$(memory_per_flow)"
+		result $config kernel_bytes_per_flow "$(memory_per_flow)"
 		if [ $config = ctipfix ]; then
 			read -r cache table <"$A"/mem-own
 			result ctipfix cache_bytes_per_flow "$cache"
