@@ -10,10 +10,6 @@ source "$(dirname "$0")"/topology.sh
 artifacts_dir knobs
 trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
-stat_of() {
-	"$CTIPFIXCTL" stats | awk -v k="$1" '$1 == k { print $2 }'
-}
-
 # write_refused KNOB VALUE: the write fails and the value is unchanged
 write_refused() {
 	local before after
@@ -90,13 +86,13 @@ check "the flow's receiver is up" wait_until 10 udp_bound $NS_S 7777
 	ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777,sourceport=40001) &
 gen=$!
 sleep 4
-check_eq "no interim record at active_timeout=60" "$(stat_of records_interim)" 0
+check_eq "no interim record at active_timeout=60" "$(ctipfix_stat records_interim)" 0
 check_eq "the passes ran on CPU 0 only" "$(pass_cpus)" "000 "
 check "the cpumask accepts CPU $last_cpu alone" pin_passes $last_cpu
 check "active_timeout accepts 1 at runtime" \
 	bash -c "echo 1 > $PARAMS/active_timeout"
 sleep 4
-n=$(stat_of records_interim)
+n=$(ctipfix_stat records_interim)
 check "interim records follow at active_timeout=1 (got $n)" test "$n" -ge 2
 check "the module keeps working after refused writes" "$CTIPFIXCTL" stats
 check_eq "the passes ran on CPU $last_cpu only" "$(pass_cpus)" \
@@ -110,7 +106,7 @@ wait 2>/dev/null
 # again, it grows back. The flows live on and each gets its final record.
 # buckets_are N: the tables of all namespaces hold N buckets together
 buckets_are() {
-	[ "$(stat_of flow_buckets)" = "$1" ]
+	[ "$(ctipfix_stat flow_buckets)" = "$1" ]
 }
 echo 60 >$PARAMS/active_timeout
 router_udp_timeout 600
@@ -119,8 +115,8 @@ check "the flows' server is up" wait_until 10 udp_bound $NS_S 5300
 ip netns exec $NS_C conntrack -F 2>/dev/null
 ip netns exec $NS_R conntrack -F 2>/dev/null
 check "no flow followed" wait_until 10 ctipfix_settled
-buckets0=$(stat_of flow_buckets)
-final0=$(stat_of records_final)
+buckets0=$(ctipfix_stat flow_buckets)
+final0=$(ctipfix_stat records_final)
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 30000 1000 500 "$A"/opened
 check_eq "1000 flows opened" "$(wc -l <"$A"/opened)" 1000
 check "they grow the router's table to 512 buckets" \
@@ -133,11 +129,11 @@ check "hash_buckets accepts 1048576 again" \
 	bash -c "echo 1048576 > $PARAMS/hash_buckets"
 check "the table grows back to 512 buckets" \
 	wait_until 10 buckets_are $((buckets0 + 512 - 64))
-live=$(stat_of flows_live)
+live=$(ctipfix_stat flows_live)
 check "the flows are followed still ($live)" test "$live" -ge 1000
 ip netns exec $NS_R conntrack -F 2>/dev/null
 check "every flow settled" wait_until 30 ctipfix_settled
-final=$(($(stat_of records_final) - final0))
+final=$(($(ctipfix_stat records_final) - final0))
 check "each has its final record ($final)" test "$final" -ge 1000
-check_eq "none dropped" "$(stat_of records_dropped)" 0
+check_eq "none dropped" "$(ctipfix_stat records_dropped)" 0
 ksft_exit

@@ -35,10 +35,6 @@ forced_records_are() {
 	[ "$(forced_records)" -eq "$1" ]
 }
 
-stat_of() {
-	"$CTIPFIXCTL" stats | awk -v k="$1" '$1 == k { print $2 }'
-}
-
 topology_up
 check "module loads" load_module
 bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
@@ -66,7 +62,7 @@ ip netns pids $NS_R | xargs -r kill 2>/dev/null
 ip netns del $NS_R
 check "4 more forced-end records after netns deletion" \
 	wait_until 20 forced_records_are 12
-check_eq "no flow left followed" "$(stat_of flows_live)" 0
+check_eq "no flow left followed" "$(ctipfix_stat flows_live)" 0
 
 # rebuild the router, leave flows alive, unload the module under them
 topology_down
