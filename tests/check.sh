@@ -10,6 +10,8 @@ ROOT=$(realpath "$(dirname "$0")/..")
 RESULTS=$ROOT/build/results
 SELFTESTS=${SELFTESTS:-$(cd "$ROOT"/tests/selftests &&
 			 ls [0-9][0-9]-*.sh 2>/dev/null | sort | tr '\n' ' ')}
+# .ci/run sets this when it starts, before installing anything
+run_started=${CTIPFIX_RUN_STARTED:-$(date +%s)}
 passed=0
 failed=0
 skipped=0
@@ -63,12 +65,44 @@ run_host unit "$ROOT"/tests/unit/run.sh
 run_host cli "$ROOT"/tests/cli.sh
 run_host dkms "$ROOT"/tests/dkms.sh "$@"
 
+# check_caught LOG WHAT: the dmesg check must fail on a harness self-test's
+# log (the guest ran it last, after the real tests)
+check_caught() {
+	if [ -f "$1" ] && ! "$ROOT"/tests/qemu/check-dmesg.sh "$1" >/dev/null; then
+		passed=$((passed + 1))
+		echo "  harness self-test: $2 detected"
+	else
+		failed=$((failed + 1))
+		echo "---- harness self-test: the $2 went unnoticed"
+		[ -f "$1" ] && cat "$1"
+		fail_line "$kver: the harness's $2 went unnoticed"
+	fi
+}
+
+# The PREEMPT_RT kernels run the tests that stress locking and context
+# (sleeping in atomic context, lock order, teardown under traffic): the
+# rest exercise the same code, in the same context, as on the standard
+# kernel of the same version.
+RT_SELFTESTS=${RT_SELFTESTS:-"20-pipeline.sh 40-endings.sh 95-faults.sh 97-scale.sh 99-soak.sh"}
+guest_times=""
+
 for kver in "$@"; do
 	out=$RESULTS/$kver
 	died=0
-	echo "== guest $kver: $SELFTESTS"
-	"$ROOT"/tests/qemu/run.sh "$kver" "$out" $SELFTESTS
-	for t in $SELFTESTS; do
+	tests=$SELFTESTS
+	case "$kver" in
+	*-rt-*) tests=$(for t in $SELFTESTS; do
+			case " $RT_SELFTESTS " in *" $t "*) echo "$t" ;; esac
+		done | tr '\n' ' ') ;;
+	esac
+	echo "== guest $kver: $tests"
+	started=$(date +%s)
+	"$ROOT"/tests/qemu/run.sh "$kver" "$out" $tests
+	secs=$(($(date +%s) - started))
+	guest_times="$guest_times  $kver: ${secs}s ($(for t in $tests; do
+		printf '%s %ss, ' "${t%.sh}" "$(cat "$out/$t.secs" 2>/dev/null || echo '?')"
+	done | sed 's/, $//'))"$'\n'
+	for t in $tests; do
 		if [ -f "$out/$t.rc" ]; then
 			count_tap "$out/$t.log" "$(cat "$out/$t.rc")"
 		else
@@ -98,16 +132,10 @@ for kver in "$@"; do
 			fail_line "$kver: no kernel log: the guest did not finish"
 		fi
 	fi
-	# ...and the same check must catch the harness's deliberate WARN.
-	if [ -f "$out"/dmesg-warn.log ] &&
-	   ! "$ROOT"/tests/qemu/check-dmesg.sh "$out"/dmesg-warn.log >/dev/null; then
-		passed=$((passed + 1))
-		echo "  harness self-test: deliberate WARN detected"
-	else
-		failed=$((failed + 1))
-		echo "---- harness self-test: the deliberate WARN went unnoticed"
-		fail_line "$kver: the harness's deliberate WARN went unnoticed"
-	fi
+	# ...and the same check must catch the harness's deliberate WARN and
+	# its deliberate heap overrun (through slub_debug)
+	check_caught "$out"/dmesg-warn.log "deliberate WARN"
+	check_caught "$out"/dmesg-overrun.log "deliberate heap overrun"
 	# a guest that died or hung: the end of its console says how
 	if [ "$died" = 1 ]; then
 		fail_line "$kver: the guest's console ended with:"
@@ -115,6 +143,10 @@ for kver in "$@"; do
 			     sed 's/^/    /')"
 	fi
 done
+
+echo "== time per guest"
+printf '%s' "$guest_times"
+echo "  whole run: $(($(date +%s) - run_started))s"
 
 if [ -n "$summary" ]; then
 	echo "== failures"

@@ -51,8 +51,10 @@ run_test() {
 for t in ${cttests//,/ }; do
 	name=$(basename "$t")
 	echo "guest: running $t" >/dev/console
+	started=$(date +%s)
 	run_test "$t" "$name"
 	rc=$?
+	echo $(($(date +%s) - started)) >"$OUT/$name.secs"
 	echo $rc >"$OUT/$name.rc"
 	echo "guest: $t exited $rc" >/dev/console
 	# what it left stuck (the module, say) would fail every later test
@@ -60,12 +62,22 @@ for t in ${cttests//,/ }; do
 done
 dmesg >"$OUT"/dmesg.log
 
-# Self-test of the harness: a module that WARNs on load must be caught by
-# the host's dmesg check. It runs last so that it cannot taint the real run.
-if insmod "$CTIPFIX_BUILD"/warn/ctipfix_warn_test.ko 2>"$OUT"/warn-insmod.log; then
-	rmmod ctipfix_warn_test
-fi
-dmesg >"$OUT"/dmesg-warn.log
+# Self-tests of the harness, last so that they cannot taint the real run:
+# a module that WARNs on load, and one that writes past a kmalloc buffer,
+# must each be caught by the host's dmesg check (the overrun through
+# slub_debug's red zones). Each gets the log from its own insmod on.
+selftest_module() {
+	local n
+
+	n=$(dmesg | wc -l)
+	if insmod "$CTIPFIX_BUILD/warn/$1.ko" 2>>"$OUT"/warn-insmod.log; then
+		rmmod "$1"
+	fi
+	# a red zone is checked when the object is freed: by then it is
+	dmesg | tail -n +$((n + 1)) >"$OUT/$2"
+}
+selftest_module ctipfix_warn_test dmesg-warn.log
+selftest_module ctipfix_overrun_test dmesg-overrun.log
 sync
 echo "guest: done" >/dev/console
 echo o >/proc/sysrq-trigger

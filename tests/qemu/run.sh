@@ -70,6 +70,10 @@ cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 net.ifnames=0"
 # slab_nomerge: our flow cache keeps its own slab, so a leak shows in its
 # counts and kmem_cache_destroy() complains about it
 cmdline="$cmdline slab_nomerge"
+# slub_debug: sanity checks (F), red zones (Z) and poisoning (P) on every
+# slab, so that a heap overflow or a write after free is reported in the
+# kernel log, where the dmesg check fails the run
+cmdline="$cmdline slub_debug=FZP"
 # The one trace event a selftest reads (30-knobs), enabled while the kernel
 # boots: enabling it later patches kernel text under a running vCPU, which
 # multi-threaded TCG does not always survive (see the int3 below). The
