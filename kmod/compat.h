@@ -32,4 +32,15 @@ static inline int ctipfix_subbuf_start_cb(struct rchan_buf *buf, void *subbuf,
 }
 #endif
 
+/*
+ * probe: early 6.1.y lack genl multicast group flags; there the data group
+ * is open to anyone in the initial namespace, and only a hint (the relay
+ * file itself is root's)
+ */
+#ifdef CTIPFIX_HAVE_GENL_MCAST_CAP_NET_ADMIN
+#define CTIPFIX_GENL_MCAST_ADMIN	GENL_MCAST_CAP_NET_ADMIN
+#else
+#define CTIPFIX_GENL_MCAST_ADMIN	0
+#endif
+
 #endif /* _CTIPFIX_COMPAT_H */

@@ -63,8 +63,16 @@ struct ctipfix_flow {
 
 /* the table's size, at its smallest: a namespace that sees no flow */
 #define CTIPFIX_FLOW_MIN_BUCKETS	64
-/* destroy events name buckets in a bitmap of this many bits (hints.c) */
-#define CTIPFIX_HINT_BITS		2048
+/*
+ * The buckets whose flows died since the last pass, a bit a bucket, as
+ * destroy events (hints.c) or the hooks name them. Replaced with the
+ * table: the hooks read it under RCU.
+ */
+struct ctipfix_hint_map {
+	struct rcu_head rcu;
+	unsigned int n;			/* bits: the table's buckets */
+	unsigned long bits[];
+};
 
 /*
  * Only the namespace's export pass touches the buckets: the hooks hand new
@@ -78,8 +86,8 @@ struct ctipfix_flow_table {
 	unsigned int n_buckets;		/* a power of two */
 	unsigned int count;		/* flows in the buckets */
 	struct llist_head __percpu *pending;	/* new flows, per CPU */
-	unsigned long hinted[BITS_TO_LONGS(CTIPFIX_HINT_BITS)];
-	unsigned long hints[BITS_TO_LONGS(CTIPFIX_HINT_BITS)];	/* taken */
+	struct ctipfix_hint_map __rcu *hinted;	/* set by anyone */
+	unsigned long *hints;		/* taken by this pass, n_buckets bits */
 };
 
 int ctipfix_flow_cache_init(void);
@@ -88,21 +96,33 @@ int ctipfix_flow_table_init(struct ctipfix_flow_table *t);
 void ctipfix_flow_table_free(struct ctipfix_flow_table *t);
 int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 		       u32 ifindex_in, u32 ifindex_out, gfp_t gfp);
+/* flows allocated ahead of a walk under locks (flow.c) */
+struct ctipfix_flow_stock {
+	struct ctipfix_flow *first;
+	unsigned int n;
+};
+
+unsigned int ctipfix_flow_stock_fill(struct ctipfix_flow_stock *s,
+				     unsigned int n);
+void ctipfix_flow_stock_drain(struct ctipfix_flow_stock *s);
+int ctipfix_flow_adopt(struct ctipfix_flow_table *t, struct nf_conn *ct,
+		       struct ctipfix_flow_stock *s);
 struct llist_node *ctipfix_flow_take_pending(struct ctipfix_flow_table *t,
 					     unsigned int *n);
 bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 			    u32 now);
 int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow);
 void ctipfix_flow_release(struct ctipfix_flow *flow);
+bool ctipfix_flow_pending(struct ctipfix_flow_table *t);
 void ctipfix_flow_hint(struct ctipfix_flow_table *t,
 		       const struct nf_conntrack_tuple *tuple);
 void ctipfix_flow_take_hints(struct ctipfix_flow_table *t);
 
-/* whether a destroy event named bucket @b since the last pass */
+/* whether a death was heard in bucket @b since the last pass */
 static inline bool ctipfix_flow_hinted(const struct ctipfix_flow_table *t,
 				       unsigned int b)
 {
-	return test_bit(b & (CTIPFIX_HINT_BITS - 1), t->hints);
+	return test_bit(b, t->hints);
 }
 
 /* --- an exported record, decoupled from conntrack (templates.c) --- */
@@ -130,6 +150,7 @@ struct ctipfix_template;
 const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record *rec);
 u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);
+unsigned int ctipfix_template_max_record_len(void);
 unsigned int ctipfix_template_set_len(void);
 void ctipfix_template_set_put(u8 *p);
 void ctipfix_template_put_record(const struct ctipfix_template *tmpl,
@@ -167,17 +188,23 @@ struct ctipfix_msg {
 	u32 domain;
 	unsigned int template_epoch;	/* reader opens seen when last sent */
 	unsigned long templates_sent;	/* jiffies */
+	unsigned long opened;		/* jiffies, of the open message */
 	struct ctipfix_domain_stats stats;
 	unsigned long stats_sent;	/* jiffies, 0 before the first pass */
 };
 
+unsigned int ctipfix_msg_min_size(void);
 void ctipfix_msg_init(struct ctipfix_msg *m, u32 domain, bool domain_knob);
 void ctipfix_msg_free(struct ctipfix_msg *m);
 int ctipfix_msg_prepare(struct ctipfix_msg *m);
 void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec);
-bool ctipfix_msg_flush(struct ctipfix_msg *m);
-void ctipfix_msg_drain(struct ctipfix_msg *m);
-void ctipfix_msg_drain_wait(struct ctipfix_msg *m, unsigned int ms);
+void ctipfix_msg_skip(struct ctipfix_msg *m, u32 records, u64 packets,
+		      u64 octets);
+void ctipfix_msg_flush(struct ctipfix_msg *m);
+unsigned long ctipfix_msg_due_in(const struct ctipfix_msg *m);
+bool ctipfix_msg_drain(struct ctipfix_msg *m);
+void ctipfix_msg_orphan(struct ctipfix_msg *m);
+void ctipfix_orphans_exit(void);
 
 /* --- in-band statistics (reliability.c) --- */
 void ctipfix_reliability_report(struct ctipfix_msg *m);
@@ -210,7 +237,10 @@ struct ctipfix_net {
 	struct delayed_work work;
 	struct list_head list;		/* in ctipfix_nets */
 	atomic_t flush_requested;
-	bool serving;			/* in scope: hooks in, flows followed */
+	atomic_t untracked;		/* flows the hooks could not follow */
+	unsigned long kick;		/* CTIPFIX_KICK_* bits */
+	bool serving;			/* in scope: flows followed */
+	bool hooked;			/* our netfilter hooks are in */
 	u8 saved_acct;
 };
 
@@ -218,7 +248,7 @@ extern unsigned int ctipfix_net_id;
 struct ctipfix_net *ctipfix_pernet(const struct net *net);
 int ctipfix_netns_init(void);
 void ctipfix_netns_exit(void);
-void ctipfix_flush_all(void);
+void ctipfix_netns_flush_all(void);
 
 /* the namespaces served, by inode number (the netns knob) */
 #define CTIPFIX_SCOPE_MAX	64
@@ -235,6 +265,22 @@ void ctipfix_export_exit(void);
 void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final);
 void ctipfix_export_work(struct work_struct *work);
 void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay);
+void ctipfix_export_wait(void);
+
+/*
+ * Why the hooks want a pass sooner than its time (cn->kick): a hinted
+ * bucket holds a flow that died, the table is nearly full (look at every
+ * flow: early drop kills what we hold), or the pass sleeps for want of
+ * flows (CTIPFIX_KICK_IDLE, set by the pass).
+ */
+enum {
+	CTIPFIX_KICK_HINT,
+	CTIPFIX_KICK_REAP,
+	CTIPFIX_KICK_IDLE,
+};
+
+void ctipfix_export_kick(struct ctipfix_net *cn, int why);
+void ctipfix_export_wake(struct ctipfix_net *cn);
 
 /* --- conntrack's destroy events as hints (hints.c) --- */
 void ctipfix_hints_start(struct ctipfix_net *cn);

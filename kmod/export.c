@@ -24,7 +24,9 @@
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <net/netfilter/nf_conntrack_acct.h>
+#include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_timestamp.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "ctipfix.h"
 #include "flow_counts.h"
@@ -37,6 +39,8 @@ struct ctipfix_pass {
 	bool all_interim;		/* a flush: every live flow reports now */
 	bool all_final;			/* namespace or module going away */
 	bool replan;			/* active_timeout changed: look at all */
+	bool reap;			/* table nearly full: sweep all of it */
+	bool kicked;			/* the hooks asked for this pass */
 	bool can_encode;		/* a message buffer exists */
 	unsigned int sweep_from;	/* the sweep's buckets this pass: */
 	unsigned int sweep_len;		/* sweep_from, and on (wrapping) */
@@ -181,7 +185,42 @@ static void ctipfix_emit(struct ctipfix_net *cn, struct ctipfix_flow *flow,
 	if (p->can_encode)
 		ctipfix_msg_add(&cn->msg, &rec);
 	else
-		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_DROPPED);
+		ctipfix_msg_skip(&cn->msg, 1, rec.packets + rec.rev_packets,
+				 rec.octets + rec.rev_octets);
+}
+
+/*
+ * Confirmed, with the timeout its confirmation made absolute: that is
+ * written before the status bit, so read after it (a no-op on x86).
+ */
+static bool ctipfix_ct_confirmed(const struct nf_conn *ct)
+{
+	bool confirmed = nf_ct_is_confirmed(ct);
+
+	/* the status bit before the timeout (and counters) it publishes */
+	smp_rmb();
+	return confirmed;
+}
+
+/*
+ * An entry past its timeout is dead, only not reaped yet, but a packet
+ * that found it a moment before can still refresh it. A lookup of its
+ * tuple settles which, the way conntrack settles it: the lookup reaps an
+ * expired entry (as the garbage collector would) and finds one that a
+ * packet revived. Returns whether the entry is dead.
+ */
+static bool ctipfix_ct_reaped(struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple_hash *h;
+	struct nf_conn *found = NULL;
+
+	h = nf_conntrack_find_get(nf_ct_net(ct), nf_ct_zone(ct),
+				  &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
+	if (h) {
+		found = nf_ct_tuplehash_to_ctrack(h);
+		nf_ct_put(found);
+	}
+	return found != ct;
 }
 
 /*
@@ -195,7 +234,7 @@ static bool ctipfix_export_flow(struct ctipfix_net *cn,
 	struct nf_conn *ct = flow->ct;
 	bool expired;
 
-	if (!nf_ct_is_confirmed(ct)) {
+	if (!ctipfix_ct_confirmed(ct)) {
 		/*
 		 * Still on its first packet's way to confirmation, or left
 		 * behind: dropped, or lost a clash to an identical entry.
@@ -208,6 +247,9 @@ static bool ctipfix_export_flow(struct ctipfix_net *cn,
 	}
 
 	expired = nf_ct_is_expired(ct);
+	if (expired && !nf_ct_is_dying(ct) && !p->all_final &&
+	    !ctipfix_ct_reaped(ct))
+		expired = false;	/* a late packet revived it */
 	if (expired || nf_ct_is_dying(ct) || p->all_final) {
 		ctipfix_emit(cn, flow, p, ctipfix_end_reason(ct, expired));
 		return true;
@@ -237,7 +279,7 @@ static u32 ctipfix_flow_next_look(const struct ctipfix_flow *flow,
 	u32 interim = flow->last_export + p->active_timeout;
 	u32 expiry;
 
-	if (!nf_ct_is_confirmed(flow->ct))
+	if (!ctipfix_ct_confirmed(flow->ct))
 		return p->now;
 	expiry = READ_ONCE(flow->ct->timeout);
 	return (s32)(expiry - interim) < 0 ? expiry : interim;
@@ -252,7 +294,7 @@ static bool ctipfix_flow_due(const struct ctipfix_flow *flow,
 {
 	const struct nf_conn *ct = flow->ct;
 
-	return p->all_final || p->all_interim || !nf_ct_is_confirmed(ct) ||
+	return p->all_final || p->all_interim || !ctipfix_ct_confirmed(ct) ||
 	       nf_ct_is_expired(ct) || nf_ct_is_dying(ct) ||
 	       (s32)(p->now - flow->last_export) >= (s32)p->active_timeout;
 }
@@ -367,7 +409,7 @@ static void ctipfix_sweep_plan(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	u64 len = div_u64(looks * n, cn->flows.count ?: 1);
 
 	p->sweep_from = cn->sweep_next & (n - 1);
-	p->sweep_len = clamp_t(u64, len, 1, n);
+	p->sweep_len = p->reap ? n : clamp_t(u64, len, 1, n);
 	cn->sweep_next = (p->sweep_from + p->sweep_len) & (n - 1);
 }
 
@@ -381,6 +423,14 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 		.all_interim = atomic_xchg(&cn->flush_requested, 0),
 		.all_final = all_final,
 	};
+	unsigned int n;
+
+	/* what the hooks asked for since the last pass is this pass's */
+	p.kicked = test_and_clear_bit(CTIPFIX_KICK_HINT, &cn->kick);
+	p.reap = test_and_clear_bit(CTIPFIX_KICK_REAP, &cn->kick);
+	p.kicked |= p.reap;
+	clear_bit(CTIPFIX_KICK_IDLE, &cn->kick);
+	smp_mb__after_atomic();	/* before the hints and the pending flows */
 
 	p.interim_early = p.active_timeout - p.active_timeout / 4;
 	/* the buckets' next looks were planned with the old active_timeout */
@@ -391,6 +441,10 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
 	ctipfix_link_pending(cn, &p);
+	/* flows never followed are records never sent: the collector hears */
+	n = atomic_xchg(&cn->untracked, 0);
+	if (n)
+		ctipfix_msg_skip(&cn->msg, n, 0, 0);
 	/* most namespaces of a container host never see a flow: skip them */
 	if (t->count) {
 		ctipfix_flow_take_hints(t);
@@ -398,7 +452,13 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 		ctipfix_export_table(cn, &p);
 		ctipfix_stat_add(CTIPFIX_STAT_SCAN_FLOWS, p.looked);
 	}
-	ctipfix_msg_flush(&cn->msg);
+	/*
+	 * A pass the hooks asked for (deaths under a flood come in a
+	 * stream) leaves a part-filled message open for more, within
+	 * flush_interval_ms of its opening: fewer, fuller messages.
+	 */
+	if (!p.kicked || all_final || !ctipfix_msg_due_in(&cn->msg))
+		ctipfix_msg_flush(&cn->msg);
 	ctipfix_reliability_tick(&cn->msg);
 	if (cn->msg.wrote_any) {
 		cn->msg.wrote_any = false;
@@ -432,6 +492,59 @@ void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay)
 	mod_delayed_work(ctipfix_wq, &cn->work, delay);
 }
 
+/*
+ * Any context (the hooks): a pass now, for @why. Once per pass: the pass
+ * takes the bits when it starts, so a flood asks for one pass at a time.
+ */
+void ctipfix_export_kick(struct ctipfix_net *cn, int why)
+{
+	if (!test_and_set_bit(why, &cn->kick))
+		mod_delayed_work(ctipfix_wq, &cn->work, 0);
+}
+
+/* Any context (the hooks): a flow came to a namespace whose pass sleeps. */
+void ctipfix_export_wake(struct ctipfix_net *cn)
+{
+	/* the flow's push (a full barrier) before this test; see _sleep() */
+	if (unlikely(test_bit(CTIPFIX_KICK_IDLE, &cn->kick)) &&
+	    test_and_clear_bit(CTIPFIX_KICK_IDLE, &cn->kick))
+		mod_delayed_work(ctipfix_wq, &cn->work,
+				 msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms)));
+}
+
+/*
+ * A namespace with no flow and nothing waiting costs nothing: its pass
+ * sleeps until a hook hands over a flow (ctipfix_export_wake()), but for
+ * the in-band statistics of a domain that has exported before. Most
+ * namespaces of a container host never see a conntrack entry.
+ */
+static bool ctipfix_export_sleep(struct ctipfix_net *cn)
+{
+	struct ctipfix_msg *m = &cn->msg;
+
+	if (cn->flows.count || m->len || !list_empty(&m->backlog) ||
+	    atomic_read(&cn->untracked))
+		return false;
+	/* the memory its flows needed goes back before it sleeps */
+	ctipfix_flow_table_fit(&cn->flows, 0, (u32)jiffies);
+	set_bit(CTIPFIX_KICK_IDLE, &cn->kick);
+	smp_mb__after_atomic();	/* pairs with the push before _wake()'s test */
+	if (ctipfix_flow_pending(&cn->flows)) {
+		clear_bit(CTIPFIX_KICK_IDLE, &cn->kick);
+		return false;
+	}
+	if (m->stats.messages || m->stats.lost_records)
+		queue_delayed_work(ctipfix_wq, &cn->work,
+				   READ_ONCE(ctipfix_stats_interval) * HZ);
+	return true;
+}
+
+/* Wait for every pass queued so far (not for those queued later). */
+void ctipfix_export_wait(void)
+{
+	flush_workqueue(ctipfix_wq);
+}
+
 void ctipfix_export_work(struct work_struct *work)
 {
 	struct ctipfix_net *cn = container_of(to_delayed_work(work),
@@ -441,6 +554,10 @@ void ctipfix_export_work(struct work_struct *work)
 	ctipfix_export_pass(cn, false);
 	/* wall time, so an upper bound of the CPU the pass took */
 	ctipfix_stat_add(CTIPFIX_STAT_SCAN_NS, ktime_get_ns() - start);
-	queue_delayed_work(ctipfix_wq, &cn->work,
+	if (ctipfix_export_sleep(cn))
+		return;
+	/* the next pass, or sooner the open message's flush */
+	queue_delayed_work(ctipfix_wq, &cn->work, cn->msg.len ?
+			   ctipfix_msg_due_in(&cn->msg) :
 			   msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms)));
 }

@@ -5,7 +5,7 @@
  * nf_conn is SLAB_TYPESAFE_BY_RCU, so the pointer is only a valid key while
  * that reference is held, which it is for as long as the entry is here.
  */
-#include <linux/bitmap.h>
+#include <linux/rcupdate.h>
 #include <linux/jhash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -13,8 +13,10 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack_acct.h>
 
 #include "ctipfix.h"
+#include "flow_counts.h"
 
 static struct kmem_cache *ctipfix_flow_cache;
 static u32 ctipfix_flow_seed __read_mostly;
@@ -32,31 +34,65 @@ void ctipfix_flow_cache_exit(void)
 	kmem_cache_destroy(ctipfix_flow_cache);
 }
 
-static int ctipfix_flow_buckets_alloc(struct ctipfix_flow_table *t,
-				      unsigned int n)
-{
-	struct ctipfix_flow **buckets = kvcalloc(n, sizeof(*buckets),
-						 GFP_KERNEL);
-	u32 *due = kvcalloc(n, sizeof(*due), GFP_KERNEL);
+/* What a table of n buckets has besides its flows. */
+struct ctipfix_flow_arrays {
+	struct ctipfix_flow **buckets;
+	u32 *due;
+	struct ctipfix_hint_map *hinted;
+	unsigned long *hints;
+	unsigned int n;
+};
 
-	if (!buckets || !due) {
-		kvfree(buckets);
-		kvfree(due);
+static void ctipfix_flow_arrays_free(struct ctipfix_flow_arrays *a)
+{
+	kvfree(a->buckets);
+	kvfree(a->due);
+	kvfree(a->hints);
+	/* a hook may still be setting a bit in it */
+	if (a->hinted)
+		kvfree_rcu(a->hinted, rcu);
+}
+
+/*
+ * Allocated on behalf of the namespace (charged to whoever grows it: the
+ * process creating it, or nobody for the pass's kworker).
+ */
+static int ctipfix_flow_arrays_alloc(struct ctipfix_flow_arrays *a,
+				     unsigned int n)
+{
+	a->n = n;
+	a->buckets = kvcalloc(n, sizeof(*a->buckets), GFP_KERNEL_ACCOUNT);
+	a->due = kvcalloc(n, sizeof(*a->due), GFP_KERNEL_ACCOUNT);
+	a->hints = kvcalloc(BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL_ACCOUNT);
+	a->hinted = kvzalloc(struct_size(a->hinted, bits, BITS_TO_LONGS(n)),
+			     GFP_KERNEL_ACCOUNT);
+	if (!a->buckets || !a->due || !a->hints || !a->hinted) {
+		ctipfix_flow_arrays_free(a);
 		return -ENOMEM;
 	}
-	t->buckets = buckets;
-	t->due = due;
-	t->n_buckets = n;
-	ctipfix_stat_add(CTIPFIX_STAT_FLOW_BUCKETS, n);
+	a->hinted->n = n;
 	return 0;
 }
 
-static void ctipfix_flow_buckets_free(struct ctipfix_flow **buckets, u32 *due,
-				      unsigned int n)
+/* The table takes @a's arrays; @a gets the ones it had. */
+static void ctipfix_flow_arrays_swap(struct ctipfix_flow_table *t,
+				     struct ctipfix_flow_arrays *a)
 {
-	kvfree(buckets);
-	kvfree(due);
-	ctipfix_stat_add(CTIPFIX_STAT_FLOW_BUCKETS, -(s64)n);
+	struct ctipfix_flow_arrays old = {
+		.buckets = t->buckets,
+		.due = t->due,
+		.hints = t->hints,
+		.hinted = rcu_dereference_protected(t->hinted, true),
+		.n = t->n_buckets,
+	};
+
+	t->buckets = a->buckets;
+	t->due = a->due;
+	t->hints = a->hints;
+	rcu_assign_pointer(t->hinted, a->hinted);
+	t->n_buckets = a->n;
+	ctipfix_stat_add(CTIPFIX_STAT_FLOW_BUCKETS, (s64)a->n - old.n);
+	*a = old;
 }
 
 /* the buckets for @count flows: chains of one or two on average */
@@ -71,30 +107,46 @@ static unsigned int ctipfix_flow_buckets_for(unsigned int count,
 
 int ctipfix_flow_table_init(struct ctipfix_flow_table *t)
 {
+	struct ctipfix_flow_arrays a;
 	int cpu;
 
 	memset(t, 0, sizeof(*t));
-	t->pending = alloc_percpu(struct llist_head);
+	t->pending = alloc_percpu_gfp(struct llist_head, GFP_KERNEL_ACCOUNT);
 	if (!t->pending)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		init_llist_head(per_cpu_ptr(t->pending, cpu));
-	if (ctipfix_flow_buckets_alloc(t, CTIPFIX_FLOW_MIN_BUCKETS)) {
+	if (ctipfix_flow_arrays_alloc(&a, CTIPFIX_FLOW_MIN_BUCKETS)) {
 		free_percpu(t->pending);
 		t->pending = NULL;
 		return -ENOMEM;
 	}
+	ctipfix_flow_arrays_swap(t, &a);
 	return 0;
 }
 
-/* The table must be empty: the export pass released every flow. */
+/*
+ * The table must be empty: the export pass released every flow, and no
+ * hook can hand over another (they are out, and a grace period has
+ * passed). A flow left waiting would be a bug: said once, and let go.
+ */
 void ctipfix_flow_table_free(struct ctipfix_flow_table *t)
 {
-	if (t->buckets)
-		ctipfix_flow_buckets_free(t->buckets, t->due, t->n_buckets);
+	struct ctipfix_flow_arrays none = { };
+	struct ctipfix_flow *flow, *next;
+	struct llist_node *left;
+	unsigned int n;
+
+	if (t->pending) {
+		left = ctipfix_flow_take_pending(t, &n);
+		WARN_ONCE(n, "ctipfix: %u flows handed over after the last pass\n",
+			  n);
+		llist_for_each_entry_safe(flow, next, left, pending)
+			ctipfix_flow_release(flow);
+	}
+	ctipfix_flow_arrays_swap(t, &none);
+	ctipfix_flow_arrays_free(&none);
 	free_percpu(t->pending);
-	t->buckets = NULL;
-	t->due = NULL;
 	t->pending = NULL;
 }
 
@@ -131,36 +183,60 @@ static unsigned int ctipfix_flow_bucket(const struct ctipfix_flow_table *t,
 }
 
 /*
- * Conntrack says the entry with @tuple is gone: its bucket gets a look
- * next pass. Any context; the bit says which buckets, and a bucket of a
- * table of fewer than CTIPFIX_HINT_BITS has several bits.
+ * The entry with @tuple died: its bucket gets a look next pass. Any
+ * context. A hint set in a map the pass has just replaced is lost, but
+ * after a resize the pass looks at every bucket, and the sweep finds
+ * what no hint names.
  */
 void ctipfix_flow_hint(struct ctipfix_flow_table *t,
 		       const struct nf_conntrack_tuple *tuple)
 {
-	set_bit(ctipfix_flow_hash(tuple) & (CTIPFIX_HINT_BITS - 1), t->hinted);
+	struct ctipfix_hint_map *map;
+
+	rcu_read_lock();
+	map = rcu_dereference(t->hinted);
+	set_bit(ctipfix_flow_hash(tuple) & (map->n - 1), map->bits);
+	rcu_read_unlock();
 }
 
 /*
  * The pass takes the hints heard so far; any heard from now on are for
- * the next pass. Folded onto the buckets of a table smaller than the
- * bitmap, so that bit b & (CTIPFIX_HINT_BITS - 1) speaks for bucket b.
+ * the next pass. The map has a bit per bucket, so a flood of deaths
+ * names only the buckets they are in.
  */
 void ctipfix_flow_take_hints(struct ctipfix_flow_table *t)
 {
-	unsigned int i, n = t->n_buckets;
+	struct ctipfix_hint_map *map = rcu_dereference_protected(t->hinted,
+								 true);
+	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(t->hinted); i++)
-		t->hints[i] = READ_ONCE(t->hinted[i]) ? xchg(&t->hinted[i], 0) : 0;
-	/* n is a power of two, at least 64: whole words */
-	for (i = n; i < CTIPFIX_HINT_BITS; i += n)
-		bitmap_or(t->hints, t->hints, t->hints + BIT_WORD(i), n);
+	for (i = 0; i < BITS_TO_LONGS(map->n); i++)
+		t->hints[i] = READ_ONCE(map->bits[i]) ?
+			      xchg(&map->bits[i], 0) : 0;
+}
+
+/* A zeroed @flow follows @ct from now: it holds a reference to it. */
+static void ctipfix_flow_init(struct ctipfix_flow *flow, struct nf_conn *ct)
+{
+	nf_conntrack_get(&ct->ct_general);
+	flow->ct = ct;
+	flow->start = (u32)jiffies;
+	flow->last_export = flow->start;
+}
+
+/* The flow waits on this CPU's list until the next pass links it in. */
+static void ctipfix_flow_push(struct ctipfix_flow_table *t,
+			      struct ctipfix_flow *flow)
+{
+	/* a lock-free push: any CPU's list would do, this one is cache hot */
+	llist_add(&flow->pending, raw_cpu_ptr(t->pending));
+	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_LIVE);
 }
 
 /*
- * Start following @ct. Called from the hooks (softirq, or process context
- * for locally sent packets) and from the walk at load: the flow waits on
- * this CPU's list until the next pass links it in. Returns 0 or -ENOMEM.
+ * Start following @ct, new on its first packet. Called from the hooks
+ * (softirq, or process context for locally sent packets). Returns 0 or
+ * -ENOMEM.
  */
 int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 		       u32 ifindex_in, u32 ifindex_out, gfp_t gfp)
@@ -169,16 +245,95 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 
 	if (!flow)
 		return -ENOMEM;
-	nf_conntrack_get(&ct->ct_general);
-	flow->ct = ct;
+	ctipfix_flow_init(flow, ct);
 	flow->ifindex_in = ifindex_in;
 	flow->ifindex_out = ifindex_out;
-	flow->start = (u32)jiffies;
-	flow->last_export = flow->start;
-	/* a lock-free push: any CPU's list would do, this one is cache hot */
-	llist_add(&flow->pending, raw_cpu_ptr(t->pending));
-	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_LIVE);
+	ctipfix_flow_push(t, flow);
 	return 0;
+}
+
+/*
+ * Up to @n flows allocated in process context for the adoption walk,
+ * which runs under conntrack's bucket locks: it takes them from here
+ * rather than allocating atomically, once per entry. Returns how many.
+ */
+unsigned int ctipfix_flow_stock_fill(struct ctipfix_flow_stock *s,
+				     unsigned int n)
+{
+	struct ctipfix_flow *flow;
+
+	s->first = NULL;
+	for (s->n = 0; s->n < n; s->n++) {
+		flow = kmem_cache_zalloc(ctipfix_flow_cache,
+					 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!flow)
+			break;
+		flow->next = s->first;
+		s->first = flow;
+		if (!(s->n & 1023))
+			cond_resched();
+	}
+	return s->n;
+}
+
+/* What the walk left of the stock. */
+void ctipfix_flow_stock_drain(struct ctipfix_flow_stock *s)
+{
+	struct ctipfix_flow *flow;
+
+	while ((flow = s->first)) {
+		s->first = flow->next;
+		kmem_cache_free(ctipfix_flow_cache, flow);
+	}
+	s->n = 0;
+}
+
+/*
+ * Start following @ct, confirmed and alive already (the walk at load, or a
+ * namespace entering the scope), with a flow from @s: or, should the walk
+ * meet more entries than were there when it was filled, an atomic one. Its
+ * records count from now on: what it carried before was in the final
+ * record sent when it was last followed (an unload, the namespace leaving
+ * the scope), or passed while nobody exported it, and a second count of it
+ * would be a double count. Its interfaces are unknown: both 0. Returns 0
+ * or -ENOMEM.
+ */
+int ctipfix_flow_adopt(struct ctipfix_flow_table *t, struct nf_conn *ct,
+		       struct ctipfix_flow_stock *s)
+{
+	struct ctipfix_flow *flow = s->first;
+	const struct nf_conn_acct *acct;
+	int dir;
+
+	if (flow) {
+		s->first = flow->next;
+		s->n--;
+		flow->next = NULL;
+	} else {
+		flow = kmem_cache_zalloc(ctipfix_flow_cache,
+					 GFP_ATOMIC | __GFP_NOWARN);
+		if (!flow)
+			return -ENOMEM;
+	}
+	ctipfix_flow_init(flow, ct);
+	acct = nf_conn_acct_find(ct);
+	for (dir = 0; acct && dir < IP_CT_DIR_MAX; dir++)
+		ctipfix_sent_pack(&flow->sent_lo[dir], &flow->sent_hi[dir],
+				  atomic64_read(&acct->counter[dir].packets),
+				  atomic64_read(&acct->counter[dir].bytes));
+	ctipfix_flow_push(t, flow);
+	return 0;
+}
+
+/* Is any flow waiting to be linked in? */
+bool ctipfix_flow_pending(struct ctipfix_flow_table *t)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (!llist_empty(per_cpu_ptr(t->pending, cpu)))
+			return true;
+	return false;
 }
 
 /* Every flow handed over since the last call, from all CPUs; @n: how many. */
@@ -213,20 +368,21 @@ bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 {
 	unsigned int most = READ_ONCE(ctipfix_hash_buckets);
 	unsigned int n = ctipfix_flow_buckets_for(count, most);
-	struct ctipfix_flow **old = t->buckets, *flow;
-	unsigned int i, b, old_n = t->n_buckets;
-	u32 *old_due = t->due;
+	struct ctipfix_flow_arrays a;
+	struct ctipfix_flow *flow;
+	unsigned int i, b;
 
 	/* near enough, unless hash_buckets was lowered below the table */
 	if (n == t->n_buckets ||
 	    (count <= 2 * t->n_buckets && count >= t->n_buckets / 8 &&
 	     t->n_buckets <= most))
 		return false;
-	if (ctipfix_flow_buckets_alloc(t, n))
+	if (ctipfix_flow_arrays_alloc(&a, n))
 		return false;
-	for (i = 0; i < old_n; i++) {
-		while ((flow = old[i])) {
-			old[i] = flow->next;
+	ctipfix_flow_arrays_swap(t, &a);
+	for (i = 0; i < a.n; i++) {
+		while ((flow = a.buckets[i])) {
+			a.buckets[i] = flow->next;
 			b = ctipfix_flow_bucket(t, flow);
 			flow->next = t->buckets[b];
 			t->buckets[b] = flow;
@@ -234,7 +390,7 @@ bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 	}
 	for (b = 0; b < n; b++)
 		t->due[b] = now;
-	ctipfix_flow_buckets_free(old, old_due, old_n);
+	ctipfix_flow_arrays_free(&a);
 	return true;
 }
 

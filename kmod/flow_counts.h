@@ -2,11 +2,16 @@
 /*
  * What a flow has exported so far, per direction, in 96 bits rather than
  * 128: bytes modulo 2^52 and packets modulo 2^44. A record's counts are the
- * difference to conntrack's, taken modulo the same, so they are exact while
- * fewer than 2^52 bytes and 2^44 packets pass between two records of one
- * flow. The longest active_timeout, a day, keeps that out of any flow's
- * reach: it would take 52 GB/s (417 Gbit/s), or 200 million packets/s, on
- * one conntrack entry for the whole day.
+ * difference to conntrack's, taken modulo the same.
+ *
+ * Conntrack's counters can also go back to zero (conntrack -Z, -L -z). The
+ * bytes tell which it is: a difference of 2^51 bytes or more, modulo 2^52,
+ * is a count that went down, not one that went up, and the record then
+ * carries what conntrack counted since the zeroing: all it knows. So the
+ * counts are exact while fewer than 2^51 bytes and 2^44 packets pass
+ * between two records of one flow. The longest active_timeout, a day,
+ * keeps that out of any flow's reach: it would take 26 GB/s (208 Gbit/s),
+ * or 200 million packets/s, on one conntrack entry for the whole day.
  *
  * Arithmetic on u32 and u64 only: the unit tests include it as it is.
  */
@@ -49,6 +54,11 @@ static inline void ctipfix_sent_take(u64 *lo, u32 *hi, u64 packets, u64 bytes,
 	*d_packets = (packets - ctipfix_sent_packets(*lo, *hi)) &
 		     CTIPFIX_SENT_PACKET_MASK;
 	*d_bytes = (bytes - ctipfix_sent_bytes(*lo)) & CTIPFIX_SENT_BYTE_MASK;
+	if (*d_bytes >> (CTIPFIX_SENT_BYTE_BITS - 1)) {
+		/* zeroed since the last record: all counted since is new */
+		*d_packets = packets;
+		*d_bytes = bytes;
+	}
 	ctipfix_sent_pack(lo, hi, packets, bytes);
 }
 

@@ -187,7 +187,11 @@ static void ctipfix_hints_ready(struct sock *sk)
 	struct sk_buff *skb;
 
 	while ((skb = skb_dequeue(&sk->sk_receive_queue))) {
-		ctipfix_hint_skb(cn, skb);
+		/* the kernel's broadcasts only: a process may unicast here */
+		if (NETLINK_CB(skb).portid)
+			ctipfix_stat_inc(CTIPFIX_STAT_HINTS_UNREAD);
+		else
+			ctipfix_hint_skb(cn, skb);
 		consume_skb(skb);
 	}
 }

@@ -1,8 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netfilter hooks: notice each new flow on its first packet, the only time
- * per flow that costs anything: an allocation, a reference and a lock-free
- * push. Every other packet is one test and out.
+ * Netfilter hooks: notice each new flow on its first packet: an allocation,
+ * a reference and a lock-free push. Every other packet costs one read of
+ * its entry's status here; the per-packet work the module causes is
+ * conntrack's accounting, which it switches on (two atomic adds a packet,
+ * in conntrack's own path).
+ *
+ * A packet whose entry died on it (a RST that conntrack's TCP tracker
+ * answered with a kill) names its bucket to the next pass, and asks for
+ * that pass now: a dead entry keeps its memory, and its place in
+ * nf_conntrack_count, until the pass lets our reference go, and under a
+ * SYN flood answered by RSTs that would be the whole table. For the same
+ * reason a new flow that finds the table nearly full asks for a pass that
+ * looks at every flow: what early drop killed to make room is let go.
  *
  * Hooked just before conntrack confirms (LOCAL_IN and POST_ROUTING), which
  * sees each packet once whether it is delivered, forwarded or sent locally,
@@ -16,24 +26,61 @@
 
 #include "ctipfix.h"
 
+/* A new flow finds the table within an eighth of nf_conntrack_max. */
+static bool ctipfix_table_pressed(const struct net *net)
+{
+	unsigned int max = READ_ONCE(nf_conntrack_max);
+
+	return max && nf_conntrack_count(net) >= max - max / 8;
+}
+
+static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
+			     struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	u32 in = state->in ? state->in->ifindex : skb->skb_iif;
+	u32 out = state->out ? state->out->ifindex : 0;
+
+	if (ctipfix_flow_track(&cn->flows, ct, in, out,
+			       GFP_ATOMIC | __GFP_NOWARN)) {
+		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ALLOC_FAILED);
+		atomic_inc(&cn->untracked);
+	} else {
+		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_NEW);
+	}
+	if (unlikely(ctipfix_table_pressed(state->net)))
+		ctipfix_export_kick(cn, CTIPFIX_KICK_REAP);
+	else
+		ctipfix_export_wake(cn);
+}
+
 static unsigned int ctipfix_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+	unsigned long status;
 	struct ctipfix_net *cn;
-	u32 in, out;
 
-	if (likely(!ct || nf_ct_is_confirmed(ct)) || nf_ct_is_template(ct))
+	if (!ct)
+		return NF_ACCEPT;
+	status = READ_ONCE(ct->status);
+	if (likely((status & (IPS_CONFIRMED | IPS_DYING)) == IPS_CONFIRMED))
+		return NF_ACCEPT;
+	if (nf_ct_is_template(ct))
 		return NF_ACCEPT;
 
 	cn = ctipfix_pernet(state->net);
-	in = state->in ? state->in->ifindex : skb->skb_iif;
-	out = state->out ? state->out->ifindex : 0;
-	if (ctipfix_flow_track(&cn->flows, ct, in, out, GFP_ATOMIC))
-		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ALLOC_FAILED);
-	else
-		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_NEW);
+	if (status & IPS_DYING) {
+		/* killed on this packet: its final record, and our reference */
+		if (status & IPS_CONFIRMED) {
+			ctipfix_flow_hint(&cn->flows,
+					  &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
+			ctipfix_export_kick(cn, CTIPFIX_KICK_HINT);
+		}
+		return NF_ACCEPT;
+	}
+	ctipfix_hook_new(cn, ct, skb, state);
 	return NF_ACCEPT;
 }
 

@@ -11,7 +11,8 @@
  * message dropped, and then counted.
  *
  * One builder per observation domain. Only the export pass of that domain
- * touches it, under its export_lock, so it needs no locking of its own.
+ * touches it (its delayed work, or the namespace's teardown once that work
+ * is cancelled), so it needs no locking of its own.
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -31,14 +32,31 @@
 struct ctipfix_pending {
 	struct list_head list;
 	unsigned int len;
+	bool tenant;			/* not the initial namespace's */
 	u32 records;
 	u64 packets;
 	u64 octets;
 	u8 data[];
 };
 
-/* bytes waiting in every domain's backlog */
-static atomic_long_t ctipfix_backlog_bytes = ATOMIC_LONG_INIT(0);
+/* bytes waiting in every domain's backlog: 64 bits, as the bound can be 4 GiB */
+static atomic64_t ctipfix_backlog_bytes = ATOMIC64_INIT(0);
+/*
+ * ... of which other namespaces' than the initial one: together they may
+ * hold half of backlog_max_kb, so that tenants flooding their own flows
+ * cannot crowd the host's records out
+ */
+static atomic64_t ctipfix_tenant_backlog_bytes = ATOMIC64_INIT(0);
+
+/*
+ * The smallest max_msg_size that holds any message the builder opens: the
+ * header, the template set, a set header and the longest record.
+ */
+unsigned int ctipfix_msg_min_size(void)
+{
+	return IPFIX_HDR_LEN + ctipfix_template_set_len() + IPFIX_SET_HDR_LEN +
+	       ctipfix_template_max_record_len();
+}
 
 void ctipfix_msg_init(struct ctipfix_msg *m, u32 domain, bool domain_knob)
 {
@@ -51,18 +69,23 @@ void ctipfix_msg_init(struct ctipfix_msg *m, u32 domain, bool domain_knob)
 static void ctipfix_pending_free(struct ctipfix_pending *p)
 {
 	list_del(&p->list);
-	atomic_long_sub(p->len, &ctipfix_backlog_bytes);
+	atomic64_sub(p->len, &ctipfix_backlog_bytes);
+	if (p->tenant)
+		atomic64_sub(p->len, &ctipfix_tenant_backlog_bytes);
 	ctipfix_stat_add(CTIPFIX_STAT_BACKLOG_BYTES, -(s64)p->len);
 	kfree(p);
 }
 
-static void ctipfix_msg_dropped(struct ctipfix_msg *m, u32 records,
-				u64 packets, u64 octets)
+/*
+ * @records flow records of @m's domain that no collector will see: counted
+ * here and in the domain's in-band statistics (notSent*TotalCount).
+ */
+static void ctipfix_msg_lost(struct ctipfix_msg *m, u32 records, u64 packets,
+			     u64 octets)
 {
 	struct ctipfix_domain_stats *st = &m->stats;
 	u64 now_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
 
-	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_DROPPED);
 	ctipfix_stat_add(CTIPFIX_STAT_RECORDS_DROPPED, records);
 	st->lost_records += records;
 	st->lost_packets += packets;
@@ -70,6 +93,13 @@ static void ctipfix_msg_dropped(struct ctipfix_msg *m, u32 records,
 	if (!st->first_lost_ms)
 		st->first_lost_ms = now_ms;
 	st->last_lost_ms = now_ms;
+}
+
+static void ctipfix_msg_dropped(struct ctipfix_msg *m, u32 records,
+				u64 packets, u64 octets)
+{
+	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_DROPPED);
+	ctipfix_msg_lost(m, records, packets, octets);
 }
 
 static void ctipfix_msg_written(struct ctipfix_msg *m, unsigned int len,
@@ -82,49 +112,138 @@ static void ctipfix_msg_written(struct ctipfix_msg *m, unsigned int len,
 	m->wrote_any = true;
 }
 
-/* Oldest first: write what waits, as long as the relay has room. */
-void ctipfix_msg_drain(struct ctipfix_msg *m)
+/* A waiting message into the relay, if it has room; freed if written. */
+static bool ctipfix_pending_write(struct ctipfix_pending *p)
+{
+	/* the export time is when the message leaves */
+	put_unaligned_be32((u32)ktime_get_real_seconds(), p->data + 4);
+	return ctipfix_relay_write(p->data, p->len);
+}
+
+/*
+ * Orphans: what a domain left waiting when it stopped being served (its
+ * namespace went, or left the scope). Nobody waits for the reader for
+ * them: their own work writes them, oldest first, as it makes room, and
+ * no domain writes anything before they are out, so a namespace that
+ * comes back into the scope cannot overtake its own old messages.
+ */
+static LIST_HEAD(ctipfix_orphans);
+static DEFINE_MUTEX(ctipfix_orphans_lock);
+static bool ctipfix_orphans_waiting;	/* the list is not empty */
+static void ctipfix_orphans_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ctipfix_orphans_work, ctipfix_orphans_work_fn);
+
+/* Write orphans while there is room; sets *@wrote. Returns whether all are out. */
+static bool ctipfix_orphans_drain(bool *wrote)
 {
 	struct ctipfix_pending *p, *tmp;
+	bool empty;
 
-	list_for_each_entry_safe(p, tmp, &m->backlog, list) {
-		/* the export time is when the message leaves */
-		put_unaligned_be32((u32)ktime_get_real_seconds(), p->data + 4);
-		if (!ctipfix_relay_write(p->data, p->len))
-			return;
-		ctipfix_msg_written(m, p->len, p->records);
+	if (!READ_ONCE(ctipfix_orphans_waiting))
+		return true;
+	mutex_lock(&ctipfix_orphans_lock);
+	list_for_each_entry_safe(p, tmp, &ctipfix_orphans, list) {
+		if (!ctipfix_pending_write(p))
+			break;
+		ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_WRITTEN);
+		ctipfix_stat_add(CTIPFIX_STAT_BYTES_WRITTEN, p->len);
+		ctipfix_pending_free(p);
+		*wrote = true;
+	}
+	empty = list_empty(&ctipfix_orphans);
+	WRITE_ONCE(ctipfix_orphans_waiting, !empty);
+	mutex_unlock(&ctipfix_orphans_lock);
+	return empty;
+}
+
+static void ctipfix_orphans_work_fn(struct work_struct *work)
+{
+	bool wrote = false;
+
+	if (!ctipfix_orphans_drain(&wrote))
+		queue_delayed_work(system_unbound_wq, &ctipfix_orphans_work,
+				   msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms)));
+	if (wrote)
+		ctipfix_genl_notify_data();
+}
+
+/* @m's domain is no longer served: its backlog becomes orphans. */
+void ctipfix_msg_orphan(struct ctipfix_msg *m)
+{
+	if (list_empty(&m->backlog))
+		return;
+	mutex_lock(&ctipfix_orphans_lock);
+	list_splice_tail_init(&m->backlog, &ctipfix_orphans);
+	WRITE_ONCE(ctipfix_orphans_waiting, true);
+	mutex_unlock(&ctipfix_orphans_lock);
+	queue_delayed_work(system_unbound_wq, &ctipfix_orphans_work, 0);
+}
+
+/*
+ * At unload, once no domain is served: a running reader gets up to
+ * CTIPFIX_EXIT_DRAIN_MS to take the orphans; what is left is lost, and
+ * counted.
+ */
+void ctipfix_orphans_exit(void)
+{
+	struct ctipfix_pending *p, *tmp;
+	unsigned int waited;
+	bool wrote;
+
+	for (waited = 0; waited < CTIPFIX_EXIT_DRAIN_MS; waited += 20) {
+		wrote = false;
+		if (ctipfix_orphans_drain(&wrote))
+			break;
+		if (wrote)
+			ctipfix_genl_notify_data();
+		msleep(20);
+	}
+	cancel_delayed_work_sync(&ctipfix_orphans_work);
+	list_for_each_entry_safe(p, tmp, &ctipfix_orphans, list) {
+		ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_DROPPED);
+		ctipfix_stat_add(CTIPFIX_STAT_RECORDS_DROPPED, p->records);
 		ctipfix_pending_free(p);
 	}
 }
 
-/* At exit: give a reader up to @ms to make room for the backlog. */
-void ctipfix_msg_drain_wait(struct ctipfix_msg *m, unsigned int ms)
+/*
+ * Oldest first: write what waits, the orphans first, as long as the relay
+ * has room. Returns whether nothing is left waiting before a new message.
+ */
+bool ctipfix_msg_drain(struct ctipfix_msg *m)
 {
-	unsigned int waited;
+	struct ctipfix_pending *p, *tmp;
 
-	for (waited = 0; !list_empty(&m->backlog) && waited < ms; waited += 20) {
-		ctipfix_msg_drain(m);
-		if (m->wrote_any) {
-			m->wrote_any = false;
-			ctipfix_genl_notify_data();
-		}
-		if (!list_empty(&m->backlog))
-			msleep(20);
+	if (!ctipfix_orphans_drain(&m->wrote_any))
+		return false;
+	list_for_each_entry_safe(p, tmp, &m->backlog, list) {
+		if (!ctipfix_pending_write(p))
+			return false;
+		ctipfix_msg_written(m, p->len, p->records);
+		ctipfix_pending_free(p);
 	}
+	return true;
 }
 
 /* Keep the open message for later, within backlog_max_kb. */
 static bool ctipfix_msg_keep(struct ctipfix_msg *m)
 {
-	long limit = (long)READ_ONCE(ctipfix_backlog_max_kb) * 1024;
+	s64 limit = (s64)READ_ONCE(ctipfix_backlog_max_kb) * 1024;
+	bool tenant = !m->domain_knob;
 	struct ctipfix_pending *p;
 
-	if (atomic_long_add_return(m->len, &ctipfix_backlog_bytes) > limit)
+	if (tenant &&
+	    atomic64_add_return(m->len, &ctipfix_tenant_backlog_bytes) >
+	    limit / 2)
+		goto refused_tenant;
+	if (atomic64_add_return(m->len, &ctipfix_backlog_bytes) > limit)
 		goto refused;
-	p = kmalloc(struct_size(p, data, m->len), GFP_ATOMIC | __GFP_NOWARN);
+	/* the passes run in process context: up to 64 KiB may sleep */
+	p = kmalloc(struct_size(p, data, m->len), GFP_KERNEL | __GFP_NOWARN);
 	if (!p)
 		goto refused;
 	p->len = m->len;
+	p->tenant = tenant;
 	p->records = m->records;
 	p->packets = m->packets;
 	p->octets = m->octets;
@@ -134,7 +253,10 @@ static bool ctipfix_msg_keep(struct ctipfix_msg *m)
 	ctipfix_stat_add(CTIPFIX_STAT_BACKLOG_BYTES, m->len);
 	return true;
 refused:
-	atomic_long_sub(m->len, &ctipfix_backlog_bytes);
+	atomic64_sub(m->len, &ctipfix_backlog_bytes);
+refused_tenant:
+	if (tenant)
+		atomic64_sub(m->len, &ctipfix_tenant_backlog_bytes);
 	return false;
 }
 
@@ -207,6 +329,7 @@ static void ctipfix_put_templates(struct ctipfix_msg *m)
 static void ctipfix_msg_open(struct ctipfix_msg *m)
 {
 	m->limit = min(READ_ONCE(ctipfix_max_msg_size), m->size);
+	m->opened = jiffies;
 	m->len = IPFIX_HDR_LEN;
 	m->records = 0;
 	m->packets = 0;
@@ -223,12 +346,12 @@ static void ctipfix_msg_open(struct ctipfix_msg *m)
  * count against the sequence number even if it is dropped, so that a
  * collector sees the gap that the drop counters explain.
  */
-bool ctipfix_msg_flush(struct ctipfix_msg *m)
+void ctipfix_msg_flush(struct ctipfix_msg *m)
 {
 	bool kept;
 
 	if (!m->len)
-		return true;
+		return;
 	ctipfix_set_close(m);
 	put_unaligned_be16(CTIPFIX_IPFIX_VERSION, m->buf);
 	put_unaligned_be16(m->len, m->buf + 2);
@@ -236,8 +359,7 @@ bool ctipfix_msg_flush(struct ctipfix_msg *m)
 	put_unaligned_be32(m->sequence, m->buf + 8);
 	put_unaligned_be32(m->domain, m->buf + 12);
 
-	ctipfix_msg_drain(m);
-	if (list_empty(&m->backlog) && ctipfix_relay_write(m->buf, m->len)) {
+	if (ctipfix_msg_drain(m) && ctipfix_relay_write(m->buf, m->len)) {
 		ctipfix_msg_written(m, m->len, m->records);
 		kept = true;
 	} else {
@@ -253,7 +375,38 @@ bool ctipfix_msg_flush(struct ctipfix_msg *m)
 		ctipfix_msg_dropped(m, m->records, m->packets, m->octets);
 	m->sequence += m->records;
 	m->len = 0;
-	return kept;
+}
+
+/* Does a record of @need bytes in set @id fit the open message? */
+static bool ctipfix_msg_fits(const struct ctipfix_msg *m, u16 id,
+			     unsigned int need)
+{
+	return m->len + need + (m->set_id == id ? 0 : IPFIX_SET_HDR_LEN) <=
+	       m->limit;
+}
+
+/*
+ * @records flow records that will not be sent (no buffer, no room, a flow
+ * that could not be followed): counted as lost, and in the sequence
+ * numbers, so that a collector sees the gap the in-band statistics explain.
+ */
+void ctipfix_msg_skip(struct ctipfix_msg *m, u32 records, u64 packets,
+		      u64 octets)
+{
+	ctipfix_msg_lost(m, records, packets, octets);
+	m->sequence += records;
+}
+
+/*
+ * Jiffies until the open message has waited flush_interval_ms, when it
+ * must go out; 0 if it has, or if none is open.
+ */
+unsigned long ctipfix_msg_due_in(const struct ctipfix_msg *m)
+{
+	unsigned long due = m->opened +
+		msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms));
+
+	return m->len && time_before(jiffies, due) ? due - jiffies : 0;
 }
 
 /* Append one data record, starting a new message when this one is full. */
@@ -263,11 +416,21 @@ void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec)
 	u16 id = ctipfix_template_id(t);
 	unsigned int need = ctipfix_template_record_len(t);
 
-	if (m->len && m->len + need +
-	    (m->set_id == id ? 0 : IPFIX_SET_HDR_LEN) > m->limit)
+	if (m->len && !ctipfix_msg_fits(m, id, need))
 		ctipfix_msg_flush(m);
 	if (!m->len)
 		ctipfix_msg_open(m);
+	/*
+	 * max_msg_size is at least ctipfix_msg_min_size() and the buffer at
+	 * least that: a fresh message always has room. Checked all the
+	 * same, since a write past the buffer is the one mistake here that
+	 * corrupts the kernel's memory.
+	 */
+	if (!ctipfix_msg_fits(m, id, need)) {
+		ctipfix_msg_skip(m, 1, rec->packets + rec->rev_packets,
+				 rec->octets + rec->rev_octets);
+		return;
+	}
 	if (m->set_id != id)
 		ctipfix_set_open(m, id);
 	ctipfix_template_put_record(t, rec, m->buf + m->len);

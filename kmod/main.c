@@ -50,6 +50,8 @@ static void __exit ctipfix_exit(void)
 	/* every live flow gets its final record (forced end) first */
 	ctipfix_netns_exit();
 	ctipfix_export_exit();
+	/* then what the relay had no room for, while a reader makes room */
+	ctipfix_orphans_exit();
 	ctipfix_relay_drain_wait(CTIPFIX_EXIT_DRAIN_MS);
 	ctipfix_genl_exit();
 	ctipfix_relay_exit();

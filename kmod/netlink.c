@@ -5,10 +5,21 @@
  * templates first), flush and the relay reader's acknowledgments for
  * CAP_NET_ADMIN, and a multicast group that tells the daemon when messages
  * are waiting in the relay channel.
+ *
+ * The exporter is the host's, whatever namespaces it serves: the family
+ * exists in the initial network namespace only (not netnsok), so that a
+ * container with its own namespace, even one holding CAP_NET_ADMIN, can
+ * neither steer it nor read the host's figures. An acknowledgment counts
+ * only from the process that has the relay file open (relay.c).
+ *
+ * The commands take their own locks (parallel_ops): none of them holds
+ * genl_mutex, and with it every other generic netlink family, while it
+ * waits for the passes of a flush or for the relay reader.
  */
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "compat.h"
 #include "ctipfix.h"
 
 static const struct nla_policy ctipfix_genl_policy[CTIPFIX_A_MAX + 1] = {
@@ -22,7 +33,7 @@ static const struct nla_policy ctipfix_genl_policy[CTIPFIX_A_MAX + 1] = {
 static struct genl_family ctipfix_genl_family;
 
 static const struct genl_multicast_group ctipfix_genl_mcgrps[] = {
-	{ .name = CTIPFIX_MCGRP_DATA, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	{ .name = CTIPFIX_MCGRP_DATA, .flags = CTIPFIX_GENL_MCAST_ADMIN },
 };
 
 static int ctipfix_put_stats(struct sk_buff *skb)
@@ -121,7 +132,7 @@ static int ctipfix_cmd_get_templates(struct sk_buff *skb,
 
 static int ctipfix_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 {
-	ctipfix_flush_all();
+	ctipfix_netns_flush_all();
 	return 0;
 }
 
@@ -162,7 +173,8 @@ static struct genl_family ctipfix_genl_family __ro_after_init = {
 	.version	= CTIPFIX_GENL_VERSION,
 	.maxattr	= CTIPFIX_A_MAX,
 	.policy		= ctipfix_genl_policy,
-	.netnsok	= true,
+	.netnsok	= false,
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.small_ops	= ctipfix_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(ctipfix_genl_ops),
@@ -171,13 +183,19 @@ static struct genl_family ctipfix_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(ctipfix_genl_mcgrps),
 };
 
-/* A hint, not a promise: listeners poll the relay file as well. */
+/*
+ * A hint, not a promise: listeners poll the relay file as well. Built only
+ * when someone listens.
+ */
 void ctipfix_genl_notify_data(void)
 {
-	struct sk_buff *skb = genlmsg_new(0, GFP_KERNEL);
+	struct sk_buff *skb;
 	void *hdr;
 	int err;
 
+	if (!genl_has_listeners(&ctipfix_genl_family, &init_net, 0))
+		return;
+	skb = genlmsg_new(0, GFP_KERNEL);
 	if (!skb)
 		goto fail;
 	hdr = genlmsg_put(skb, 0, 0, &ctipfix_genl_family, 0,
@@ -187,8 +205,11 @@ void ctipfix_genl_notify_data(void)
 		goto fail;
 	}
 	genlmsg_end(skb, hdr);
+	/* -ESRCH: the listener left since; nobody was told */
 	err = genlmsg_multicast(&ctipfix_genl_family, skb, 0, 0, GFP_KERNEL);
-	if (err && err != -ESRCH)
+	if (err == -ESRCH)
+		return;
+	if (err)
 		goto fail;
 	ctipfix_stat_inc(CTIPFIX_STAT_NOTIFY_SENT);
 	return;

@@ -10,9 +10,17 @@
  *
  * Our .exit runs before conntrack's (we registered after it), so every
  * reference we hold is gone before conntrack waits for its entries to go.
+ * The hooks come out in .pre_exit: the core waits for a grace period
+ * between that and .exit, so no packet is still inside them when .exit
+ * sends the final records.
+ *
+ * Nothing here waits for the reader: what a namespace leaves in its
+ * backlog is handed to the orphans (ipfix.c), written as the reader makes
+ * room, so a stopped daemon never holds up namespace teardown.
  */
 #include <linux/mutex.h>
 #include <linux/proc_ns.h>
+#include <linux/slab.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -23,6 +31,8 @@ static LIST_HEAD(ctipfix_nets);
 /* guards the list, the scope and each namespace's serving state */
 static DEFINE_MUTEX(ctipfix_nets_lock);
 static struct ctipfix_scope ctipfix_scope;	/* n == 0: every namespace */
+/* set once register_pernet_subsys() has seen the namespaces of the load */
+static bool ctipfix_loaded;
 
 struct ctipfix_net *ctipfix_pernet(const struct net *net)
 {
@@ -38,33 +48,57 @@ static void ctipfix_net_domain(struct ctipfix_net *cn)
 					     cn->net->ns.inum, is_init);
 }
 
+struct ctipfix_adoption {
+	struct ctipfix_net *cn;
+	struct ctipfix_flow_stock stock;
+};
+
+/* Under conntrack's bucket lock, BH off. */
 static int ctipfix_adopt_one(struct nf_conn *ct, void *data)
 {
-	struct ctipfix_net *cn = data;
+	struct ctipfix_adoption *a = data;
+	struct ctipfix_net *cn = a->cn;
 
 	/* dead before we came, only not reaped yet: no record is ours to send */
 	if (nf_ct_is_expired(ct) || nf_ct_is_dying(ct))
 		return 0;
-	if (ctipfix_flow_track(&cn->flows, ct, 0, 0, GFP_ATOMIC))
+	if (ctipfix_flow_adopt(&cn->flows, ct, &a->stock)) {
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ALLOC_FAILED);
-	else
+		atomic_inc(&cn->untracked);
+	} else {
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ADOPTED);
+	}
 	return 0;	/* keep the entry */
 }
 
-/* Flows that existed before us: the hooks are in place, so none is missed. */
+/*
+ * Flows that existed before us. The hooks are in place, and after a grace
+ * period no packet that passed their place before they were is still on
+ * its way to confirmation: every entry is either in the table the walk
+ * reads or will meet the hooks. A namespace being created has no entries
+ * yet, and skips both.
+ */
 static void ctipfix_adopt_existing(struct ctipfix_net *cn)
 {
+	struct ctipfix_adoption a = { .cn = cn };
 	struct nf_ct_iter_data iter = {
 		.net = cn->net,
-		.data = cn,
+		.data = &a,
 	};
+	unsigned int n = nf_conntrack_count(cn->net);
 
+	/* no entry at all, confirmed or not: nothing to miss, no wait */
+	if (!n)
+		return;
+	synchronize_net();
+	/* every entry there now; those that come meet the hooks */
+	ctipfix_flow_stock_fill(&a.stock, n + 64);
 	nf_ct_iterate_cleanup_net(ctipfix_adopt_one, &iter);
+	ctipfix_flow_stock_drain(&a.stock);
 }
 
 /* Start serving: accounting on, hooks in, live entries adopted. */
-static int ctipfix_net_serve(struct ctipfix_net *cn)
+static int ctipfix_net_serve(struct ctipfix_net *cn, bool adopt)
 {
 	struct net *net = cn->net;
 	int err;
@@ -79,10 +113,26 @@ static int ctipfix_net_serve(struct ctipfix_net *cn)
 		net->ct.sysctl_acct = cn->saved_acct;
 		return err;
 	}
+	cn->hooked = true;
 	cn->serving = true;
-	ctipfix_adopt_existing(cn);
+	if (adopt)
+		ctipfix_adopt_existing(cn);
 	ctipfix_export_schedule(cn, 0);
 	return 0;
+}
+
+/*
+ * The hooks out, and no CPU still inside them once this returns, so no
+ * flow can be handed over after the final pass. The namespace's exit has
+ * taken them out in .pre_exit already, and the core waited.
+ */
+static void ctipfix_net_unhook(struct ctipfix_net *cn)
+{
+	if (!cn->hooked)
+		return;
+	ctipfix_hooks_unregister(cn->net);
+	cn->hooked = false;
+	synchronize_net();
 }
 
 /* Stop serving: every flow still followed gets its final record. */
@@ -90,17 +140,19 @@ static void ctipfix_net_unserve(struct ctipfix_net *cn)
 {
 	struct net *net = cn->net;
 
-	/* no new flows, and no packet still inside our hook */
-	ctipfix_hooks_unregister(net);
+	ctipfix_net_unhook(cn);
 	ctipfix_hints_stop(cn);
 	cancel_delayed_work_sync(&cn->work);
 	ctipfix_export_pass(cn, true);
-	ctipfix_msg_drain_wait(&cn->msg, CTIPFIX_EXIT_DRAIN_MS);
 	/* the last word on this domain: what it exported and lost */
 	if (cn->msg.stats.messages || cn->msg.stats.lost_records)
 		ctipfix_reliability_report(&cn->msg);
+	/* what the relay had no room for goes out later, without us */
+	ctipfix_msg_orphan(&cn->msg);
 	cn->serving = false;
-	net->ct.sysctl_acct = cn->saved_acct;
+	/* put back, unless someone changed it since we switched it on */
+	if (net->ct.sysctl_acct == 1)
+		net->ct.sysctl_acct = cn->saved_acct;
 }
 
 /* Called with ctipfix_nets_lock held. */
@@ -117,12 +169,12 @@ static bool ctipfix_net_in_scope(const struct ctipfix_net *cn)
 }
 
 /* Called with ctipfix_nets_lock held: serve what is in scope, only that. */
-static int ctipfix_net_rescope(struct ctipfix_net *cn)
+static int ctipfix_net_rescope(struct ctipfix_net *cn, bool adopt)
 {
 	bool want = ctipfix_net_in_scope(cn);
 
 	if (want && !cn->serving)
-		return ctipfix_net_serve(cn);
+		return ctipfix_net_serve(cn, adopt);
 	if (!want && cn->serving)
 		ctipfix_net_unserve(cn);
 	return 0;
@@ -135,10 +187,12 @@ static int __net_init ctipfix_net_init(struct net *net)
 
 	cn->net = net;
 	cn->serving = false;
+	cn->hooked = false;
 	cn->hints = NULL;
 	cn->sweep_next = 0;
 	cn->planned_timeout = 0;
 	atomic_set(&cn->flush_requested, 0);
+	atomic_set(&cn->untracked, 0);
 	INIT_DELAYED_WORK(&cn->work, ctipfix_export_work);
 	ctipfix_net_domain(cn);
 	err = ctipfix_flow_table_init(&cn->flows);
@@ -146,7 +200,8 @@ static int __net_init ctipfix_net_init(struct net *net)
 		return err;
 
 	mutex_lock(&ctipfix_nets_lock);
-	err = ctipfix_net_rescope(cn);
+	/* those there at load have entries to adopt; one being created, none */
+	err = ctipfix_net_rescope(cn, !ctipfix_loaded);
 	if (!err)
 		list_add(&cn->list, &ctipfix_nets);
 	mutex_unlock(&ctipfix_nets_lock);
@@ -155,12 +210,29 @@ static int __net_init ctipfix_net_init(struct net *net)
 	return err;
 }
 
-static void __net_exit ctipfix_net_exit(struct net *net)
+/*
+ * The hooks out first: the core waits for a grace period before .exit.
+ * Off the list too, so that neither the netns knob nor a flush touches a
+ * namespace on its way out.
+ */
+static void __net_exit ctipfix_net_pre_exit(struct net *net)
 {
 	struct ctipfix_net *cn = ctipfix_pernet(net);
 
 	mutex_lock(&ctipfix_nets_lock);
 	list_del(&cn->list);
+	if (cn->hooked) {
+		ctipfix_hooks_unregister(net);
+		cn->hooked = false;
+	}
+	mutex_unlock(&ctipfix_nets_lock);
+}
+
+static void __net_exit ctipfix_net_exit(struct net *net)
+{
+	struct ctipfix_net *cn = ctipfix_pernet(net);
+
+	mutex_lock(&ctipfix_nets_lock);
 	if (cn->serving)
 		ctipfix_net_unserve(cn);
 	mutex_unlock(&ctipfix_nets_lock);
@@ -171,13 +243,18 @@ static void __net_exit ctipfix_net_exit(struct net *net)
 
 static struct pernet_operations ctipfix_net_ops = {
 	.init	= ctipfix_net_init,
+	.pre_exit = ctipfix_net_pre_exit,
 	.exit	= ctipfix_net_exit,
 	.id	= &ctipfix_net_id,
 	.size	= sizeof(struct ctipfix_net),
 };
 
-/* The flush command: every live flow of every namespace reports now. */
-void ctipfix_flush_all(void)
+/*
+ * The flush command: every live flow of every namespace reports now. The
+ * passes are queued under the lock and waited for outside it, so that a
+ * flush never holds up namespaces coming and going.
+ */
+void ctipfix_netns_flush_all(void)
 {
 	struct ctipfix_net *cn;
 
@@ -187,26 +264,47 @@ void ctipfix_flush_all(void)
 			continue;
 		atomic_set(&cn->flush_requested, 1);
 		ctipfix_export_schedule(cn, 0);
-		flush_delayed_work(&cn->work);
 	}
 	mutex_unlock(&ctipfix_nets_lock);
+	ctipfix_export_wait();
+}
+
+/* Called with ctipfix_nets_lock held. Returns the first error. */
+static int ctipfix_nets_rescope(void)
+{
+	struct ctipfix_net *cn;
+	int err = 0;
+
+	list_for_each_entry(cn, &ctipfix_nets, list)
+		err = err ?: ctipfix_net_rescope(cn, true);
+	return err;
 }
 
 /*
  * The netns knob: serve the namespaces in @scope from now on. Those that
  * leave it get the final record of each flow and their settings back;
- * those that enter adopt their live entries.
+ * those that enter adopt their live entries. When a namespace cannot be
+ * served (no memory for its hooks), the old scope is put back, as far as
+ * it can be, and the error returned.
  */
 int ctipfix_netns_set_scope(const struct ctipfix_scope *scope)
 {
-	struct ctipfix_net *cn;
-	int err = 0;
+	struct ctipfix_scope *old;
+	int err;
 
+	old = kmalloc(sizeof(*old), GFP_KERNEL);
+	if (!old)
+		return -ENOMEM;
 	mutex_lock(&ctipfix_nets_lock);
+	*old = ctipfix_scope;
 	ctipfix_scope = *scope;
-	list_for_each_entry(cn, &ctipfix_nets, list)
-		err = ctipfix_net_rescope(cn) ?: err;
+	err = ctipfix_nets_rescope();
+	if (err) {
+		ctipfix_scope = *old;
+		ctipfix_nets_rescope();
+	}
 	mutex_unlock(&ctipfix_nets_lock);
+	kfree(old);
 	return err;
 }
 
@@ -219,7 +317,11 @@ void ctipfix_netns_get_scope(struct ctipfix_scope *scope)
 
 int ctipfix_netns_init(void)
 {
-	return register_pernet_subsys(&ctipfix_net_ops);
+	int err = register_pernet_subsys(&ctipfix_net_ops);
+
+	/* from now on a namespace's init is its creation: nothing to adopt */
+	ctipfix_loaded = true;
+	return err;
 }
 
 void ctipfix_netns_exit(void)

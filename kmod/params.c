@@ -37,15 +37,19 @@ static int ctipfix_knob_set(const char *s, const struct kernel_param *kp)
 	const struct ctipfix_uint_knob *knob = kp->arg;
 	unsigned int v;
 
-	/* kstrtouint refuses "", "-1", "1x" and overflow */
-	if (kstrtouint(s, 0, &v))
+	/* decimal only ("010" is ten); refuses "", "-1", "1x" and overflow */
+	if (kstrtouint(s, 10, &v))
 		return -EINVAL;
 	if (v < knob->min || v > knob->max)
 		return -EINVAL;
 	if (knob->power_of_2 && !is_power_of_2(v))
 		return -EINVAL;
-	/* a message must always fit in one relay sub-buffer */
-	if (knob->val == &ctipfix_max_msg_size && v > ctipfix_subbuf_size)
+	/*
+	 * A message must always fit in one relay sub-buffer, and hold the
+	 * largest message the builder opens: header, templates, one record.
+	 */
+	if (knob->val == &ctipfix_max_msg_size &&
+	    (v > ctipfix_subbuf_size || v < ctipfix_msg_min_size()))
 		return -EINVAL;
 	WRITE_ONCE(*knob->val, v);
 	return 0;
@@ -82,10 +86,10 @@ module_param_cb(observation_domain, &ctipfix_knob_ops, &knob_observation_domain,
 MODULE_PARM_DESC(observation_domain, "Observation domain id of the initial namespace [0..4294967295]");
 
 static struct ctipfix_uint_knob knob_max_msg_size = {
-	.val = &ctipfix_max_msg_size, .min = 512, .max = 65535,
+	.val = &ctipfix_max_msg_size, .min = 0, .max = 65535,
 };
 module_param_cb(max_msg_size, &ctipfix_knob_ops, &knob_max_msg_size, 0644);
-MODULE_PARM_DESC(max_msg_size, "Largest IPFIX message, bytes [512..65535]");
+MODULE_PARM_DESC(max_msg_size, "Largest IPFIX message, bytes, at least the template set and one record [536..65535]");
 
 static struct ctipfix_uint_knob knob_flush_interval_ms = {
 	.val = &ctipfix_flush_interval_ms, .min = 10, .max = 60000,
@@ -217,6 +221,11 @@ int ctipfix_params_check_load(void)
 	if (ctipfix_max_msg_size > ctipfix_subbuf_size) {
 		pr_err("ctipfix: max_msg_size %u exceeds subbuf_size %u\n",
 		       ctipfix_max_msg_size, ctipfix_subbuf_size);
+		return -EINVAL;
+	}
+	if (ctipfix_max_msg_size < ctipfix_msg_min_size()) {
+		pr_err("ctipfix: max_msg_size %u is below %u, the templates and one record\n",
+		       ctipfix_max_msg_size, ctipfix_msg_min_size());
 		return -EINVAL;
 	}
 	return 0;

@@ -13,13 +13,18 @@
  * reader to open the file starts there, so what the last one read but
  * never acknowledged is read again. Delivery is then at least once.
  *
- * The file has one reader at a time: a second open() gets -EBUSY.
+ * The file has one reader at a time: a second open() gets -EBUSY. Only
+ * the process that opened it may acknowledge (-EPERM for any other), so
+ * that no one else can free what the reader has not passed on yet, nor
+ * switch it to acknowledged reading behind its back.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/relay.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -36,6 +41,8 @@ static const struct file_operations *ctipfix_relay_fops;
  * process context.
  */
 static DEFINE_MUTEX(ctipfix_relay_lock);
+/* set under ctipfix_relay_lock at unload: no open from then on */
+static bool ctipfix_relay_closing;
 /* bumped on every open: a new reader needs the templates again */
 static atomic_t ctipfix_reader_epoch = ATOMIC_INIT(0);
 
@@ -51,6 +58,7 @@ static struct {
 	u64 read;			/* bytes read() since it opened */
 	u64 acked_bytes;		/* ... of which it has passed on */
 	bool acking;			/* it acknowledges what it passes on */
+	struct pid *tgid;		/* the process that opened the file */
 } ctipfix_reader;
 
 unsigned int ctipfix_relay_reader_epoch(void)
@@ -137,6 +145,8 @@ static void ctipfix_relay_rewind(struct rchan_buf *buf)
 	ctipfix_reader.read = 0;
 	ctipfix_reader.acked_bytes = 0;
 	ctipfix_reader.acking = false;
+	put_pid(ctipfix_reader.tgid);
+	ctipfix_reader.tgid = get_pid(task_tgid(current));
 }
 
 /* Is the file open? The channel holds one reference, each open file one. */
@@ -155,7 +165,9 @@ static int ctipfix_relay_open(struct inode *inode, struct file *filp)
 	int err = -EBUSY;
 
 	mutex_lock(&ctipfix_relay_lock);
-	if (!ctipfix_relay_is_open(buf))
+	if (ctipfix_relay_closing)
+		err = -ENODEV;
+	else if (!ctipfix_relay_is_open(buf))
 		err = relay_file_operations.open(inode, filp);
 	if (!err)
 		ctipfix_relay_rewind(buf);
@@ -182,7 +194,8 @@ static ssize_t ctipfix_relay_read(struct file *filp, char __user *ubuf,
 /*
  * The reader has passed on the first @bytes it read since it opened the
  * file: the writer may reuse what lies before them. 0 before the first
- * read() asks for acknowledged reading. Returns 0, -EINVAL for more bytes
+ * read() asks for acknowledged reading. Returns 0, -EPERM unless the
+ * caller is the process that has the file open, -EINVAL for more bytes
  * than were read or fewer than acknowledged already, or -EBUSY when the
  * reader asks for acknowledged reading only after it has read.
  */
@@ -195,10 +208,13 @@ int ctipfix_relay_ack(u64 bytes)
 	mutex_lock(&ctipfix_relay_lock);
 	/* from the last acknowledged byte: the writer kept what follows it */
 	pos = ctipfix_reader.acked;
-	if (bytes > ctipfix_reader.read ||
-	    bytes < ctipfix_reader.acked_bytes ||
-	    !ctipfix_relay_advance(buf, &pos,
-				   bytes - ctipfix_reader.acked_bytes))
+	if (!ctipfix_relay_is_open(buf) ||
+	    ctipfix_reader.tgid != task_tgid(current))
+		err = -EPERM;
+	else if (bytes > ctipfix_reader.read ||
+		 bytes < ctipfix_reader.acked_bytes ||
+		 !ctipfix_relay_advance(buf, &pos,
+					bytes - ctipfix_reader.acked_bytes))
 		err = -EINVAL;
 	else if (!ctipfix_reader.acking && ctipfix_reader.read)
 		err = -EBUSY;
@@ -256,19 +272,25 @@ static bool __ctipfix_relay_has_room(struct rchan_buf *buf, size_t len)
 	       ctipfix_chan->n_subbufs;
 }
 
-/* Write one whole message, or nothing: returns whether it was written. */
+/*
+ * Write one whole message, or nothing: returns whether it was written.
+ * The room is reserved, then filled, not relay_write()n: that copies with
+ * interrupts off, up to 64 KiB, which PREEMPT_RT cannot afford. Our lock
+ * keeps the reader and other writers off the bytes until they are there.
+ */
 bool ctipfix_relay_write(const void *data, size_t len)
 {
-	bool room;
+	void *slot = NULL;
 
 	mutex_lock(&ctipfix_relay_lock);
-	room = __ctipfix_relay_has_room(ctipfix_relay_buf(), len);
-	if (room)
-		relay_write(ctipfix_chan, data, len);
+	if (__ctipfix_relay_has_room(ctipfix_relay_buf(), len))
+		slot = relay_reserve(ctipfix_chan, len);
+	if (slot)
+		memcpy(slot, data, len);
 	else
 		ctipfix_stat_inc(CTIPFIX_STAT_RELAY_FULL);
 	mutex_unlock(&ctipfix_relay_lock);
-	return room;
+	return !!slot;
 }
 
 /* Has a reader taken (and acknowledged, if it does) all written so far? */
@@ -338,10 +360,17 @@ int ctipfix_relay_init(void)
 
 void ctipfix_relay_exit(void)
 {
-	bool readers = ctipfix_relay_is_open(ctipfix_relay_buf());
+	bool readers;
 
+	/* an open racing with unload either counts here or fails */
+	mutex_lock(&ctipfix_relay_lock);
+	ctipfix_relay_closing = true;
+	readers = ctipfix_relay_is_open(ctipfix_relay_buf());
+	mutex_unlock(&ctipfix_relay_lock);
 	relay_close(ctipfix_chan);
 	debugfs_remove(ctipfix_dir);
+	put_pid(ctipfix_reader.tgid);
+	ctipfix_reader.tgid = NULL;
 	/*
 	 * debugfs calls ->release of a file still open after removal through
 	 * these fops, so they must outlive such a file: then they are left

@@ -232,6 +232,16 @@ unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl)
 	return len;
 }
 
+/* The longest record any template carries. */
+unsigned int ctipfix_template_max_record_len(void)
+{
+	unsigned int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
+		len = max(len, ctipfix_template_record_len(&ctipfix_templates[i]));
+	return len;
+}
+
 /* Template record: id, field count, then (IE, length[, PEN]) per field. */
 static unsigned int ctipfix_template_def_len(const struct ctipfix_template *tmpl)
 {

@@ -30,8 +30,11 @@ for knob in active_timeout template_refresh max_msg_size flush_interval_ms \
 		check "$knob refuses '$bad'" write_refused $knob "$bad"
 	done
 done
-check "max_msg_size refuses 511 (below the smallest message)" \
-	write_refused max_msg_size 511
+check "max_msg_size refuses 535 (below the smallest message)" \
+	write_refused max_msg_size 535
+check "active_timeout accepts 010" bash -c "echo 010 > $PARAMS/active_timeout"
+check_eq "and reads it as ten, not octal eight" "$(cat $PARAMS/active_timeout)" 10
+echo 60 >$PARAMS/active_timeout
 check "max_msg_size refuses 65536" write_refused max_msg_size 65536
 check "observation_domain refuses -1" write_refused observation_domain -1
 check "observation_domain refuses 4294967296" \

@@ -103,6 +103,46 @@ TEST(a_day_at_line_rate_fits)
 	EXPECT_EQ(bytes, db);
 }
 
+TEST(counters_zeroed_then_counting_again)
+{
+	u64 dp, db;
+
+	/* conntrack -Z after 500 packets: 3 more since, 240 bytes */
+	take_after(500, 700000, 3, 240, &dp, &db);
+	EXPECT_EQ(3, dp);
+	EXPECT_EQ(240, db);
+}
+
+TEST(counters_zeroed_and_idle_since)
+{
+	u64 dp, db;
+
+	take_after(500, 700000, 0, 0, &dp, &db);
+	EXPECT_EQ(0, dp);
+	EXPECT_EQ(0, db);
+}
+
+TEST(counters_zeroed_after_the_bytes_wrapped)
+{
+	u64 dp, db;
+
+	/* totals past 2^52 bytes, then zeroed */
+	take_after(9, (1ULL << 52) + 1000, 1, 60, &dp, &db);
+	EXPECT_EQ(1, dp);
+	EXPECT_EQ(60, db);
+}
+
+TEST(a_day_at_208_gbit_is_growth_not_zeroing)
+{
+	/* just under 2^51 bytes in one record's time */
+	u64 bytes = (1ULL << 51) - 1, packets = bytes / 1500;
+	u64 dp, db;
+
+	take_after(7, 7 * 1500, 7 + packets, 7 * 1500 + bytes, &dp, &db);
+	EXPECT_EQ(packets, dp);
+	EXPECT_EQ(bytes, db);
+}
+
 TEST(pack_round_trip)
 {
 	u64 lo;

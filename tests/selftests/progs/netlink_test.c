@@ -2,10 +2,15 @@
 /*
  * The ctipfix generic netlink family against bad requests and unprivileged
  * callers: every bad request gets an error reply (and the module lives on),
- * admin commands and the data group need CAP_NET_ADMIN. Requests are built
- * by hand, so that they can be malformed on purpose.
+ * admin commands and the data group need CAP_NET_ADMIN, acknowledgments
+ * come from the relay's reader only, and the family is out of reach from
+ * any namespace but the initial one. Requests are built by hand, so that
+ * they can be malformed on purpose.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <grp.h>
@@ -208,13 +213,88 @@ TEST_F(genl, relay_ack_without_count_refused)
 				    &self->req, 0));
 }
 
+#define RELAY_PATH "/sys/kernel/debug/" CTIPFIX_RELAY_DIR "/" CTIPFIX_RELAY_FILE0
+
 TEST_F(genl, relay_ack_beyond_what_was_read_refused)
 {
 	size_t len = put_attr(&self->req, 0, CTIPFIX_A_RELAY_ACKED, 8);
+	int fd = open(RELAY_PATH, O_RDONLY);
 
-	/* 0xabab... bytes: more than any reader has read */
+	/* the reader itself, acknowledging 0xabab... bytes: more than read */
+	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EINVAL, transact(self->family, CTIPFIX_CMD_RELAY_ACK,
 				    &self->req, len));
+	close(fd);
+}
+
+TEST_F(genl, relay_ack_without_the_relay_open_gets_eperm)
+{
+	size_t len = put_attr(&self->req, 0, CTIPFIX_A_RELAY_ACKED, 8);
+
+	memset(self->req.attrs + NLA_HDRLEN, 0, 8);	/* 0: acking on */
+	EXPECT_EQ(-EPERM, transact(self->family, CTIPFIX_CMD_RELAY_ACK,
+				   &self->req, len));
+}
+
+/* Another process (root, CAP_NET_ADMIN) cannot ack for the reader. */
+TEST_F(genl, relay_ack_from_other_than_the_reader_gets_eperm)
+{
+	size_t len = put_attr(&self->req, 0, CTIPFIX_A_RELAY_ACKED, 8);
+	int ready[2], status;
+	char c = 0;
+	pid_t pid;
+
+	memset(self->req.attrs + NLA_HDRLEN, 0, 8);
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open(RELAY_PATH, O_RDONLY);
+
+		c = fd >= 0;
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		pause();	/* holds the file open until killed */
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_EQ(1, c);
+	EXPECT_EQ(-EPERM, transact(self->family, CTIPFIX_CMD_RELAY_ACK,
+				   &self->req, len));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+/*
+ * The family is the initial namespace's: root in a namespace of its own
+ * (a container with CAP_NET_ADMIN there, and more) neither finds it nor
+ * reaches it by its id.
+ */
+static int other_netns_flush(int family, int group __attribute__((unused)))
+{
+	struct request r = { };
+	int f, g;
+
+	if (unshare(CLONE_NEWNET))
+		return 2;
+	if (!resolve(&f, &g))
+		return 3;
+	return transact(family, CTIPFIX_CMD_FLUSH, &r, 0) == -ENOENT ? 0 : 1;
+}
+
+TEST_F(genl, family_not_reachable_from_another_netns)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(other_netns_flush(self->family, self->group));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(genl, relay_ack_of_wrong_size_refused)
