@@ -239,8 +239,11 @@ struct ctipfix_net {
 	atomic_t flush_requested;
 	atomic_t untracked;		/* flows the hooks could not follow */
 	unsigned long kick;		/* CTIPFIX_KICK_* bits */
+	unsigned long next_full;	/* jiffies: the regular pass is due */
+	unsigned long next_reap;	/* jiffies: a look at all may come */
 	bool serving;			/* in scope: flows followed */
 	bool hooked;			/* our netfilter hooks are in */
+	bool adopt_pending;		/* the next pass adopts live entries */
 	u8 saved_acct;
 };
 
@@ -249,6 +252,7 @@ struct ctipfix_net *ctipfix_pernet(const struct net *net);
 int ctipfix_netns_init(void);
 void ctipfix_netns_exit(void);
 void ctipfix_netns_flush_all(void);
+void ctipfix_netns_adopt(struct ctipfix_net *cn);
 
 /* the namespaces served, by inode number (the netns knob) */
 #define CTIPFIX_SCOPE_MAX	64

@@ -21,6 +21,7 @@
  */
 #include <linux/jiffies.h>
 #include <linux/math64.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <net/netfilter/nf_conntrack_acct.h>
@@ -41,6 +42,7 @@ struct ctipfix_pass {
 	bool replan;			/* active_timeout changed: look at all */
 	bool reap;			/* table nearly full: sweep all of it */
 	bool kicked;			/* the hooks asked for this pass */
+	bool hints_only;		/* ... before the regular one is due */
 	bool can_encode;		/* a message buffer exists */
 	unsigned int sweep_from;	/* the sweep's buckets this pass: */
 	unsigned int sweep_len;		/* sweep_from, and on (wrapping) */
@@ -384,7 +386,10 @@ static void ctipfix_link_pending(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	llist_for_each_entry_safe(flow, next, pending, pending) {
 		b = ctipfix_flow_link(t, flow);
 		if (b < 0) {
-			/* followed already: both the hooks' or the walk's */
+			/*
+			 * followed already, and what this one knew taken:
+			 * one flow, counted once (as new if the hooks saw it)
+			 */
 			ctipfix_stat_add(flow->ifindex_in || flow->ifindex_out ?
 					 CTIPFIX_STAT_FLOWS_NEW :
 					 CTIPFIX_STAT_FLOWS_ADOPTED, -1);
@@ -413,6 +418,46 @@ static void ctipfix_sweep_plan(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	cn->sweep_next = (p->sweep_from + p->sweep_len) & (n - 1);
 }
 
+/*
+ * What a pass the hooks asked for looks at. Its cost must follow the
+ * deaths it was asked for, not the table: until the regular pass is due
+ * (flush_interval_ms after the last), only the hinted buckets, and the
+ * sweep stays where it is. A look at every flow (the table nearly full)
+ * comes at most every eighth of flush_interval_ms; one asked for sooner
+ * waits for its time.
+ */
+static void ctipfix_pass_scope(struct ctipfix_net *cn, struct ctipfix_pass *p)
+{
+	unsigned long now = jiffies,
+		      interval = msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms));
+
+	if (p->reap && !p->all_final && time_before(now, cn->next_reap)) {
+		p->reap = false;
+		if (!test_and_set_bit(CTIPFIX_KICK_REAP, &cn->kick))
+			ctipfix_export_schedule(cn, cn->next_reap - now);
+	}
+	if (p->reap)
+		cn->next_reap = now + max(interval / 8, 1UL);
+	p->hints_only = p->kicked && !p->reap && !p->all_final &&
+			!p->all_interim && time_before(now, cn->next_full);
+	if (!p->hints_only)
+		cn->next_full = now + interval;
+}
+
+/* Only the buckets a death was heard in (a pass the hooks asked for). */
+static void ctipfix_export_hinted(struct ctipfix_net *cn,
+				  struct ctipfix_pass *p)
+{
+	struct ctipfix_flow_table *t = &cn->flows;
+	unsigned int b, n = 0;
+
+	for_each_set_bit(b, t->hints, t->n_buckets) {
+		if (!(++n & 255))
+			cond_resched();
+		t->due[b] = ctipfix_export_bucket(cn, &t->buckets[b], p);
+	}
+}
+
 void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 {
 	struct ctipfix_flow_table *t = &cn->flows;
@@ -431,6 +476,7 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	p.kicked |= p.reap;
 	clear_bit(CTIPFIX_KICK_IDLE, &cn->kick);
 	smp_mb__after_atomic();	/* before the hints and the pending flows */
+	ctipfix_pass_scope(cn, &p);
 
 	p.interim_early = p.active_timeout - p.active_timeout / 4;
 	/* the buckets' next looks were planned with the old active_timeout */
@@ -438,6 +484,10 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	cn->planned_timeout = p.active_timeout;
 
 	ctipfix_stat_inc(CTIPFIX_STAT_SCANS);
+	if (cn->adopt_pending) {
+		cn->adopt_pending = false;
+		ctipfix_netns_adopt(cn);
+	}
 	ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
 	ctipfix_link_pending(cn, &p);
@@ -448,8 +498,12 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	/* most namespaces of a container host never see a flow: skip them */
 	if (t->count) {
 		ctipfix_flow_take_hints(t);
-		ctipfix_sweep_plan(cn, &p);
-		ctipfix_export_table(cn, &p);
+		if (p.hints_only) {
+			ctipfix_export_hinted(cn, &p);
+		} else {
+			ctipfix_sweep_plan(cn, &p);
+			ctipfix_export_table(cn, &p);
+		}
 		ctipfix_stat_add(CTIPFIX_STAT_SCAN_FLOWS, p.looked);
 	}
 	/*
@@ -457,7 +511,8 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	 * stream) leaves a part-filled message open for more, within
 	 * flush_interval_ms of its opening: fewer, fuller messages.
 	 */
-	if (!p.kicked || all_final || !ctipfix_msg_due_in(&cn->msg))
+	if (!p.kicked || all_final || p.all_interim ||
+	    !ctipfix_msg_due_in(&cn->msg))
 		ctipfix_msg_flush(&cn->msg);
 	ctipfix_reliability_tick(&cn->msg);
 	if (cn->msg.wrote_any) {
@@ -475,16 +530,35 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
  * (/sys/devices/virtual/workqueue/ctipfix/cpumask).
  */
 static struct workqueue_struct *ctipfix_wq;
+/*
+ * A flush command (netlink, parallel_ops) may come while the module loads
+ * or unloads: it waits for the passes under this, the workqueue comes and
+ * goes under it
+ */
+static DECLARE_RWSEM(ctipfix_wq_users);
 
 int ctipfix_export_init(void)
 {
-	ctipfix_wq = alloc_workqueue("ctipfix", WQ_UNBOUND | WQ_SYSFS, 0);
-	return ctipfix_wq ? 0 : -ENOMEM;
+	struct workqueue_struct *wq;
+
+	wq = alloc_workqueue("ctipfix", WQ_UNBOUND | WQ_SYSFS, 0);
+	if (!wq)
+		return -ENOMEM;
+	down_write(&ctipfix_wq_users);
+	ctipfix_wq = wq;
+	up_write(&ctipfix_wq_users);
+	return 0;
 }
 
 void ctipfix_export_exit(void)
 {
-	destroy_workqueue(ctipfix_wq);
+	struct workqueue_struct *wq;
+
+	down_write(&ctipfix_wq_users);
+	wq = ctipfix_wq;
+	ctipfix_wq = NULL;
+	up_write(&ctipfix_wq_users);
+	destroy_workqueue(wq);
 }
 
 void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay)
@@ -529,7 +603,7 @@ static bool ctipfix_export_sleep(struct ctipfix_net *cn)
 	ctipfix_flow_table_fit(&cn->flows, 0, (u32)jiffies);
 	set_bit(CTIPFIX_KICK_IDLE, &cn->kick);
 	smp_mb__after_atomic();	/* pairs with the push before _wake()'s test */
-	if (ctipfix_flow_pending(&cn->flows)) {
+	if (ctipfix_flow_pending(&cn->flows) || atomic_read(&cn->untracked)) {
 		clear_bit(CTIPFIX_KICK_IDLE, &cn->kick);
 		return false;
 	}
@@ -542,7 +616,10 @@ static bool ctipfix_export_sleep(struct ctipfix_net *cn)
 /* Wait for every pass queued so far (not for those queued later). */
 void ctipfix_export_wait(void)
 {
-	flush_workqueue(ctipfix_wq);
+	down_read(&ctipfix_wq_users);
+	if (ctipfix_wq)
+		flush_workqueue(ctipfix_wq);
+	up_read(&ctipfix_wq_users);
 }
 
 void ctipfix_export_work(struct work_struct *work)

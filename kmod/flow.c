@@ -394,10 +394,40 @@ bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 	return true;
 }
 
+/* Was @flow handed over by the hooks (rather than adopted by the walk)? */
+static bool ctipfix_flow_hooked(const struct ctipfix_flow *flow)
+{
+	return flow->ifindex_in || flow->ifindex_out;
+}
+
+/*
+ * @flow follows the same entry as @old, linked already. When @old is the
+ * walk's and @flow the hooks' (the entry's first packet met the hooks
+ * while the walk found it confirmed), the hooks' facts are the truer:
+ * counted from the first packet, and its interfaces.
+ */
+static void ctipfix_flow_merge(struct ctipfix_flow *old,
+			       const struct ctipfix_flow *flow)
+{
+	int dir;
+
+	if (ctipfix_flow_hooked(old) || !ctipfix_flow_hooked(flow))
+		return;
+	for (dir = 0; dir < IP_CT_DIR_MAX; dir++) {
+		old->sent_lo[dir] = flow->sent_lo[dir];
+		old->sent_hi[dir] = flow->sent_hi[dir];
+	}
+	old->start = flow->start;
+	old->ifindex_in = flow->ifindex_in;
+	old->ifindex_out = flow->ifindex_out;
+}
+
 /*
  * Link a flow handed over by the hooks into its bucket. Returns the bucket,
  * or -EEXIST when its entry is followed already (two packets of one
- * unconfirmed entry, as a multicast packet forwarded and delivered both).
+ * unconfirmed entry, as a multicast packet forwarded and delivered both;
+ * or the hooks and the adoption walk both), after taking what @flow knows
+ * better: the caller drops @flow.
  */
 int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow)
 {
@@ -405,8 +435,10 @@ int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow)
 	struct ctipfix_flow *old;
 
 	for (old = t->buckets[b]; old; old = old->next)
-		if (old->ct == flow->ct)
+		if (old->ct == flow->ct) {
+			ctipfix_flow_merge(old, flow);
 			return -EEXIST;
+		}
 	flow->next = t->buckets[b];
 	t->buckets[b] = flow;
 	t->count++;

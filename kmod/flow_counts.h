@@ -4,14 +4,16 @@
  * 128: bytes modulo 2^52 and packets modulo 2^44. A record's counts are the
  * difference to conntrack's, taken modulo the same.
  *
- * Conntrack's counters can also go back to zero (conntrack -Z, -L -z). The
- * bytes tell which it is: a difference of 2^51 bytes or more, modulo 2^52,
- * is a count that went down, not one that went up, and the record then
- * carries what conntrack counted since the zeroing: all it knows. So the
- * counts are exact while fewer than 2^51 bytes and 2^44 packets pass
- * between two records of one flow. The longest active_timeout, a day,
- * keeps that out of any flow's reach: it would take 26 GB/s (208 Gbit/s),
- * or 200 million packets/s, on one conntrack entry for the whole day.
+ * Conntrack's counters can also go back to zero (conntrack -Z, -L -z). A
+ * difference of half the range or more (2^51 bytes, or 2^43 packets) is a
+ * count that went down, not one that went up, and the record then carries
+ * what conntrack counted since the zeroing: all it knows. (A zeroing
+ * followed, before the next record, by more traffic than was exported
+ * before it looks like growth: that record carries less than passed.) So
+ * the counts are exact while fewer than 2^51 bytes and 2^43 packets pass
+ * between two records of one flow: 26 GB/s (208 Gbit/s), or 100 Gbit/s of
+ * 64-byte frames (149 million packets/s), for 16 hours, on one conntrack
+ * entry.
  *
  * Arithmetic on u32 and u64 only: the unit tests include it as it is.
  */
@@ -54,7 +56,8 @@ static inline void ctipfix_sent_take(u64 *lo, u32 *hi, u64 packets, u64 bytes,
 	*d_packets = (packets - ctipfix_sent_packets(*lo, *hi)) &
 		     CTIPFIX_SENT_PACKET_MASK;
 	*d_bytes = (bytes - ctipfix_sent_bytes(*lo)) & CTIPFIX_SENT_BYTE_MASK;
-	if (*d_bytes >> (CTIPFIX_SENT_BYTE_BITS - 1)) {
+	if (*d_bytes >> (CTIPFIX_SENT_BYTE_BITS - 1) ||
+	    *d_packets >> (CTIPFIX_SENT_PACKET_BITS - 1)) {
 		/* zeroed since the last record: all counted since is new */
 		*d_packets = packets;
 		*d_bytes = bytes;

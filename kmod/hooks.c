@@ -45,6 +45,7 @@ static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
 			       GFP_ATOMIC | __GFP_NOWARN)) {
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ALLOC_FAILED);
 		atomic_inc(&cn->untracked);
+		smp_mb__after_atomic();	/* before _wake()'s test, as a push is */
 	} else {
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_NEW);
 	}

@@ -35,6 +35,8 @@ static int __init ctipfix_init(void)
 	return 0;
 
 err_export:
+	/* a namespace set up before the failure may have left orphans */
+	ctipfix_orphans_exit();
 	ctipfix_export_exit();
 err_genl:
 	ctipfix_genl_exit();

@@ -8,11 +8,12 @@
  * module goes. Timestamps are left as the operator set them: the module uses
  * them where they are on, and its own clock where they are not.
  *
- * Our .exit runs before conntrack's (we registered after it), so every
- * reference we hold is gone before conntrack waits for its entries to go.
- * The hooks come out in .pre_exit: the core waits for a grace period
- * between that and .exit, so no packet is still inside them when .exit
- * sends the final records.
+ * Our .exit_batch runs before conntrack's (we registered after it), so
+ * every reference we hold is gone before conntrack waits for its entries
+ * to go. It runs after the namespaces' devices are gone, so no flow can
+ * start there unseen (the hooks come out only then, not in .pre_exit,
+ * while packets still pass), and one grace period serves the whole batch:
+ * no packet is still inside the hooks when the final records are sent.
  *
  * Nothing here waits for the reader: what a namespace leaves in its
  * backlog is handed to the orphans (ipfix.c), written as the reader makes
@@ -72,13 +73,14 @@ static int ctipfix_adopt_one(struct nf_conn *ct, void *data)
 }
 
 /*
- * Flows that existed before us. The hooks are in place, and after a grace
- * period no packet that passed their place before they were is still on
- * its way to confirmation: every entry is either in the table the walk
- * reads or will meet the hooks. A namespace being created has no entries
- * yet, and skips both.
+ * Flows that existed before us, adopted by the namespace's first pass
+ * (process context, no lock of ours held, many namespaces' grace periods
+ * at once). The hooks are in place, and after a grace period no packet
+ * that passed their place before they were is still on its way to
+ * confirmation: every entry is either in the table the walk reads or will
+ * meet the hooks. A namespace with no entry at all skips both.
  */
-static void ctipfix_adopt_existing(struct ctipfix_net *cn)
+void ctipfix_netns_adopt(struct ctipfix_net *cn)
 {
 	struct ctipfix_adoption a = { .cn = cn };
 	struct nf_ct_iter_data iter = {
@@ -115,16 +117,16 @@ static int ctipfix_net_serve(struct ctipfix_net *cn, bool adopt)
 	}
 	cn->hooked = true;
 	cn->serving = true;
-	if (adopt)
-		ctipfix_adopt_existing(cn);
+	/* by the first pass, queued just after */
+	cn->adopt_pending = adopt;
 	ctipfix_export_schedule(cn, 0);
 	return 0;
 }
 
 /*
  * The hooks out, and no CPU still inside them once this returns, so no
- * flow can be handed over after the final pass. The namespace's exit has
- * taken them out in .pre_exit already, and the core waited.
+ * flow can be handed over after the final pass. The callers that stop
+ * many namespaces take the hooks out themselves, with one grace period.
  */
 static void ctipfix_net_unhook(struct ctipfix_net *cn)
 {
@@ -143,6 +145,7 @@ static void ctipfix_net_unserve(struct ctipfix_net *cn)
 	ctipfix_net_unhook(cn);
 	ctipfix_hints_stop(cn);
 	cancel_delayed_work_sync(&cn->work);
+	cn->adopt_pending = false;	/* served too briefly to adopt anything */
 	ctipfix_export_pass(cn, true);
 	/* the last word on this domain: what it exported and lost */
 	if (cn->msg.stats.messages || cn->msg.stats.lost_records)
@@ -193,6 +196,10 @@ static int __net_init ctipfix_net_init(struct net *net)
 	cn->planned_timeout = 0;
 	atomic_set(&cn->flush_requested, 0);
 	atomic_set(&cn->untracked, 0);
+	cn->kick = 0;
+	cn->next_full = jiffies;
+	cn->next_reap = jiffies;
+	cn->adopt_pending = false;
 	INIT_DELAYED_WORK(&cn->work, ctipfix_export_work);
 	ctipfix_net_domain(cn);
 	err = ctipfix_flow_table_init(&cn->flows);
@@ -211,40 +218,45 @@ static int __net_init ctipfix_net_init(struct net *net)
 }
 
 /*
- * The hooks out first: the core waits for a grace period before .exit.
- * Off the list too, so that neither the netns knob nor a flush touches a
- * namespace on its way out.
+ * Namespaces going (or all of them, at unload): off the list, so that
+ * neither the netns knob nor a flush touches them; the hooks out of all,
+ * one grace period; then every flow's final record.
  */
-static void __net_exit ctipfix_net_pre_exit(struct net *net)
+static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 {
-	struct ctipfix_net *cn = ctipfix_pernet(net);
+	struct ctipfix_net *cn;
+	bool unhooked = false;
+	struct net *net;
 
 	mutex_lock(&ctipfix_nets_lock);
-	list_del(&cn->list);
-	if (cn->hooked) {
-		ctipfix_hooks_unregister(net);
-		cn->hooked = false;
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		cn = ctipfix_pernet(net);
+		list_del(&cn->list);
+		if (cn->hooked) {
+			ctipfix_hooks_unregister(net);
+			cn->hooked = false;
+			unhooked = true;
+		}
+	}
+	if (unhooked)
+		synchronize_net();
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		cn = ctipfix_pernet(net);
+		if (cn->serving)
+			ctipfix_net_unserve(cn);
 	}
 	mutex_unlock(&ctipfix_nets_lock);
-}
 
-static void __net_exit ctipfix_net_exit(struct net *net)
-{
-	struct ctipfix_net *cn = ctipfix_pernet(net);
-
-	mutex_lock(&ctipfix_nets_lock);
-	if (cn->serving)
-		ctipfix_net_unserve(cn);
-	mutex_unlock(&ctipfix_nets_lock);
-
-	ctipfix_flow_table_free(&cn->flows);
-	ctipfix_msg_free(&cn->msg);
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		cn = ctipfix_pernet(net);
+		ctipfix_flow_table_free(&cn->flows);
+		ctipfix_msg_free(&cn->msg);
+	}
 }
 
 static struct pernet_operations ctipfix_net_ops = {
 	.init	= ctipfix_net_init,
-	.pre_exit = ctipfix_net_pre_exit,
-	.exit	= ctipfix_net_exit,
+	.exit_batch = ctipfix_net_exit_batch,
 	.id	= &ctipfix_net_id,
 	.size	= sizeof(struct ctipfix_net),
 };
@@ -269,12 +281,26 @@ void ctipfix_netns_flush_all(void)
 	ctipfix_export_wait();
 }
 
-/* Called with ctipfix_nets_lock held. Returns the first error. */
+/*
+ * Called with ctipfix_nets_lock held. Returns the first error. The hooks
+ * come out of every namespace that leaves first, with one grace period
+ * for them all, however many there are.
+ */
 static int ctipfix_nets_rescope(void)
 {
 	struct ctipfix_net *cn;
+	bool unhooked = false;
 	int err = 0;
 
+	list_for_each_entry(cn, &ctipfix_nets, list) {
+		if (!cn->hooked || ctipfix_net_in_scope(cn))
+			continue;
+		ctipfix_hooks_unregister(cn->net);
+		cn->hooked = false;
+		unhooked = true;
+	}
+	if (unhooked)
+		synchronize_net();
 	list_for_each_entry(cn, &ctipfix_nets, list)
 		err = err ?: ctipfix_net_rescope(cn, true);
 	return err;

@@ -14,16 +14,17 @@
  * never acknowledged is read again. Delivery is then at least once.
  *
  * The file has one reader at a time: a second open() gets -EBUSY. Only
- * the process that opened it may acknowledge (-EPERM for any other), so
- * that no one else can free what the reader has not passed on yet, nor
- * switch it to acknowledged reading behind its back.
+ * a process that holds that open file may acknowledge (-EPERM for any
+ * other): the reader, or a child it forked (a daemon that detaches after
+ * opening), so that no one else can free what the reader has not passed
+ * on yet, nor switch it to acknowledged reading behind its back.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/relay.h>
+#include <linux/fdtable.h>
 #include <linux/mutex.h>
-#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -58,7 +59,6 @@ static struct {
 	u64 read;			/* bytes read() since it opened */
 	u64 acked_bytes;		/* ... of which it has passed on */
 	bool acking;			/* it acknowledges what it passes on */
-	struct pid *tgid;		/* the process that opened the file */
 } ctipfix_reader;
 
 unsigned int ctipfix_relay_reader_epoch(void)
@@ -145,14 +145,27 @@ static void ctipfix_relay_rewind(struct rchan_buf *buf)
 	ctipfix_reader.read = 0;
 	ctipfix_reader.acked_bytes = 0;
 	ctipfix_reader.acking = false;
-	put_pid(ctipfix_reader.tgid);
-	ctipfix_reader.tgid = get_pid(task_tgid(current));
 }
 
 /* Is the file open? The channel holds one reference, each open file one. */
 static bool ctipfix_relay_is_open(struct rchan_buf *buf)
 {
 	return kref_read(&buf->kref) > 1;
+}
+
+/* iterate_fd() callback, under the file table's lock: is it our file? */
+static int ctipfix_relay_fd_is_ours(const void *buf, struct file *file,
+				    unsigned int fd)
+{
+	/* relay's open points the file at its buffer */
+	return file->private_data == buf;
+}
+
+/* Does the calling process hold the open relay file? */
+static bool ctipfix_relay_held_by_current(struct rchan_buf *buf)
+{
+	return ctipfix_relay_is_open(buf) && current->files &&
+	       iterate_fd(current->files, 0, ctipfix_relay_fd_is_ours, buf);
 }
 
 /*
@@ -195,7 +208,7 @@ static ssize_t ctipfix_relay_read(struct file *filp, char __user *ubuf,
  * The reader has passed on the first @bytes it read since it opened the
  * file: the writer may reuse what lies before them. 0 before the first
  * read() asks for acknowledged reading. Returns 0, -EPERM unless the
- * caller is the process that has the file open, -EINVAL for more bytes
+ * caller holds the open file, -EINVAL for more bytes
  * than were read or fewer than acknowledged already, or -EBUSY when the
  * reader asks for acknowledged reading only after it has read.
  */
@@ -208,8 +221,7 @@ int ctipfix_relay_ack(u64 bytes)
 	mutex_lock(&ctipfix_relay_lock);
 	/* from the last acknowledged byte: the writer kept what follows it */
 	pos = ctipfix_reader.acked;
-	if (!ctipfix_relay_is_open(buf) ||
-	    ctipfix_reader.tgid != task_tgid(current))
+	if (!ctipfix_relay_held_by_current(buf))
 		err = -EPERM;
 	else if (bytes > ctipfix_reader.read ||
 		 bytes < ctipfix_reader.acked_bytes ||
@@ -369,8 +381,6 @@ void ctipfix_relay_exit(void)
 	mutex_unlock(&ctipfix_relay_lock);
 	relay_close(ctipfix_chan);
 	debugfs_remove(ctipfix_dir);
-	put_pid(ctipfix_reader.tgid);
-	ctipfix_reader.tgid = NULL;
 	/*
 	 * debugfs calls ->release of a file still open after removal through
 	 * these fops, so they must outlive such a file: then they are left

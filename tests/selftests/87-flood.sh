@@ -4,11 +4,11 @@
 # A SYN flood from random sources through the router to a closed port,
 # with nf_conntrack_max at 2000: conntrack alone deletes each entry when
 # the server's RST comes back. With ctipfix the dead entries must not pile
-# up behind its references: the peak of nf_conntrack_count and of the
-# nf_conntrack slab stay within 5% of nf_conntrack_max of what conntrack
-# alone reaches in the same run, a legitimate connection still gets
-# through, and every flood flow the module followed gets its final record
-# (nothing dropped).
+# up behind its references: the peak of nf_conntrack_count stays within
+# 5% of nf_conntrack_max of what conntrack alone reaches in the same run
+# (the nf_conntrack slab within 10%: see below), a legitimate connection
+# still gets through, and every flood flow the module followed gets its
+# final record (nothing dropped).
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
@@ -23,44 +23,23 @@ command -v hping3 >/dev/null || ksft_skip "hping3 missing"
 topology_up
 modprobe nf_conntrack
 echo $CT_MAX >/proc/sys/net/netfilter/nf_conntrack_max
-# the replies to random sources go back towards the client, through the
-# router's POST_ROUTING, where the RST kills each entry
-ip -n $NS_R route add default via 10.0.1.2
-for ns in $NS_R $NS_C; do
-	ip netns exec $ns sysctl -qw net.ipv4.conf.all.rp_filter=0
-	ip netns exec $ns sysctl -qw net.ipv4.conf.default.rp_filter=0
-	for dev in r0 r1 c0; do
-		ip netns exec $ns sysctl -qw net.ipv4.conf.$dev.rp_filter=0 2>/dev/null
-	done
-done
+router_syn_flood_setup
 bg ip netns exec $NS_S socat -u TCP4-LISTEN:5001,reuseaddr,fork OPEN:/dev/null
 check "the legitimate server is up" wait_until 10 bash -c \
 	"ip netns exec $NS_S ss -Hltn 'sport = :5001' | grep -q ."
 
-ct_slab() {
-	awk '$1 == "nf_conntrack" { print $2 }' /proc/slabinfo
-}
-
-# flood LABEL: 6 s of flood; prints "PEAK_COUNT PEAK_SLAB LEGIT_OK"
+# flood LABEL: 6 s of flood, and a legitimate connection in its middle;
+# prints "PEAK_COUNT PEAK_SLAB LEGIT_OK"
 flood() {
-	local samples=$A/$1.samples legit=1
-	: >"$samples"
-	(for i in $(seq 1 80); do
-		echo "$(router_ct_count) $(ct_slab)" >>"$samples"
-		sleep 0.1
-	 done) &
-	local sampler=$!
-	ip netns exec $NS_C timeout 6 hping3 -q -S -p 80 --flood \
-		--rand-source 10.0.2.2 >/dev/null 2>&1 &
-	local flooder=$!
-	sleep 3
-	echo hello | ip netns exec $NS_C timeout 5 \
-		socat -u - TCP4:10.0.2.2:5001,connect-timeout=3 2>/dev/null ||
-		legit=0
-	wait $flooder
-	wait $sampler
-	awk -v l=$legit '$1 > c { c = $1 } $2 > s { s = $2 }
-		END { print c + 0, s + 0, l }' "$samples"
+	local legit=1 peaks
+
+	(sleep 3
+	 echo hello | ip netns exec $NS_C timeout 5 \
+		socat -u - TCP4:10.0.2.2:5001,connect-timeout=3 2>/dev/null) &
+	local legit_pid=$!
+	peaks=$(router_syn_flood 6 "$A/$1.samples")
+	wait $legit_pid || legit=0
+	echo "$peaks $legit"
 }
 
 read -r ct0 slab0 legit0 <<<"$(flood alone)"
@@ -77,8 +56,14 @@ echo "# with ctipfix: peak count $ct1, peak slab $slab1"
 margin=$((CT_MAX * 5 / 100))
 check "with ctipfix the peak count ($ct1) stays within $margin of conntrack alone ($ct0)" \
 	test "$ct1" -le $((ct0 + margin))
-check "... and the nf_conntrack slab ($slab1) within $margin of its peak alone ($slab0)" \
-	test "$slab1" -le $((slab0 + margin))
+# The slab's active objects also count what SLUB keeps on its per-CPU
+# partial slabs: conntrack alone frees each entry where the flood
+# allocates the next, the pass frees on the other CPU, so a few slabs
+# (about 15 objects each under slub_debug) per CPU show as active.
+# Without the fix the slab reaches nf_conntrack_max like the count.
+slab_margin=$((CT_MAX * 10 / 100))
+check "... and the nf_conntrack slab ($slab1) within $slab_margin of its peak alone ($slab0)" \
+	test "$slab1" -le $((slab0 + slab_margin))
 check "with ctipfix: a legitimate connection gets through" test "$legit1" = 1
 flows=$(($(ctipfix_stat flows_new) - new0))
 check "the flood's flows were followed ($flows)" test "$flows" -ge 1000

@@ -117,3 +117,43 @@ traffic_mix() {
 	for i in $(seq 1 45); do echo "tick $i"; sleep 0.2; done |
 		ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777,sourceport=40000
 }
+
+# SYN floods from random sources to a closed port of the server: the
+# router's replies go back towards the client, through the router's
+# POST_ROUTING, where the server's RST kills each entry.
+router_syn_flood_setup() {
+	local ns dev
+
+	ip -n $NS_R route add default via 10.0.1.2
+	for ns in $NS_R $NS_C; do
+		for dev in all default r0 r1 c0; do
+			ip netns exec $ns sysctl -qw \
+				net.ipv4.conf.$dev.rp_filter=0 2>/dev/null
+		done
+	done
+}
+
+router_syn_flood_teardown() {
+	ip -n $NS_R route del default via 10.0.1.2 2>/dev/null
+}
+
+# router_syn_flood SECONDS SAMPLES: flood for SECONDS, sampling the
+# router's conntrack count and the nf_conntrack slab's objects into
+# SAMPLES every 0.1 s; prints "PEAK_COUNT PEAK_SLAB". hping3 floods as
+# fast as the client's CPU lets it.
+router_syn_flood() {
+	local sampler n=$(($1 * 10 + 20))
+
+	: >"$2"
+	(for i in $(seq 1 $n); do
+		echo "$(router_ct_count)" \
+		     "$(awk '$1 == "nf_conntrack" { print $2 }' /proc/slabinfo)" \
+			>>"$2"
+		sleep 0.1
+	 done) &
+	sampler=$!
+	ip netns exec $NS_C timeout "$1" hping3 -q -S -p 80 --flood \
+		--rand-source 10.0.2.2 >/dev/null 2>&1
+	wait $sampler
+	awk '$1 > c { c = $1 } $2 > s { s = $2 } END { print c + 0, s + 0 }' "$2"
+}

@@ -92,10 +92,10 @@ TEST(large_conntrack_totals)
 	EXPECT_EQ(1ULL << 40, db);
 }
 
-TEST(a_day_at_line_rate_fits)
+TEST(sixteen_hours_at_line_rate_fit)
 {
-	/* 100 Gbit/s of 64-byte frames on one flow for a day */
-	u64 packets = 148800000ULL * 86400, bytes = packets * 64;
+	/* 100 Gbit/s of 64-byte frames on one flow for 16 hours */
+	u64 packets = 148800000ULL * 16 * 3600, bytes = packets * 64;
 	u64 dp, db;
 
 	take_after(12345, 678910, 12345 + packets, 678910 + bytes, &dp, &db);
@@ -111,6 +111,16 @@ TEST(counters_zeroed_then_counting_again)
 	take_after(500, 700000, 3, 240, &dp, &db);
 	EXPECT_EQ(3, dp);
 	EXPECT_EQ(240, db);
+}
+
+TEST(counters_zeroed_then_more_bytes_than_before)
+{
+	u64 dp, db;
+
+	/* 10 small packets, zeroed, then 2 large ones: fewer packets tell */
+	take_after(10, 1000, 2, 3000, &dp, &db);
+	EXPECT_EQ(2, dp);
+	EXPECT_EQ(3000, db);
 }
 
 TEST(counters_zeroed_and_idle_since)

@@ -267,6 +267,32 @@ TEST_F(genl, relay_ack_from_other_than_the_reader_gets_eperm)
 	close(ready[1]);
 }
 
+/* A child of the reader holds its file too (a daemon that detached). */
+static int forked_reader_ack(int family, int group __attribute__((unused)))
+{
+	struct request r = { };
+	size_t len = put_attr(&r, 0, CTIPFIX_A_RELAY_ACKED, 8);
+
+	memset(r.attrs + NLA_HDRLEN, 0, 8);	/* 0: acking on */
+	return transact(family, CTIPFIX_CMD_RELAY_ACK, &r, len) == 0 ? 0 : 1;
+}
+
+TEST_F(genl, relay_ack_from_a_child_of_the_reader_counts)
+{
+	int fd = open(RELAY_PATH, O_RDONLY), status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(forked_reader_ack(self->family, self->group));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(fd);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /*
  * The family is the initial namespace's: root in a namespace of its own
  * (a container with CAP_NET_ADMIN there, and more) neither finds it nor
