@@ -52,6 +52,19 @@ struct ctipfix_pass {
 /* a bucket with no flow: looked at again only when one comes */
 #define CTIPFIX_DUE_NEVER	(U32_MAX >> 2)
 
+/* Is @when still to come, and within @span? (A stale stamp is not.) */
+static bool ctipfix_jiffies_ahead(unsigned long when, unsigned long span)
+{
+	unsigned long now = jiffies;
+
+	return time_before(now, when) && when - now <= span;
+}
+
+static unsigned long ctipfix_flush_interval(void)
+{
+	return msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms));
+}
+
 static u64 ctipfix_ns_to_ms(u64 ns)
 {
 	return div_u64(ns, NSEC_PER_MSEC);
@@ -382,17 +395,22 @@ static void ctipfix_link_pending(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	int b;
 
 	pending = ctipfix_flow_take_pending(t, &n);
-	ctipfix_flow_table_fit(t, t->count + n, p->now);
+	/* a new table, with hints of its own: this pass looks at it all */
+	if (ctipfix_flow_table_fit(t, t->count + n, p->now) && p->hints_only) {
+		p->hints_only = false;
+		cn->next_full = jiffies + ctipfix_flush_interval();
+	}
 	llist_for_each_entry_safe(flow, next, pending, pending) {
 		b = ctipfix_flow_link(t, flow);
 		if (b < 0) {
 			/*
-			 * followed already, and what this one knew taken:
-			 * one flow, counted once (as new if the hooks saw it)
+			 * followed already: one flow, counted once, as new
+			 * if the hooks saw it (their facts were taken)
 			 */
-			ctipfix_stat_add(flow->ifindex_in || flow->ifindex_out ?
-					 CTIPFIX_STAT_FLOWS_NEW :
-					 CTIPFIX_STAT_FLOWS_ADOPTED, -1);
+			ctipfix_stat_add(b == -EALREADY ||
+					 !(flow->ifindex_in || flow->ifindex_out) ?
+					 CTIPFIX_STAT_FLOWS_ADOPTED :
+					 CTIPFIX_STAT_FLOWS_NEW, -1);
 			ctipfix_flow_release(flow);
 			continue;
 		}
@@ -428,20 +446,38 @@ static void ctipfix_sweep_plan(struct ctipfix_net *cn, struct ctipfix_pass *p)
  */
 static void ctipfix_pass_scope(struct ctipfix_net *cn, struct ctipfix_pass *p)
 {
-	unsigned long now = jiffies,
-		      interval = msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms));
+	unsigned long interval = ctipfix_flush_interval(),
+		      reap_gap = max(interval / 8, 1UL);
 
-	if (p->reap && !p->all_final && time_before(now, cn->next_reap)) {
+	/* too soon: the bit stays, and the work comes back for it */
+	if (p->reap && !p->all_final &&
+	    ctipfix_jiffies_ahead(cn->next_reap, reap_gap)) {
 		p->reap = false;
-		if (!test_and_set_bit(CTIPFIX_KICK_REAP, &cn->kick))
-			ctipfix_export_schedule(cn, cn->next_reap - now);
+		set_bit(CTIPFIX_KICK_REAP, &cn->kick);
 	}
 	if (p->reap)
-		cn->next_reap = now + max(interval / 8, 1UL);
+		cn->next_reap = jiffies + reap_gap;
 	p->hints_only = p->kicked && !p->reap && !p->all_final &&
-			!p->all_interim && time_before(now, cn->next_full);
+			!p->all_interim && !p->replan &&
+			ctipfix_jiffies_ahead(cn->next_full, interval);
 	if (!p->hints_only)
-		cn->next_full = now + interval;
+		cn->next_full = jiffies + interval;
+}
+
+/* When the work comes back: its regular pass, a reap, or a message due. */
+static unsigned long ctipfix_next_pass_in(struct ctipfix_net *cn)
+{
+	unsigned long interval = ctipfix_flush_interval(), delay = 0;
+
+	/* 0 if a pass the hooks asked for went past the regular one's time */
+	if (ctipfix_jiffies_ahead(cn->next_full, interval))
+		delay = cn->next_full - jiffies;
+	if (test_bit(CTIPFIX_KICK_REAP, &cn->kick))
+		delay = min(delay, ctipfix_jiffies_ahead(cn->next_reap, interval) ?
+				   cn->next_reap - jiffies : 0);
+	if (cn->msg.len)
+		delay = min(delay, ctipfix_msg_due_in(&cn->msg));
+	return delay;
 }
 
 /* Only the buckets a death was heard in (a pass the hooks asked for). */
@@ -476,12 +512,12 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	p.kicked |= p.reap;
 	clear_bit(CTIPFIX_KICK_IDLE, &cn->kick);
 	smp_mb__after_atomic();	/* before the hints and the pending flows */
-	ctipfix_pass_scope(cn, &p);
 
 	p.interim_early = p.active_timeout - p.active_timeout / 4;
 	/* the buckets' next looks were planned with the old active_timeout */
 	p.replan = p.active_timeout != cn->planned_timeout;
 	cn->planned_timeout = p.active_timeout;
+	ctipfix_pass_scope(cn, &p);
 
 	ctipfix_stat_inc(CTIPFIX_STAT_SCANS);
 	if (cn->adopt_pending) {
@@ -633,8 +669,5 @@ void ctipfix_export_work(struct work_struct *work)
 	ctipfix_stat_add(CTIPFIX_STAT_SCAN_NS, ktime_get_ns() - start);
 	if (ctipfix_export_sleep(cn))
 		return;
-	/* the next pass, or sooner the open message's flush */
-	queue_delayed_work(ctipfix_wq, &cn->work, cn->msg.len ?
-			   ctipfix_msg_due_in(&cn->msg) :
-			   msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms)));
+	queue_delayed_work(ctipfix_wq, &cn->work, ctipfix_next_pass_in(cn));
 }

@@ -406,13 +406,13 @@ static bool ctipfix_flow_hooked(const struct ctipfix_flow *flow)
  * while the walk found it confirmed), the hooks' facts are the truer:
  * counted from the first packet, and its interfaces.
  */
-static void ctipfix_flow_merge(struct ctipfix_flow *old,
+static bool ctipfix_flow_merge(struct ctipfix_flow *old,
 			       const struct ctipfix_flow *flow)
 {
 	int dir;
 
 	if (ctipfix_flow_hooked(old) || !ctipfix_flow_hooked(flow))
-		return;
+		return false;
 	for (dir = 0; dir < IP_CT_DIR_MAX; dir++) {
 		old->sent_lo[dir] = flow->sent_lo[dir];
 		old->sent_hi[dir] = flow->sent_hi[dir];
@@ -420,14 +420,15 @@ static void ctipfix_flow_merge(struct ctipfix_flow *old,
 	old->start = flow->start;
 	old->ifindex_in = flow->ifindex_in;
 	old->ifindex_out = flow->ifindex_out;
+	return true;
 }
 
 /*
  * Link a flow handed over by the hooks into its bucket. Returns the bucket,
- * or -EEXIST when its entry is followed already (two packets of one
- * unconfirmed entry, as a multicast packet forwarded and delivered both;
- * or the hooks and the adoption walk both), after taking what @flow knows
- * better: the caller drops @flow.
+ * or, when its entry is followed already (two packets of one unconfirmed
+ * entry, as a multicast packet forwarded and delivered both; or the hooks
+ * and the adoption walk both), -EEXIST, or -EALREADY when the hooks' @flow
+ * gave the walk's its facts: either way the caller drops @flow.
  */
 int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow)
 {
@@ -435,10 +436,9 @@ int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow)
 	struct ctipfix_flow *old;
 
 	for (old = t->buckets[b]; old; old = old->next)
-		if (old->ct == flow->ct) {
-			ctipfix_flow_merge(old, flow);
-			return -EEXIST;
-		}
+		if (old->ct == flow->ct)
+			return ctipfix_flow_merge(old, flow) ? -EALREADY :
+							       -EEXIST;
 	flow->next = t->buckets[b];
 	t->buckets[b] = flow;
 	t->count++;

@@ -137,7 +137,10 @@ static void ctipfix_net_unhook(struct ctipfix_net *cn)
 	synchronize_net();
 }
 
-/* Stop serving: every flow still followed gets its final record. */
+/*
+ * Stop serving: every flow still followed gets its final record. Under
+ * ctipfix_nets_lock, or for a namespace on its way out, off the list.
+ */
 static void ctipfix_net_unserve(struct ctipfix_net *cn)
 {
 	struct net *net = cn->net;
@@ -175,9 +178,17 @@ static bool ctipfix_net_in_scope(const struct ctipfix_net *cn)
 static int ctipfix_net_rescope(struct ctipfix_net *cn, bool adopt)
 {
 	bool want = ctipfix_net_in_scope(cn);
+	int err;
 
 	if (want && !cn->serving)
 		return ctipfix_net_serve(cn, adopt);
+	/* unhooked to leave a scope that was then put back */
+	if (want && !cn->hooked) {
+		err = ctipfix_hooks_register(cn->net);
+		if (!err)
+			cn->hooked = true;
+		return err;
+	}
 	if (!want && cn->serving)
 		ctipfix_net_unserve(cn);
 	return 0;
@@ -219,8 +230,9 @@ static int __net_init ctipfix_net_init(struct net *net)
 
 /*
  * Namespaces going (or all of them, at unload): off the list, so that
- * neither the netns knob nor a flush touches them; the hooks out of all,
- * one grace period; then every flow's final record.
+ * neither the netns knob nor a flush reaches them, and so no lock is
+ * needed for them after; the hooks out of all, one grace period; then
+ * every flow's final record.
  */
 static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 {
@@ -238,6 +250,7 @@ static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 			unhooked = true;
 		}
 	}
+	mutex_unlock(&ctipfix_nets_lock);
 	if (unhooked)
 		synchronize_net();
 	list_for_each_entry(net, net_exit_list, exit_list) {
@@ -245,7 +258,6 @@ static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 		if (cn->serving)
 			ctipfix_net_unserve(cn);
 	}
-	mutex_unlock(&ctipfix_nets_lock);
 
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		cn = ctipfix_pernet(net);
@@ -290,7 +302,7 @@ static int ctipfix_nets_rescope(void)
 {
 	struct ctipfix_net *cn;
 	bool unhooked = false;
-	int err = 0;
+	int err = 0, ret;
 
 	list_for_each_entry(cn, &ctipfix_nets, list) {
 		if (!cn->hooked || ctipfix_net_in_scope(cn))
@@ -301,8 +313,11 @@ static int ctipfix_nets_rescope(void)
 	}
 	if (unhooked)
 		synchronize_net();
-	list_for_each_entry(cn, &ctipfix_nets, list)
-		err = err ?: ctipfix_net_rescope(cn, true);
+	/* every namespace, whatever fails: the first error is returned */
+	list_for_each_entry(cn, &ctipfix_nets, list) {
+		ret = ctipfix_net_rescope(cn, true);
+		err = err ?: ret;
+	}
 	return err;
 }
 
