@@ -12,7 +12,6 @@
 #   ulogd2      conntrack + ulogd2's NFCT input (destroy events) and IPFIX
 #               output, to a collector on the router's lo
 # Every exporter writes to a socat collector, one file per configuration.
-# A SYN flood measures conntrack and ctipfix with nf_conntrack_max 2000.
 # Prints "RESULT config metric value" lines; tests/bench/run.sh makes the
 # table. Figures from a TCG guest compare configurations with each other;
 # they say nothing about real hardware.
@@ -507,22 +506,6 @@ done
 
 measured conntrack && measured ctipfix && burst_rounds conntrack ctipfix
 
-# A random-source SYN flood to a closed port, nf_conntrack_max 2000: the
-# entries' peak with conntrack alone and with ctipfix (tests/selftests/
-# 87-flood.sh asserts it; here it stands beside the other figures)
-phase=synflood
-sysctl -qw net.netfilter.nf_conntrack_max=2000
-router_syn_flood_setup
-for config in conntrack ctipfix; do
-	measured $config || continue
-	config_up $config || continue
-	read -r count slab <<<"$(router_syn_flood 6 "$A"/synflood-$config)"
-	result $config synflood_peak_count "$count"
-	result $config synflood_peak_slab "$slab"
-	config_down $config
-done
-router_syn_flood_teardown
-sysctl -qw net.netfilter.nf_conntrack_max=1048576
 
 for config in $configs; do
 	[ $config = none ] && continue
