@@ -396,10 +396,8 @@ static void ctipfix_link_pending(struct ctipfix_net *cn, struct ctipfix_pass *p)
 
 	pending = ctipfix_flow_take_pending(t, &n);
 	/* a new table, with hints of its own: this pass looks at it all */
-	if (ctipfix_flow_table_fit(t, t->count + n, p->now) && p->hints_only) {
+	if (ctipfix_flow_table_fit(t, t->count + n, p->now))
 		p->hints_only = false;
-		cn->next_full = jiffies + ctipfix_flush_interval();
-	}
 	llist_for_each_entry_safe(flow, next, pending, pending) {
 		b = ctipfix_flow_link(t, flow);
 		if (b < 0) {
@@ -455,11 +453,24 @@ static void ctipfix_pass_scope(struct ctipfix_net *cn, struct ctipfix_pass *p)
 		p->reap = false;
 		set_bit(CTIPFIX_KICK_REAP, &cn->kick);
 	}
-	if (p->reap)
-		cn->next_reap = jiffies + reap_gap;
 	p->hints_only = p->kicked && !p->reap && !p->all_final &&
 			!p->all_interim && !p->replan &&
 			ctipfix_jiffies_ahead(cn->next_full, interval);
+}
+
+/*
+ * After the pass: the next regular one an interval, the next look at all
+ * flows an eighth of one, from the end of this one, so that a pass longer
+ * than the interval (a huge table in a slow guest) does not follow itself
+ * without a break.
+ */
+static void ctipfix_pass_done(struct ctipfix_net *cn,
+			      const struct ctipfix_pass *p)
+{
+	unsigned long interval = ctipfix_flush_interval();
+
+	if (p->reap)
+		cn->next_reap = jiffies + max(interval / 8, 1UL);
 	if (!p->hints_only)
 		cn->next_full = jiffies + interval;
 }
@@ -555,6 +566,7 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 		cn->msg.wrote_any = false;
 		ctipfix_genl_notify_data();
 	}
+	ctipfix_pass_done(cn, &p);
 }
 
 /*
