@@ -27,6 +27,15 @@ static void take_after(u64 p0, u64 b0, u64 p1, u64 b1, u64 *dp, u64 *db)
 	ctipfix_sent_take(&s.lo, &s.hi, p1, b1, dp, db);
 }
 
+/* a record at (p0, b0), then conntrack at (p1, b1): deltas (dp, db) */
+#define EXPECT_DELTAS(p0, b0, p1, b1, dp, db) do {			\
+	u64 got_p, got_b;						\
+									\
+	take_after(p0, b0, p1, b1, &got_p, &got_b);			\
+	EXPECT_EQ(dp, got_p);						\
+	EXPECT_EQ(db, got_b);						\
+} while (0)
+
 TEST(first_record_counts_everything)
 {
 	struct sent s = { 0, 0 };
@@ -39,118 +48,84 @@ TEST(first_record_counts_everything)
 
 TEST(small_deltas)
 {
-	u64 dp, db;
-
-	take_after(3, 180, 10, 1500, &dp, &db);
-	EXPECT_EQ(7, dp);
-	EXPECT_EQ(1320, db);
+	EXPECT_DELTAS(3, 180, 10, 1500,
+		      7, 1320);
 }
 
 TEST(idle_flow_adds_nothing)
 {
-	u64 dp, db;
-
-	take_after(1000, 64000, 1000, 64000, &dp, &db);
-	EXPECT_EQ(0, dp);
-	EXPECT_EQ(0, db);
+	EXPECT_DELTAS(1000, 64000, 1000, 64000,
+		      0, 0);
 }
 
 TEST(packets_cross_the_12_bits_kept_low)
 {
-	u64 dp, db;
-
-	take_after(4090, 0, 4100, 0, &dp, &db);
-	EXPECT_EQ(10, dp);
-	EXPECT_EQ(0, db);
+	EXPECT_DELTAS(4090, 0, 4100, 0,
+		      10, 0);
 }
 
 TEST(packed_packets_wrap_at_2_44)
 {
-	u64 dp, db;
-
-	take_after((1ULL << 44) - 5, 1, (1ULL << 44) + 10, 2, &dp, &db);
-	EXPECT_EQ(15, dp);
-	EXPECT_EQ(1, db);
+	EXPECT_DELTAS((1ULL << 44) - 5, 1, (1ULL << 44) + 10, 2,
+		      15, 1);
 }
 
 TEST(packed_bytes_wrap_at_2_52)
 {
-	u64 dp, db;
-
-	take_after(1, (1ULL << 52) - 100, 2, (1ULL << 52) + 1400, &dp, &db);
-	EXPECT_EQ(1, dp);
-	EXPECT_EQ(1500, db);
+	EXPECT_DELTAS(1, (1ULL << 52) - 100, 2, (1ULL << 52) + 1400,
+		      1, 1500);
 }
 
 TEST(large_conntrack_totals)
 {
-	u64 dp, db;
-
-	take_after((1ULL << 60) + 2, (1ULL << 63) + 9, (1ULL << 60) + 7,
-		   (1ULL << 63) + 9 + (1ULL << 40), &dp, &db);
-	EXPECT_EQ(5, dp);
-	EXPECT_EQ(1ULL << 40, db);
+	EXPECT_DELTAS((1ULL << 60) + 2, (1ULL << 63) + 9,
+		      (1ULL << 60) + 7, (1ULL << 63) + 9 + (1ULL << 40),
+		      5, 1ULL << 40);
 }
 
 TEST(sixteen_hours_at_line_rate_fit)
 {
 	/* 100 Gbit/s of 64-byte frames on one flow for 16 hours */
 	u64 packets = 148800000ULL * 16 * 3600, bytes = packets * 64;
-	u64 dp, db;
 
-	take_after(12345, 678910, 12345 + packets, 678910 + bytes, &dp, &db);
-	EXPECT_EQ(packets, dp);
-	EXPECT_EQ(bytes, db);
+	EXPECT_DELTAS(12345, 678910, 12345 + packets, 678910 + bytes,
+		      packets, bytes);
 }
 
 TEST(counters_zeroed_then_counting_again)
 {
-	u64 dp, db;
-
 	/* conntrack -Z after 500 packets: 3 more since, 240 bytes */
-	take_after(500, 700000, 3, 240, &dp, &db);
-	EXPECT_EQ(3, dp);
-	EXPECT_EQ(240, db);
+	EXPECT_DELTAS(500, 700000, 3, 240,
+		      3, 240);
 }
 
 TEST(counters_zeroed_then_more_bytes_than_before)
 {
-	u64 dp, db;
-
 	/* 10 small packets, zeroed, then 2 large ones: fewer packets tell */
-	take_after(10, 1000, 2, 3000, &dp, &db);
-	EXPECT_EQ(2, dp);
-	EXPECT_EQ(3000, db);
+	EXPECT_DELTAS(10, 1000, 2, 3000,
+		      2, 3000);
 }
 
 TEST(counters_zeroed_and_idle_since)
 {
-	u64 dp, db;
-
-	take_after(500, 700000, 0, 0, &dp, &db);
-	EXPECT_EQ(0, dp);
-	EXPECT_EQ(0, db);
+	EXPECT_DELTAS(500, 700000, 0, 0,
+		      0, 0);
 }
 
 TEST(counters_zeroed_after_the_bytes_wrapped)
 {
-	u64 dp, db;
-
 	/* totals past 2^52 bytes, then zeroed */
-	take_after(9, (1ULL << 52) + 1000, 1, 60, &dp, &db);
-	EXPECT_EQ(1, dp);
-	EXPECT_EQ(60, db);
+	EXPECT_DELTAS(9, (1ULL << 52) + 1000, 1, 60,
+		      1, 60);
 }
 
 TEST(a_day_at_208_gbit_is_growth_not_zeroing)
 {
 	/* just under 2^51 bytes in one record's time */
 	u64 bytes = (1ULL << 51) - 1, packets = bytes / 1500;
-	u64 dp, db;
 
-	take_after(7, 7 * 1500, 7 + packets, 7 * 1500 + bytes, &dp, &db);
-	EXPECT_EQ(packets, dp);
-	EXPECT_EQ(bytes, db);
+	EXPECT_DELTAS(7, 7 * 1500, 7 + packets, 7 * 1500 + bytes,
+		      packets, bytes);
 }
 
 TEST(pack_round_trip)
