@@ -95,6 +95,19 @@ static void ctipfix_msg_lost(struct ctipfix_msg *m, u32 records, u64 packets,
 	st->last_lost_ms = now_ms;
 }
 
+/* The module-wide counts of a message written, or dropped, any domain's. */
+static void ctipfix_count_written(unsigned int len)
+{
+	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_WRITTEN);
+	ctipfix_stat_add(CTIPFIX_STAT_BYTES_WRITTEN, len);
+}
+
+static void ctipfix_count_dropped(u32 records)
+{
+	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_DROPPED);
+	ctipfix_stat_add(CTIPFIX_STAT_RECORDS_DROPPED, records);
+}
+
 static void ctipfix_msg_dropped(struct ctipfix_msg *m, u32 records,
 				u64 packets, u64 octets)
 {
@@ -105,8 +118,7 @@ static void ctipfix_msg_dropped(struct ctipfix_msg *m, u32 records,
 static void ctipfix_msg_written(struct ctipfix_msg *m, unsigned int len,
 				u32 records)
 {
-	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_WRITTEN);
-	ctipfix_stat_add(CTIPFIX_STAT_BYTES_WRITTEN, len);
+	ctipfix_count_written(len);
 	m->stats.messages++;
 	m->stats.records += records;
 	m->wrote_any = true;
@@ -145,8 +157,7 @@ static bool ctipfix_orphans_drain(bool *wrote)
 	list_for_each_entry_safe(p, tmp, &ctipfix_orphans, list) {
 		if (!ctipfix_pending_write(p))
 			break;
-		ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_WRITTEN);
-		ctipfix_stat_add(CTIPFIX_STAT_BYTES_WRITTEN, p->len);
+		ctipfix_count_written(p->len);
 		ctipfix_pending_free(p);
 		*wrote = true;
 	}
@@ -200,8 +211,7 @@ void ctipfix_orphans_exit(void)
 	}
 	cancel_delayed_work_sync(&ctipfix_orphans_work);
 	list_for_each_entry_safe(p, tmp, &ctipfix_orphans, list) {
-		ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_DROPPED);
-		ctipfix_stat_add(CTIPFIX_STAT_RECORDS_DROPPED, p->records);
+		ctipfix_count_dropped(p->records);
 		ctipfix_pending_free(p);
 	}
 }
