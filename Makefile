@@ -2,6 +2,7 @@
 #
 # make            module (against KDIR) and userspace programs
 # make check      everything the README promises, in guest kernels
+# make check-debug the selftests in a KASAN/lockdep/kmemleak kernel (slow)
 # make lint       checkpatch --strict on kmod/ and include/
 # make deps       install what the build and the tests need (Debian)
 # make bench      the benchmark, in a guest kernel; writes BENCHMARKS.md
@@ -29,7 +30,7 @@ CTL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/ctipfixctl/*.c))
 PROGS := userspace/ctipfixd/ctipfixd userspace/ctipfixctl/ctipfixctl
 KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/linux/*.h)
 
-.PHONY: all module userspace guest-modules selftest-progs unit lint check run-checks deps demo run-demo bench run-bench clean
+.PHONY: all module userspace guest-modules selftest-progs unit lint check check-debug run-checks deps demo run-demo bench run-bench clean
 all: module userspace
 
 module:
@@ -47,22 +48,35 @@ userspace/ctipfixd/ctipfixd: $(DAEMON_OBJ) $(LIB_OBJ)
 userspace/ctipfixctl/ctipfixctl: $(CTL_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The build dir of guest kernel $(1): Debian's headers, or the objects of
+# the debug kernel (tests/debug/kernel.sh).
+guest_kdir = $(firstword $(wildcard $(CURDIR)/$(BUILD)/$(1)/kernel/obj) \
+	/lib/modules/$(1)/build)
+
 # One copy of the module source per guest kernel, so builds do not collide;
 # the harness's test-only WARN module beside it.
 $(BUILD)/%/kmod/ctipfix.ko: $(KSRC)
 	@mkdir -p $(BUILD)/$*/kmod
 	cp -r Kbuild include $(BUILD)/$*/
 	cp kmod/*.[ch] kmod/Kbuild $(BUILD)/$*/kmod/
-	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/$(BUILD)/$* W=1 modules
+	$(MAKE) -C $(call guest_kdir,$*) M=$(CURDIR)/$(BUILD)/$* W=1 modules
 	@mkdir -p $(BUILD)/$*/warn
 	cp -r tests/qemu/warn/*.c tests/qemu/warn/Kbuild $(BUILD)/$*/warn/
-	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/$(BUILD)/$*/warn modules
+	$(MAKE) -C $(call guest_kdir,$*) M=$(CURDIR)/$(BUILD)/$*/warn modules
 
 guest-modules: $(KVERS:%=$(BUILD)/%/kmod/ctipfix.ko)
 
 # C programs the guest selftests run, built here on the host.
 selftest-progs:
 	tests/selftests/progs/build.sh
+
+# The selftests in a kernel built with KASAN, lockdep, atomic-sleep checks
+# and kmemleak (tests/debug/): slow under TCG, so not part of check or CI.
+check-debug:
+	tests/install-deps.sh --debug-kernel
+	$(MAKE) all selftest-progs
+	$(MAKE) $(BUILD)/$$(tests/debug/kernel.sh)/kmod/ctipfix.ko
+	tests/debug/check.sh
 
 unit: userspace
 	tests/unit/run.sh

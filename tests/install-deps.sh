@@ -4,6 +4,8 @@
 # Install from Debian everything the build and the tests need: the two
 # supported kernels (image + headers), the guest harness and the test peers.
 # Idempotent, and quick when everything is already there.
+#
+#   tests/install-deps.sh [--debug-kernel]
 set -eu
 
 KERNEL_61=linux-image-amd64
@@ -19,6 +21,10 @@ PKGS="build-essential pkg-config git kmod cpio xz-utils
 	libfixbuf-tools pmacct python3 iputils-ping procps
 	softflowd ulogd2 iptables libxtables-dev hping3 strace
 	$KERNEL_61 $HEADERS_61 $KERNEL_RT $HEADERS_RT"
+# `make check-debug` builds a kernel from linux-source-6.1 (tests/debug/)
+if [ "${1-}" = --debug-kernel ]; then
+	PKGS="$PKGS flex bison bc libelf-dev libssl-dev dwarves"
+fi
 BPO_PKGS="linux-image-amd64 linux-headers-amd64"
 BPO_LIST=/etc/apt/sources.list.d/ctipfix-bookworm-backports.list
 

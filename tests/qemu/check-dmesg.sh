@@ -7,7 +7,7 @@
 # taint other than out-of-tree/unsigned (O, E).
 bad='WARNING:|BUG:|Oops|general protection fault|sleeping function called from invalid context'
 bad="$bad|possible recursive locking|possible circular locking|inconsistent lock state"
-bad="$bad|refcount_t:|kernel BUG|Kernel panic|UBSAN:|KASAN:|kmemleak|hung_task|blocked for more than"
+bad="$bad|refcount_t:|kernel BUG|Kernel panic|UBSAN:|KASAN:|suspected memory leak|unreferenced object|hung_task|blocked for more than"
 # slub_debug's reports: "BUG kmalloc-64 (Tainted: ...): Right Redzone
 # overwritten", "Poison overwritten", "Object already free", ...
 bad="$bad|BUG [^ ]+ \\(|Redzone overwritten|Poison overwritten|Padding overwritten"

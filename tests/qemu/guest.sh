@@ -14,6 +14,14 @@ OUT=/mnt
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 
 mount -t debugfs debugfs /sys/kernel/debug
+# the debug kernel's modules live in the build tree, not in the host's /lib
+if [ -d "$CTIPFIX_BUILD"/kernel/lib/modules ]; then
+	mount --bind "$CTIPFIX_BUILD"/kernel/lib/modules /lib/modules
+fi
+# kmemleak (the debug kernel): what boot left is not ours; the tests' leaks
+# are scanned for after them
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ -e $KMEMLEAK ] && echo clear >$KMEMLEAK
 # events enabled at boot (run.sh) are recorded only while a test asks
 mount -t tracefs tracefs /sys/kernel/tracing
 echo 0 >/sys/kernel/tracing/tracing_on
@@ -60,6 +68,14 @@ for t in ${cttests//,/ }; do
 	# what it left stuck (the module, say) would fail every later test
 	[ $rc = 125 ] && break
 done
+# A leak is reported once it has gone unreferenced through a scan and is
+# older than five seconds: two scans apart, as kmemleak's documentation does.
+if [ -e $KMEMLEAK ]; then
+	echo scan >$KMEMLEAK
+	sleep 6
+	echo scan >$KMEMLEAK
+	cat $KMEMLEAK >"$OUT"/kmemleak.log
+fi
 dmesg >"$OUT"/dmesg.log
 
 # Self-tests of the harness, last so that they cannot taint the real run:

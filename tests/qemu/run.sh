@@ -17,14 +17,23 @@ TESTS="$*"
 ROOT=$(realpath "$(dirname "$0")/../..")
 CACHE=$ROOT/build/qemu/$KVER
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-1500}
+# A Debian kernel boots from /boot with its modules in /lib/modules; the
+# debug kernel of `make check-debug` (tests/debug/kernel.sh) keeps both in
+# build/KVER/kernel, where guest.sh finds its modules too.
+KIMAGE=/boot/vmlinuz-$KVER
+MODBASE=/
+if [ -f "$ROOT/build/$KVER/kernel/bzImage" ]; then
+	KIMAGE=$ROOT/build/$KVER/kernel/bzImage
+	MODBASE=$ROOT/build/$KVER/kernel
+fi
 
 # Modules the initramfs needs to reach the 9p shares, dependencies first.
 want_modules() {
 	local m dep
 	for m in "$@"; do
-		[ "$(modinfo -k "$KVER" -F filename "$m")" = "(builtin)" ] &&
+		[ "$(modinfo -b "$MODBASE" -k "$KVER" -F filename "$m")" = "(builtin)" ] &&
 			continue
-		for dep in $(modinfo -k "$KVER" -F depends "$m" | tr , ' '); do
+		for dep in $(modinfo -b "$MODBASE" -k "$KVER" -F depends "$m" | tr , ' '); do
 			want_modules "$dep"
 		done
 		echo "$m"
@@ -42,7 +51,7 @@ build_initramfs() {
 	done
 	: >"$dir"/modules.order
 	for m in $(want_modules virtio_pci 9pnet_virtio 9p | awk '!seen[$0]++'); do
-		f=$(modinfo -k "$KVER" -F filename "$m")
+		f=$(modinfo -b "$MODBASE" -k "$KVER" -F filename "$m")
 		rel=$(basename "${f%.xz}")
 		case "$f" in
 		*.xz) xz -dc "$f" >"$dir/lib/$rel" ;;
@@ -59,7 +68,8 @@ build_initramfs() {
 mkdir -p "$CACHE" "$OUT"
 if [ ! -s "$CACHE"/initramfs.cpio.gz ] ||
    [ "$ROOT"/tests/qemu/initramfs-init -nt "$CACHE"/initramfs.cpio.gz ] ||
-   [ "$ROOT"/tests/qemu/run.sh -nt "$CACHE"/initramfs.cpio.gz ]; then
+   [ "$ROOT"/tests/qemu/run.sh -nt "$CACHE"/initramfs.cpio.gz ] ||
+   [ "$KIMAGE" -nt "$CACHE"/initramfs.cpio.gz ]; then
 	build_initramfs
 fi
 rm -rf "${OUT:?}"/*
@@ -91,7 +101,7 @@ boot_guest() {
 	timeout --foreground -k 10 "$GUEST_TIMEOUT" \
 	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 3072 \
 	-nographic -no-reboot -nodefaults -serial "file:$OUT/console.log" \
-	-kernel /boot/vmlinuz-"$KVER" -initrd "$CACHE"/initramfs.cpio.gz \
+	-kernel "$KIMAGE" -initrd "$CACHE"/initramfs.cpio.gz \
 	-append "$cmdline" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$ROOT",mount_tag=ctroot,security_model=none,readonly=on,multidevs=remap \
