@@ -51,15 +51,15 @@ struct ctipfix_flow {
 	struct nf_conn *ct;
 	/* counts already exported, per direction: see flow_counts.h */
 	u64 sent_lo[IP_CT_DIR_MAX];
+	u64 first;			/* jiffies_64 of its first packet */
 	u32 sent_hi[IP_CT_DIR_MAX];
-	u32 start;			/* jiffies when first seen, truncated */
 	u32 last_export;		/* jiffies, truncated */
 	u32 ifindex_in;			/* both 0: adopted at load */
 	u32 ifindex_out;
 };
 
 /* what a followed flow costs beyond conntrack's own entry */
-#define CTIPFIX_FLOW_MAX_SIZE	56
+#define CTIPFIX_FLOW_MAX_SIZE	64
 
 /* the table's size, at its smallest: a namespace that sees no flow */
 #define CTIPFIX_FLOW_MIN_BUCKETS	64
@@ -113,6 +113,9 @@ bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 			    u32 now);
 int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow);
 void ctipfix_flow_release(struct ctipfix_flow *flow);
+
+/* --- when a flow's last packet passed (lastseen.c) --- */
+u32 ctipfix_ct_last_packet(struct nf_conn *ct, u32 now, s32 since);
 bool ctipfix_flow_pending(struct ctipfix_flow_table *t);
 void ctipfix_flow_hint(struct ctipfix_flow_table *t,
 		       const struct nf_conntrack_tuple *tuple);

@@ -26,14 +26,14 @@
 #include <linux/timekeeping.h>
 #include <net/netfilter/nf_conntrack_acct.h>
 #include <net/netfilter/nf_conntrack_core.h>
-#include <net/netfilter/nf_conntrack_timestamp.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 
 #include "ctipfix.h"
 #include "flow_counts.h"
 
 struct ctipfix_pass {
-	u64 now_ms;			/* wall clock, as IPFIX wants it */
+	u64 tick_ns;			/* wall clock when jiffies became now64 */
+	u64 now64;			/* jiffies_64 */
 	u32 now;			/* conntrack's clock: jiffies, truncated */
 	u32 active_timeout;		/* jiffies */
 	u32 interim_early;		/* ... less a quarter */
@@ -65,9 +65,27 @@ static unsigned long ctipfix_flush_interval(void)
 	return msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms));
 }
 
-static u64 ctipfix_ns_to_ms(u64 ns)
+/*
+ * The pass's one instant on both clocks: jiffies_64, and the wall clock at
+ * the tick that made it so. The kernel's ticks fall on multiples of
+ * TICK_NSEC of the monotonic clock (tick_init_jiffy_update()), so the
+ * monotonic clock's remainder is how far into the tick this is. Should
+ * that not hold, a time is off by up to a tick more, no worse.
+ */
+static void ctipfix_pass_clocks(struct ctipfix_pass *p)
 {
-	return div_u64(ns, NSEC_PER_MSEC);
+	u64 before, mono, real;
+	u32 into_tick;
+
+	do {
+		before = get_jiffies_64();
+		mono = ktime_get_ns();
+		real = ktime_get_real_ns();
+		p->now64 = get_jiffies_64();
+	} while (p->now64 != before);
+	div_u64_rem(mono, TICK_NSEC, &into_tick);
+	p->tick_ns = real - into_tick;
+	p->now = (u32)p->now64;
 }
 
 static u8 ctipfix_end_reason(const struct nf_conn *ct, bool expired)
@@ -131,54 +149,52 @@ static void ctipfix_fill_counts(struct ctipfix_record *rec,
 }
 
 /*
- * When the flow ended, as conntrack sees it: the deletion time conntrack
- * stamped (with net.netfilter.nf_conntrack_timestamp on), or the moment it
- * expired. Otherwise, for an entry deleted (conntrack -D, a flush), the
- * best we know is now, at most one pass after the deletion.
+ * The wall clock, in ms, of a packet that conntrack or the hooks saw at the
+ * tick @ago ticks before the pass's (after, if negative): the middle of
+ * that tick, so that it is off by half a tick at most.
  */
-static u64 ctipfix_end_ms(const struct nf_conn *ct,
-			  const struct nf_conn_tstamp *ts,
-			  const struct ctipfix_pass *p, bool final)
+static u64 ctipfix_pass_ms(const struct ctipfix_pass *p, s64 ago)
 {
-	s32 overdue;
+	s64 ns = (s64)p->tick_ns - ago * (s64)TICK_NSEC + TICK_NSEC / 2;
 
-	if (!final)
-		return p->now_ms;
-	if (ts && ts->stop)
-		return ctipfix_ns_to_ms(ts->stop);
-	overdue = (s32)(p->now - READ_ONCE(ct->timeout));
-	if (overdue > 0)
-		return p->now_ms - jiffies_to_msecs(overdue);
-	return p->now_ms;
+	return div_u64(max_t(s64, ns, 0) + NSEC_PER_MSEC / 2, NSEC_PER_MSEC);
 }
 
 /*
- * The first packet: conntrack's stamp where timestamps are on, else when
- * the hooks saw it (to the tick), or when the module adopted the entry.
+ * A record's times, all from the tick's clock, carried over to the wall
+ * clock at one instant of the pass: the first packet (when the hooks saw
+ * it, or conntrack's stamp of it for an adopted entry), and the last
+ * before the record (lastseen.c). So a duration is exact to the tick, and
+ * start and end share any error of the wall clock.
  */
-static u64 ctipfix_start_ms(const struct ctipfix_flow *flow,
-			    const struct nf_conn_tstamp *ts,
-			    const struct ctipfix_pass *p)
+static void ctipfix_fill_times(struct ctipfix_record *rec,
+			       const struct ctipfix_flow *flow,
+			       const struct ctipfix_pass *p)
 {
-	if (ts && ts->start)
-		return ctipfix_ns_to_ms(ts->start);
-	return p->now_ms - jiffies_to_msecs(p->now - flow->start);
+	s64 since = (s64)(p->now64 - flow->first);
+	u32 last = ctipfix_ct_last_packet(flow->ct, p->now,
+					  (s32)clamp_t(s64, since, -HZ, S32_MAX));
+
+	rec->start_ms = ctipfix_pass_ms(p, since);
+	/* "now" for a flow newer than the pass is its first packet */
+	rec->end_ms = max(ctipfix_pass_ms(p, (s32)(p->now - last)),
+			  rec->start_ms);
+	/*
+	 * What the compact templates carry instead of the end: never 0, which
+	 * nfdump 1.7 reads as no end at all (1970). A flow within one tick
+	 * lasted between nothing and a tick: 1 ms is as true as 0.
+	 */
+	rec->duration_ms = max_t(u64, rec->end_ms - rec->start_ms, 1);
 }
 
 static void ctipfix_fill_record(struct ctipfix_record *rec,
 				struct ctipfix_flow *flow,
 				const struct ctipfix_pass *p, u8 reason)
 {
-	const struct nf_conn_tstamp *ts = nf_conn_tstamp_find(flow->ct);
-	bool final = reason != CTIPFIX_END_ACTIVE_TIMEOUT;
-
 	memset(rec, 0, sizeof(*rec));
 	ctipfix_fill_tuple(rec, flow->ct);
 	ctipfix_fill_counts(rec, flow);
-	rec->end_ms = ctipfix_end_ms(flow->ct, ts, p, final);
-	rec->start_ms = ctipfix_start_ms(flow, ts, p);
-	rec->duration_ms = rec->end_ms > rec->start_ms ?
-			   rec->end_ms - rec->start_ms : 0;
+	ctipfix_fill_times(rec, flow, p);
 	rec->end_reason = reason;
 	rec->ifindex_in = flow->ifindex_in;
 	rec->ifindex_out = flow->ifindex_out;
@@ -509,14 +525,13 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 {
 	struct ctipfix_flow_table *t = &cn->flows;
 	struct ctipfix_pass p = {
-		.now_ms = ctipfix_ns_to_ms(ktime_get_real_ns()),
-		.now = (u32)jiffies,
 		.active_timeout = READ_ONCE(ctipfix_active_timeout) * HZ,
 		.all_interim = atomic_xchg(&cn->flush_requested, 0),
 		.all_final = all_final,
 	};
 	unsigned int n;
 
+	ctipfix_pass_clocks(&p);
 	/* what the hooks asked for since the last pass is this pass's */
 	p.kicked = test_and_clear_bit(CTIPFIX_KICK_HINT, &cn->kick);
 	p.reap = test_and_clear_bit(CTIPFIX_KICK_REAP, &cn->kick);

@@ -13,7 +13,9 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
+#include <linux/timekeeping.h>
 #include <net/netfilter/nf_conntrack_acct.h>
+#include <net/netfilter/nf_conntrack_timestamp.h>
 
 #include "ctipfix.h"
 #include "flow_counts.h"
@@ -220,8 +222,8 @@ static void ctipfix_flow_init(struct ctipfix_flow *flow, struct nf_conn *ct)
 {
 	nf_conntrack_get(&ct->ct_general);
 	flow->ct = ct;
-	flow->start = (u32)jiffies;
-	flow->last_export = flow->start;
+	flow->first = get_jiffies_64();
+	flow->last_export = (u32)flow->first;
 }
 
 /* The flow waits on this CPU's list until the next pass links it in. */
@@ -289,6 +291,24 @@ void ctipfix_flow_stock_drain(struct ctipfix_flow_stock *s)
 }
 
 /*
+ * An adopted flow's first packet: conntrack's stamp of it where timestamps
+ * are on (net.netfilter.nf_conntrack_timestamp), carried over to the
+ * tick's clock that all of a record's times come from; else its adoption.
+ */
+static void ctipfix_flow_first_stamped(struct ctipfix_flow *flow,
+				       const struct nf_conn *ct)
+{
+	const struct nf_conn_tstamp *ts = nf_conn_tstamp_find(ct);
+	s64 ago;
+
+	if (!ts || !ts->start)
+		return;
+	ago = (s64)(ktime_get_real_ns() - ts->start);
+	if (ago > 0)
+		flow->first -= min(nsecs_to_jiffies64(ago), flow->first);
+}
+
+/*
  * Start following @ct, confirmed and alive already (the walk at load, or a
  * namespace entering the scope), with a flow from @s: or, should the walk
  * meet more entries than were there when it was filled, an atomic one. Its
@@ -316,6 +336,7 @@ int ctipfix_flow_adopt(struct ctipfix_flow_table *t, struct nf_conn *ct,
 			return -ENOMEM;
 	}
 	ctipfix_flow_init(flow, ct);
+	ctipfix_flow_first_stamped(flow, ct);
 	acct = nf_conn_acct_find(ct);
 	for (dir = 0; acct && dir < IP_CT_DIR_MAX; dir++)
 		ctipfix_sent_pack(&flow->sent_lo[dir], &flow->sent_hi[dir],
@@ -417,7 +438,7 @@ static bool ctipfix_flow_merge(struct ctipfix_flow *old,
 		old->sent_lo[dir] = flow->sent_lo[dir];
 		old->sent_hi[dir] = flow->sent_hi[dir];
 	}
-	old->start = flow->start;
+	old->first = flow->first;
 	old->ifindex_in = flow->ifindex_in;
 	old->ifindex_out = flow->ifindex_out;
 	return true;

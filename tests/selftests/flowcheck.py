@@ -12,23 +12,18 @@ flowcheck.py DIR reads, from DIR:
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
-import datetime
-import ipaddress
 import json
 import re
 import sys
 
+from ipfixdump import ICMP, flow_records, key
+
 D = sys.argv[1]
-ICMP = (1, 58)
 ACTIVE_TIMEOUT = 2
 
 
 def verdict(ok, desc):
     print(("PASS " if ok else "FAIL ") + desc)
-
-
-def key(proto, src, dst, a, b):
-    return (proto, src, dst, int(a), int(b))
 
 
 def event_key(f):
@@ -68,46 +63,10 @@ def ground_truth():
     return flows, new, seen["[NEW]"], seen["[DESTROY]"]
 
 
-def dump_time(s):
-    """an ipfixDump dateTimeMilliseconds (UTC), in s"""
-    return datetime.datetime.strptime(s + " +0000",
-                                      "%Y-%m-%d %H:%M:%S.%f %z").timestamp()
-
-
 def dump_times():
-    """(key, start, end, reason) of every record libfixbuf's ipfixDump
-    decoded, end being flowEndMilliseconds or start + flowDurationMilliseconds.
-    Times come from ipfixDump: tshark (Wireshark 4.0) reads the compact
-    templates' 2-byte flowDurationMilliseconds as 4 bytes (RFC 7011
-    reduced-size encoding), so its durations for them are wrong."""
-    out, f = [], None
-    for line in open(f"{D}/ipfixdump.txt").read().splitlines() + ["---"]:
-        if line.startswith("---"):
-            if f and "flowStartMilliseconds" in f:
-                start = dump_time(f["flowStartMilliseconds"])
-                end = dump_time(f["flowEndMilliseconds"]) \
-                    if "flowEndMilliseconds" in f else \
-                    start + int(f["flowDurationMilliseconds"]) / 1000
-                out.append((dump_key(f), start, end, int(f["flowEndReason"])))
-            f = {} if "data record" in line else None
-            continue
-        m = re.match(r"\s*\(\S+\)\s+(\w+) : (.*)$", line)
-        if f is not None and m:
-            f[m.group(1)] = m.group(2).strip()
-    return out
-
-
-def dump_key(f):
-    proto = int(f["protocolIdentifier"])
-    src = str(ipaddress.ip_address(f.get("sourceIPv4Address") or
-                                   f["sourceIPv6Address"]))
-    dst = str(ipaddress.ip_address(f.get("destinationIPv4Address") or
-                                   f["destinationIPv6Address"]))
-    if proto in ICMP:
-        tc = int(f.get("icmpTypeCodeIPv4") or f["icmpTypeCodeIPv6"], 0)
-        return key(proto, src, dst, tc >> 8, tc & 0xff)
-    return key(proto, src, dst, f.get("sourceTransportPort", 0),
-               f.get("destinationTransportPort", 0))
+    """(key, start, end, reason) of every record ipfixDump decoded"""
+    return [(r["key"], r["start"], r["end"], r["reason"])
+            for r in flow_records(f"{D}/ipfixdump.txt")]
 
 
 def tshark_records():
