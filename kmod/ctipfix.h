@@ -51,15 +51,35 @@ struct ctipfix_flow {
 	struct nf_conn *ct;
 	/* counts already exported, per direction: see flow_counts.h */
 	u64 sent_lo[IP_CT_DIR_MAX];
-	u64 first;			/* jiffies_64 of its first packet */
 	u32 sent_hi[IP_CT_DIR_MAX];
 	u32 last_export;		/* jiffies, truncated */
-	u32 ifindex_in;			/* both 0: adopted at load */
-	u32 ifindex_out;
+	u32 first_lo;			/* see ctipfix_flow_first() */
+	/*
+	 * The rest of the first packet's jiffies_64 (47 bits in all: 4 400
+	 * years at HZ=1000), and the interfaces in 24 bits each (an index
+	 * beyond goes out as 0, unknown): so that a flow fits in 56 bytes.
+	 */
+	u64 ifindex_in : 24;
+	u64 ifindex_out : 24;
+	u64 first_hi : 15;
+	u64 hooked : 1;			/* the hooks saw it, not a walk */
 };
 
 /* what a followed flow costs beyond conntrack's own entry */
-#define CTIPFIX_FLOW_MAX_SIZE	64
+#define CTIPFIX_FLOW_MAX_SIZE	56
+#define CTIPFIX_FLOW_IFINDEX_MAX	((1U << 24) - 1)
+
+/* jiffies_64 of the flow's first packet */
+static inline u64 ctipfix_flow_first(const struct ctipfix_flow *flow)
+{
+	return (u64)flow->first_hi << 32 | flow->first_lo;
+}
+
+static inline void ctipfix_flow_set_first(struct ctipfix_flow *flow, u64 j)
+{
+	flow->first_lo = (u32)j;
+	flow->first_hi = j >> 32;
+}
 
 /* the table's size, at its smallest: a namespace that sees no flow */
 #define CTIPFIX_FLOW_MIN_BUCKETS	64

@@ -69,21 +69,24 @@ static unsigned long ctipfix_flush_interval(void)
  * The pass's one instant on both clocks: jiffies_64, and the wall clock at
  * the tick that made it so. The kernel's ticks fall on multiples of
  * TICK_NSEC of the monotonic clock (tick_init_jiffy_update()), so the
- * monotonic clock's remainder is how far into the tick this is. Should
- * that not hold, a time is off by up to a tick more, no worse.
+ * monotonic clock's remainder is how far into the tick this is. Where that
+ * does not hold (a periodic tick, skew_tick=1) every time is off by the
+ * same fraction of a tick, and durations stay exact; a tick whose jiffies
+ * update came late (a stalled virtual CPU) puts the pass a tick off.
  */
 static void ctipfix_pass_clocks(struct ctipfix_pass *p)
 {
-	u64 before, mono, real;
+	u64 before, real;
 	u32 into_tick;
+	ktime_t mono;
 
 	do {
 		before = get_jiffies_64();
-		mono = ktime_get_ns();
-		real = ktime_get_real_ns();
+		mono = ktime_get();
 		p->now64 = get_jiffies_64();
 	} while (p->now64 != before);
-	div_u64_rem(mono, TICK_NSEC, &into_tick);
+	real = ktime_to_ns(ktime_mono_to_real(mono));
+	div_u64_rem(ktime_to_ns(mono), TICK_NSEC, &into_tick);
 	p->tick_ns = real - into_tick;
 	p->now = (u32)p->now64;
 }
@@ -171,7 +174,7 @@ static void ctipfix_fill_times(struct ctipfix_record *rec,
 			       const struct ctipfix_flow *flow,
 			       const struct ctipfix_pass *p)
 {
-	s64 since = (s64)(p->now64 - flow->first);
+	s64 since = (s64)(p->now64 - ctipfix_flow_first(flow));
 	u32 last = ctipfix_ct_last_packet(flow->ct, p->now,
 					  (s32)clamp_t(s64, since, -HZ, S32_MAX));
 
@@ -422,7 +425,7 @@ static void ctipfix_link_pending(struct ctipfix_net *cn, struct ctipfix_pass *p)
 			 * if the hooks saw it (their facts were taken)
 			 */
 			ctipfix_stat_add(b == -EALREADY ||
-					 !(flow->ifindex_in || flow->ifindex_out) ?
+					 !flow->hooked ?
 					 CTIPFIX_STAT_FLOWS_ADOPTED :
 					 CTIPFIX_STAT_FLOWS_NEW, -1);
 			ctipfix_flow_release(flow);

@@ -222,8 +222,8 @@ static void ctipfix_flow_init(struct ctipfix_flow *flow, struct nf_conn *ct)
 {
 	nf_conntrack_get(&ct->ct_general);
 	flow->ct = ct;
-	flow->first = get_jiffies_64();
-	flow->last_export = (u32)flow->first;
+	ctipfix_flow_set_first(flow, get_jiffies_64());
+	flow->last_export = flow->first_lo;
 }
 
 /* The flow waits on this CPU's list until the next pass links it in. */
@@ -248,8 +248,10 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	if (!flow)
 		return -ENOMEM;
 	ctipfix_flow_init(flow, ct);
-	flow->ifindex_in = ifindex_in;
-	flow->ifindex_out = ifindex_out;
+	flow->hooked = 1;
+	flow->ifindex_in = ifindex_in <= CTIPFIX_FLOW_IFINDEX_MAX ? ifindex_in : 0;
+	flow->ifindex_out = ifindex_out <= CTIPFIX_FLOW_IFINDEX_MAX ?
+			    ifindex_out : 0;
 	ctipfix_flow_push(t, flow);
 	return 0;
 }
@@ -299,13 +301,16 @@ static void ctipfix_flow_first_stamped(struct ctipfix_flow *flow,
 				       const struct nf_conn *ct)
 {
 	const struct nf_conn_tstamp *ts = nf_conn_tstamp_find(ct);
+	u64 first = ctipfix_flow_first(flow);
 	s64 ago;
 
 	if (!ts || !ts->start)
 		return;
 	ago = (s64)(ktime_get_real_ns() - ts->start);
 	if (ago > 0)
-		flow->first -= min(nsecs_to_jiffies64(ago), flow->first);
+		ctipfix_flow_set_first(flow, first -
+				       min(nsecs_to_jiffies64(ago + TICK_NSEC / 2),
+					   first));
 }
 
 /*
@@ -418,7 +423,7 @@ bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 /* Was @flow handed over by the hooks (rather than adopted by the walk)? */
 static bool ctipfix_flow_hooked(const struct ctipfix_flow *flow)
 {
-	return flow->ifindex_in || flow->ifindex_out;
+	return flow->hooked;
 }
 
 /*
@@ -438,7 +443,9 @@ static bool ctipfix_flow_merge(struct ctipfix_flow *old,
 		old->sent_lo[dir] = flow->sent_lo[dir];
 		old->sent_hi[dir] = flow->sent_hi[dir];
 	}
-	old->first = flow->first;
+	old->first_lo = flow->first_lo;
+	old->first_hi = flow->first_hi;
+	old->hooked = flow->hooked;
 	old->ifindex_in = flow->ifindex_in;
 	old->ifindex_out = flow->ifindex_out;
 	return true;

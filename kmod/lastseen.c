@@ -15,9 +15,12 @@
  * unknown protocol, or a timeout rewritten through ctnetlink (conntrack -U
  * --timeout) that would put the last packet before the first or after now.
  * A TCP entry killed by the RST that answered its SYN is not refreshed by
- * that RST: its last packet is the SYN, one round trip early.
+ * that RST: its last packet is the SYN, one round trip early. After a
+ * change of the sysctls or of the entry's policy, an entry refreshed
+ * before it is judged by the new timeouts: mostly "now".
  */
 #include <linux/jiffies.h>
+#include <linux/rcupdate.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_l4proto.h>
@@ -26,7 +29,10 @@
 #include "ctipfix.h"
 
 /* at most this many timeouts a tracker may have picked, likeliest first */
-#define CTIPFIX_PICKS	2
+#define CTIPFIX_PICKS	4
+
+/* nf_conntrack_proto_tcp.c's enum tcp_bit_set, private to it: the RST's */
+#define CTIPFIX_TCP_RST_SET	4
 
 struct ctipfix_picks {
 	unsigned int n;
@@ -35,11 +41,20 @@ struct ctipfix_picks {
 
 static void ctipfix_pick(struct ctipfix_picks *p, u32 timeout)
 {
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->timeout[i] == timeout)
+			return;
 	if (p->n < CTIPFIX_PICKS && timeout)
 		p->timeout[p->n++] = timeout;
 }
 
-/* the timeouts of @ct's own policy, else @defaults: indexed by state */
+/*
+ * The timeouts of @ct's own policy, else @defaults: indexed by state.
+ * Under rcu_read_lock(): a policy deleted meanwhile is freed after a
+ * grace period.
+ */
 static const unsigned int *ctipfix_timeouts(const struct nf_conn *ct,
 					    const unsigned int *defaults)
 {
@@ -47,58 +62,84 @@ static const unsigned int *ctipfix_timeouts(const struct nf_conn *ct,
 }
 
 /*
- * nf_conntrack_tcp_packet()'s pick. A retransmission, unacknowledged data
- * or a zero window shorten a long timeout; an invalid packet can shorten
- * it to the unacknowledged one too, without a refresh: that pick comes
- * second, where the first would put the last packet before the first.
- * (A RST leaves the entry in CLOSE, whose own timeout is the pick.)
+ * nf_conntrack_tcp_packet()'s pick, in its order: a retransmission, a RST
+ * (which can leave the state as it was, if its sequence number is not the
+ * one expected), unacknowledged data, a zero window. The packet's index
+ * (RST or not) is also written by packets that refresh nothing, so the
+ * pick without the RST comes second; the SYN's third (a RST that answered
+ * the SYN kills the entry without a refresh, and leaves it in CLOSE); and
+ * the unacknowledged one last (an invalid packet shortens the
+ * timeout to it without a refresh).
  */
+static u32 ctipfix_tcp_pick(const struct nf_tcp_net *tn,
+			    const unsigned int *timeouts,
+			    const struct ip_ct_tcp *tcp, bool rst)
+{
+	unsigned int t = READ_ONCE(timeouts[tcp->state]);
+	unsigned int retrans = READ_ONCE(timeouts[TCP_CONNTRACK_RETRANS]);
+	unsigned int unack = READ_ONCE(timeouts[TCP_CONNTRACK_UNACK]);
+
+	if (tcp->retrans >= READ_ONCE(tn->tcp_max_retrans) && t > retrans)
+		return retrans;
+	if (rst)
+		return READ_ONCE(timeouts[TCP_CONNTRACK_CLOSE]);
+	if ((tcp->seen[0].flags | tcp->seen[1].flags) &
+	    IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED && t > unack)
+		return unack;
+	if (tcp->last_win == 0 && t > retrans)
+		return retrans;
+	return t;
+}
+
 static void ctipfix_tcp_picks(struct nf_conn *ct, struct ctipfix_picks *p)
 {
 	const struct nf_tcp_net *tn = nf_tcp_pernet(nf_ct_net(ct));
 	const unsigned int *timeouts = ctipfix_timeouts(ct, tn->timeouts);
 	const struct ip_ct_tcp *tcp = &ct->proto.tcp;
-	unsigned int retrans = timeouts[TCP_CONNTRACK_RETRANS];
-	unsigned int unack = timeouts[TCP_CONNTRACK_UNACK];
-	unsigned int t;
+	bool rst;
 
+	/* the tracker's fields as one packet left them */
 	spin_lock_bh(&ct->lock);
-	if (tcp->state >= TCP_CONNTRACK_TIMEOUT_MAX) {
-		spin_unlock_bh(&ct->lock);
-		return;
+	if (tcp->state < TCP_CONNTRACK_TIMEOUT_MAX) {
+		rst = tcp->last_index == CTIPFIX_TCP_RST_SET;
+		ctipfix_pick(p, ctipfix_tcp_pick(tn, timeouts, tcp, rst));
+		ctipfix_pick(p, ctipfix_tcp_pick(tn, timeouts, tcp, false));
+		/* a RST that answered the SYN kills without a refresh */
+		ctipfix_pick(p, READ_ONCE(timeouts[TCP_CONNTRACK_SYN_SENT]));
+		ctipfix_pick(p, READ_ONCE(timeouts[TCP_CONNTRACK_UNACK]));
 	}
-	t = timeouts[tcp->state];
-	if (tcp->retrans >= tn->tcp_max_retrans && t > retrans)
-		t = retrans;
-	else if ((tcp->seen[0].flags | tcp->seen[1].flags) &
-		 IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED && t > unack)
-		t = unack;
-	else if (tcp->last_win == 0 && t > retrans)
-		t = retrans;
 	spin_unlock_bh(&ct->lock);
-	ctipfix_pick(p, t);
-	if (t > unack)
-		ctipfix_pick(p, unack);
 }
 
 /*
- * nf_conntrack_udp_packet()'s pick: the replied (stream) timeout once a
- * reply was seen and the packet came over two seconds after the first,
- * else the unreplied one. Which it was follows from the timeout itself.
+ * The UDP, UDP-Lite and GRE trackers pick their replied (stream) timeout
+ * from the packet on which they set ASSURED, and their unreplied one
+ * before it: every later packet meets the same conditions (a reply seen, for
+ * UDP two seconds gone since the first packet). The reply bit itself is
+ * set only after the tracker has run, so it does not tell. UDP never
+ * assures an entry that lost a NAT clash: both are picks there.
  */
-static void ctipfix_udp_picks(struct nf_conn *ct, u32 timeout,
-			      struct ctipfix_picks *p)
+static void ctipfix_assured_picks(struct nf_conn *ct, u32 unreplied,
+				  u32 replied, struct ctipfix_picks *p)
+{
+	unsigned long status = READ_ONCE(ct->status);
+
+	if (status & IPS_ASSURED) {
+		ctipfix_pick(p, replied);
+		return;
+	}
+	ctipfix_pick(p, unreplied);
+	if (status & IPS_NAT_CLASH)
+		ctipfix_pick(p, replied);
+}
+
+static void ctipfix_udp_picks(struct nf_conn *ct, struct ctipfix_picks *p)
 {
 	const unsigned int *timeouts =
 		ctipfix_timeouts(ct, nf_udp_pernet(nf_ct_net(ct))->timeouts);
-	u32 stream_ts = (u32)READ_ONCE(ct->proto.udp.stream_ts);
-	u32 replied = timeouts[UDP_CT_REPLIED];
 
-	if (test_bit(IPS_SEEN_REPLY_BIT, &ct->status) &&
-	    (s32)(timeout - replied - stream_ts) > 0)
-		ctipfix_pick(p, replied);
-	else
-		ctipfix_pick(p, timeouts[UDP_CT_UNREPLIED]);
+	ctipfix_assured_picks(ct, READ_ONCE(timeouts[UDP_CT_UNREPLIED]),
+			      READ_ONCE(timeouts[UDP_CT_REPLIED]), p);
 }
 
 /* trackers that pick by state alone, or have a single timeout (state 0) */
@@ -118,15 +159,15 @@ static void ctipfix_state_picks(struct nf_conn *ct, struct ctipfix_picks *p)
 #ifdef CONFIG_NF_CT_PROTO_SCTP
 	case IPPROTO_SCTP:
 		timeouts = nf_sctp_pernet(net)->timeouts;
-		state = ct->proto.sctp.state;
+		state = READ_ONCE(ct->proto.sctp.state);
 		states = SCTP_CONNTRACK_MAX;
 		break;
 #endif
 #ifdef CONFIG_NF_CT_PROTO_DCCP
 	case IPPROTO_DCCP:
 		timeouts = nf_dccp_pernet(net)->dccp_timeout;
-		state = ct->proto.dccp.state;
-		states = CT_DCCP_MAX + 1;
+		state = READ_ONCE(ct->proto.dccp.state);
+		states = CT_DCCP_MAX;
 		break;
 #endif
 	default:
@@ -135,32 +176,32 @@ static void ctipfix_state_picks(struct nf_conn *ct, struct ctipfix_picks *p)
 		break;
 	}
 	if (state < states)
-		ctipfix_pick(p, ctipfix_timeouts(ct, timeouts)[state]);
+		ctipfix_pick(p, READ_ONCE(ctipfix_timeouts(ct, timeouts)[state]));
 }
 
-static void ctipfix_ct_picks(struct nf_conn *ct, u32 timeout,
-			     struct ctipfix_picks *p)
+static void ctipfix_ct_picks(struct nf_conn *ct, struct ctipfix_picks *p)
 {
+	rcu_read_lock();
 	switch (nf_ct_protonum(ct)) {
 	case IPPROTO_TCP:
 		ctipfix_tcp_picks(ct, p);
 		break;
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
-		ctipfix_udp_picks(ct, timeout, p);
+		ctipfix_udp_picks(ct, p);
 		break;
 #ifdef CONFIG_NF_CT_PROTO_GRE
 	case IPPROTO_GRE:
 		/* the tracker keeps its two timeouts in the entry */
-		ctipfix_pick(p, test_bit(IPS_SEEN_REPLY_BIT, &ct->status) ?
-				ct->proto.gre.stream_timeout :
-				ct->proto.gre.timeout);
+		ctipfix_assured_picks(ct, READ_ONCE(ct->proto.gre.timeout),
+				      READ_ONCE(ct->proto.gre.stream_timeout), p);
 		break;
 #endif
 	default:
 		ctipfix_state_picks(ct, p);
 		break;
 	}
+	rcu_read_unlock();
 }
 
 /*
@@ -172,14 +213,23 @@ static void ctipfix_ct_picks(struct nf_conn *ct, u32 timeout,
  */
 u32 ctipfix_ct_last_packet(struct nf_conn *ct, u32 now, s32 since)
 {
-	u32 timeout = READ_ONCE(ct->timeout);
-	struct ctipfix_picks p = { };
-	unsigned int i;
+	struct ctipfix_picks p;
+	unsigned int i, tries = 0;
+	u32 timeout;
 
 	if (test_bit(IPS_FIXED_TIMEOUT_BIT, &ct->status) ||
 	    test_bit(IPS_OFFLOAD_BIT, &ct->status))
 		return now;
-	ctipfix_ct_picks(ct, timeout, &p);
+	/*
+	 * A live entry's timeout is written after its tracker's fields, not
+	 * under their lock: the picks of a packet must meet its own timeout.
+	 */
+	do {
+		timeout = READ_ONCE(ct->timeout);
+		p.n = 0;
+		ctipfix_ct_picks(ct, &p);
+	} while (READ_ONCE(ct->timeout) != timeout && ++tries < 2);
+
 	for (i = 0; i < p.n; i++) {
 		u32 last = timeout - p.timeout[i];
 		s32 ago = (s32)(now - last);

@@ -3,10 +3,12 @@
 """Client flows whose every packet time matters (47-times), each from a
 source port of its own so that the capture and the records can be paired.
 
-timeflows.py < FLOWS
+timeflows.py [--go FILE] < FLOWS
     runs every flow of FLOWS, one per line, side by side (threads of one
     process: under TCG, a process started per flow would keep the CPUs
     busy while the others' packets pass), and fails if any of them did.
+    With --go, it creates FILE.ready once it is up and starts the flows
+    when FILE exists.
     A line is one of:
 udp HOST PORT SPORT COUNT GAP
     COUNT request/response exchanges, GAP seconds apart, from one socket
@@ -25,6 +27,7 @@ tcp-hold HOST PORT SPORT BYTES
 timeflows.py serve-udp ADDR PORT
     the server: answer each datagram at once, until killed
 """
+import os
 import socket
 import struct
 import sys
@@ -127,6 +130,12 @@ def main(argv):
     failed = []
     threads = [threading.Thread(target=run, args=(line, failed))
                for line in sys.stdin.read().splitlines() if line.strip()]
+    if len(argv) > 2 and argv[1] == "--go":
+        # started, ready, and waiting for the word: so that what else the
+        # test starts then (pings) does not meet this one's start-up
+        open(argv[2] + ".ready", "w").close()
+        while not os.path.exists(argv[2]):
+            time.sleep(0.01)
     for t in threads:
         t.start()
     for t in threads:
