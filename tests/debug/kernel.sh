@@ -11,21 +11,9 @@
 # and the module builds against build/RELEASE/kernel/obj.
 set -eu
 ROOT=$(realpath "$(dirname "$0")/../..")
-TARBALL=$(ls /usr/src/linux-source-6.1*.tar.xz 2>/dev/null | head -1)
-SRC=$ROOT/build/debug-kernel/src
+SRC=$("$ROOT"/tests/ksource.sh --all)
 FRAGMENT=$ROOT/tests/debug/guest.config
 LOCALVERSION=-ctipfix-debug
-
-if [ -z "$TARBALL" ]; then
-	echo "debug kernel: linux-source-6.1 is not installed (make deps)" >&2
-	exit 1
-fi
-if [ ! -f "$SRC/.stamp" ] || [ "$TARBALL" -nt "$SRC/.stamp" ]; then
-	rm -rf "$SRC"
-	mkdir -p "$SRC"
-	tar -xJf "$TARBALL" -C "$SRC" --strip-components=1
-	touch "$SRC/.stamp"
-fi
 release=$(make -s -C "$SRC" LOCALVERSION=$LOCALVERSION kernelversion)$LOCALVERSION
 KDIR=$ROOT/build/$release/kernel
 OBJ=$KDIR/obj

@@ -69,11 +69,5 @@ tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y udp.dstport==4739 \
 nfdump -R "$A"/nfcapd -o csv -6 >"$A"/nfdump.csv 2>&1
 nfdump -I -R "$A"/nfcapd >"$A"/nfdump-info.txt 2>&1
 ipfixDump --in "$A"/ipfix.bin >"$A"/ipfixdump.txt 2>&1
-while read -r verdict desc; do
-	if [ "$verdict" = PASS ]; then
-		ksft_ok "$desc"
-	else
-		ksft_not_ok "$desc"
-	fi
-done < <(python3 "$(dirname "$0")"/flowcheck.py "$A" 2>&1 || echo "FAIL flowcheck.py ran to the end")
+ksft_verdicts python3 "$(dirname "$0")"/flowcheck.py "$A"
 ksft_exit

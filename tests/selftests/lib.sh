@@ -128,6 +128,21 @@ ipfix_ports() {
 		END { if (sp != "") print sp, dp }'
 }
 
+# ksft_verdicts COMMAND...: a test point for each "PASS desc" or "FAIL
+# desc" line a checker prints (flowcheck.py, timecheck.py); a checker that
+# dies fails one more
+ksft_verdicts() {
+	local verdict desc
+
+	while read -r verdict desc; do
+		if [ "$verdict" = PASS ]; then
+			ksft_ok "$desc"
+		else
+			ksft_not_ok "$desc"
+		fi
+	done < <("$@" 2>&1 || echo "FAIL $* ran to the end")
+}
+
 # ctipfix_stat NAME: one module counter, as ctipfixctl prints it
 ctipfix_stat() {
 	"$CTIPFIXCTL" stats | awk -v k="$1" '$1 == k { print $2 }'
