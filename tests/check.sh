@@ -82,61 +82,97 @@ check_caught() {
 	fi
 }
 
+# a guest sharing the CPUs with another takes up to half as long again
+export GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
+
 # The PREEMPT_RT kernels run the tests that stress locking and context
 # (sleeping in atomic context, lock order, teardown and floods under
 # traffic): the rest exercise the same code, in the same context, as on
 # the standard kernel of the same version.
 RT_SELFTESTS=${RT_SELFTESTS:-"20-pipeline.sh 87-flood.sh 95-faults.sh 97-scale.sh 99-soak.sh"}
 
-# guest_tests KVER: the selftests that KVER's guest runs
+# The tests that compare the module's times with a capture's: they need
+# the machine to themselves, so each standard kernel runs them in a guest
+# of its own once the others are done (RUN.quiet in the results).
+QUIET_SELFTESTS=${QUIET_SELFTESTS:-"47-times.sh"}
+
+# in_list WORD LIST: is WORD one of LIST's words?
+in_list() {
+	case " $2 " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# guest_tests RUN: the selftests that run RUN (KVER or KVER.quiet) runs
 guest_tests() {
 	local t
 
-	case "$1" in
-	*-rt-*)
-		for t in $SELFTESTS; do
-			case " $RT_SELFTESTS " in *" $t "*) printf '%s ' "$t" ;; esac
-		done ;;
-	*) echo "$SELFTESTS" ;;
-	esac
+	for t in $SELFTESTS; do
+		case "$1" in
+		*.quiet) in_list "$t" "$QUIET_SELFTESTS" || continue ;;
+		*-rt-*) in_list "$t" "$RT_SELFTESTS" || continue
+			in_list "$t" "$QUIET_SELFTESTS" && continue ;;
+		*) in_list "$t" "$QUIET_SELFTESTS" && continue ;;
+		esac
+		printf '%s ' "$t"
+	done
 }
 
-# run_guest KVER: boot its guest and run its tests; the time it took
+# run_guest RUN: boot RUN's kernel and run its tests; the time it took
 # goes to OUT/guest.secs
 run_guest() {
 	local out=$RESULTS/$1 started=$(date +%s)
 
+	[ -n "$(guest_tests "$1")" ] || return 0
 	# shellcheck disable=SC2046
-	"$ROOT"/tests/qemu/run.sh "$1" "$out" $(guest_tests "$1")
+	"$ROOT"/tests/qemu/run.sh "${1%.quiet}" "$out" $(guest_tests "$1")
 	echo $(($(date +%s) - started)) >"$out"/guest.secs
 }
 
-# The standard guests one after another; the PREEMPT_RT ones side by side
-# after them, two at a time. Their tests wait for traffic at set rates
-# much of the time, so two guests share the two CPUs with little loss,
-# and none of the tests they run asserts a wall-clock bound.
-guest_times=""
-rt_kvers=""
-for kver in "$@"; do
-	case "$kver" in
-	*-rt-*) rt_kvers="$rt_kvers $kver"; continue ;;
-	esac
-	echo "== guest $kver: $(guest_tests "$kver")"
-	run_guest "$kver"
+# run_lane RUN...: these runs one after another
+run_lane() {
+	local run
+
+	for run in "$@"; do
+		echo "== guest $run: $(guest_tests "$run")"
+		run_guest "$run"
+	done
+}
+
+# Two lanes side by side, each a standard guest and then a PREEMPT_RT
+# one. Their tests wait for traffic at set rates much of the time, so two
+# guests share the two CPUs with little loss, and none of the tests they
+# run asserts a wall-clock bound. Then the quiet runs, one at a time.
+runs=""
+lanes=("" "")
+n=0
+for kver in $(printf '%s\n' "$@" | grep -v -- -rt-) \
+	    $(printf '%s\n' "$@" | grep -- -rt-); do
+	lanes[n % 2]="${lanes[n % 2]} $kver"
+	n=$((n + 1))
 done
-rt_pids=""
-for kver in $rt_kvers; do
-	echo "== guest $kver: $(guest_tests "$kver") (alongside the other PREEMPT_RT guest)"
-	run_guest "$kver" &
-	rt_pids="$rt_pids $!"
+lane_pids=""
+for lane in "${lanes[@]}"; do
+	[ -n "$lane" ] || continue
+	# shellcheck disable=SC2086
+	run_lane $lane &
+	lane_pids="$lane_pids $!"
+	runs="$runs $lane"
 done
 # shellcheck disable=SC2086
-[ -n "$rt_pids" ] && wait $rt_pids
-
+[ -n "$lane_pids" ] && wait $lane_pids
 for kver in "$@"; do
+	case "$kver" in *-rt-*) continue ;; esac
+	[ -n "$(guest_tests "$kver.quiet")" ] || continue
+	run_lane "$kver.quiet"
+	runs="$runs $kver.quiet"
+done
+
+guest_times=""
+for kver in $runs; do
 	out=$RESULTS/$kver
 	died=0
 	tests=$(guest_tests "$kver")
+	[ -n "$tests" ] || continue
 	echo "== results of $kver"
 	guest_times="$guest_times  $kver: $(cat "$out"/guest.secs 2>/dev/null || echo '?')s ($(for t in $tests; do
 		printf '%s %ss, ' "${t%.sh}" "$(cat "$out/$t.secs" 2>/dev/null || echo '?')"
