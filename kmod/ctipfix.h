@@ -227,21 +227,21 @@ void ctipfix_msg_flush(struct ctipfix_msg *m);
 unsigned long ctipfix_msg_due_in(const struct ctipfix_msg *m);
 bool ctipfix_msg_drain(struct ctipfix_msg *m);
 void ctipfix_msg_orphan(struct ctipfix_msg *m);
-void ctipfix_orphans_exit(void);
+u64 ctipfix_orphans_exit(unsigned int stall_ms);
 
 /* --- in-band statistics (reliability.c) --- */
 void ctipfix_reliability_report(struct ctipfix_msg *m);
 void ctipfix_reliability_tick(struct ctipfix_msg *m);
 
-/* How long exit waits for a reader to take the last messages. */
-#define CTIPFIX_EXIT_DRAIN_MS	2000
+/* How long exit waits for a reader that takes nothing more. */
+#define CTIPFIX_EXIT_STALL_MS	2000
 
 /* --- relay channel (relay.c) --- */
 int ctipfix_relay_init(void);
 void ctipfix_relay_exit(void);
 bool ctipfix_relay_write(const void *data, size_t len);
 unsigned int ctipfix_relay_reader_epoch(void);
-void ctipfix_relay_drain_wait(unsigned int ms);
+bool ctipfix_relay_drain_wait(unsigned int stall_ms);
 int ctipfix_relay_ack(u64 bytes);
 
 /* --- generic netlink (netlink.c) --- */

@@ -191,29 +191,35 @@ void ctipfix_msg_orphan(struct ctipfix_msg *m)
 }
 
 /*
- * At unload, once no domain is served: a running reader gets up to
- * CTIPFIX_EXIT_DRAIN_MS to take the orphans; what is left is lost, and
- * counted.
+ * At unload, once no domain is served: write the orphans as a running
+ * reader makes room, for as long as it does, and give up when the relay
+ * has had no room for @stall_ms. Returns the records of those left, lost.
  */
-void ctipfix_orphans_exit(void)
+u64 ctipfix_orphans_exit(unsigned int stall_ms)
 {
 	struct ctipfix_pending *p, *tmp;
-	unsigned int waited;
+	unsigned int stalled = 0;
+	u64 lost = 0;
 	bool wrote;
 
-	for (waited = 0; waited < CTIPFIX_EXIT_DRAIN_MS; waited += 20) {
+	while (stalled < stall_ms) {
 		wrote = false;
 		if (ctipfix_orphans_drain(&wrote))
 			break;
-		if (wrote)
+		if (wrote) {
 			ctipfix_genl_notify_data();
+			stalled = 0;
+		}
 		msleep(20);
+		stalled += 20;
 	}
 	cancel_delayed_work_sync(&ctipfix_orphans_work);
 	list_for_each_entry_safe(p, tmp, &ctipfix_orphans, list) {
 		ctipfix_count_dropped(p->records);
+		lost += p->records;
 		ctipfix_pending_free(p);
 	}
+	return lost;
 }
 
 /*

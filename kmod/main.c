@@ -36,7 +36,7 @@ static int __init ctipfix_init(void)
 
 err_export:
 	/* a namespace set up before the failure may have left orphans */
-	ctipfix_orphans_exit();
+	ctipfix_orphans_exit(0);
 	ctipfix_export_exit();
 err_genl:
 	ctipfix_genl_exit();
@@ -49,12 +49,18 @@ err_cache:
 
 static void __exit ctipfix_exit(void)
 {
+	u64 lost;
+
 	/* every live flow gets its final record (forced end) first */
 	ctipfix_netns_exit();
 	ctipfix_export_exit();
 	/* then what the relay had no room for, while a reader makes room */
-	ctipfix_orphans_exit();
-	ctipfix_relay_drain_wait(CTIPFIX_EXIT_DRAIN_MS);
+	lost = ctipfix_orphans_exit(CTIPFIX_EXIT_STALL_MS);
+	if (lost)
+		pr_warn("ctipfix: %llu records lost at unload: the reader made no room\n",
+			lost);
+	if (!ctipfix_relay_drain_wait(CTIPFIX_EXIT_STALL_MS))
+		pr_warn("ctipfix: unloaded before a reader took the last messages\n");
 	ctipfix_genl_exit();
 	ctipfix_relay_exit();
 	ctipfix_flow_cache_exit();

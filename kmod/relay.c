@@ -305,28 +305,50 @@ bool ctipfix_relay_write(const void *data, size_t len)
 	return !!slot;
 }
 
-/* Has a reader taken (and acknowledged, if it does) all written so far? */
-static bool ctipfix_relay_drained(void)
+/*
+ * Has a reader taken (and acknowledged, if it does) all written so far?
+ * @pos: where it has got to; @reader: whether one has the file open.
+ */
+static bool ctipfix_relay_drained(struct ctipfix_relay_pos *pos, bool *reader)
 {
 	struct rchan_buf *buf = ctipfix_relay_buf();
-	struct ctipfix_relay_pos pos;
 	bool drained;
 
 	mutex_lock(&ctipfix_relay_lock);
-	pos = ctipfix_relay_reader_pos(buf);
-	drained = pos.subbuf == buf->subbufs_produced &&
-		  pos.offset == ctipfix_relay_written(buf);
+	*pos = ctipfix_relay_reader_pos(buf);
+	*reader = ctipfix_relay_is_open(buf);
+	drained = pos->subbuf == buf->subbufs_produced &&
+		  pos->offset == ctipfix_relay_written(buf);
 	mutex_unlock(&ctipfix_relay_lock);
 	return drained;
 }
 
-/* At unload: give a running reader up to @ms to take the last records. */
-void ctipfix_relay_drain_wait(unsigned int ms)
+/*
+ * At unload, once nothing writes any more: wait while a reader takes the
+ * last records, for as long as it keeps taking them, and give up when it
+ * has taken nothing for @stall_ms, or when there is none. Nothing writes,
+ * so a reader that moves on is done in a bounded time. Returns whether a
+ * reader took everything.
+ */
+bool ctipfix_relay_drain_wait(unsigned int stall_ms)
 {
-	unsigned int waited;
+	struct ctipfix_relay_pos pos, last = { SIZE_MAX, SIZE_MAX };
+	unsigned int stalled = 0;
+	bool reader;
 
-	for (waited = 0; waited < ms && !ctipfix_relay_drained(); waited += 20)
+	while (!ctipfix_relay_drained(&pos, &reader)) {
+		if (!reader)
+			return false;
+		if (pos.subbuf != last.subbuf || pos.offset != last.offset) {
+			last = pos;
+			stalled = 0;
+		}
+		if (stalled >= stall_ms)
+			return false;
 		msleep(20);
+		stalled += 20;
+	}
+	return true;
 }
 
 /*

@@ -235,4 +235,11 @@ kill -TERM $daemon
 wait $daemon
 check_eq "ctipfixd exits 0" $? 0
 daemon=""
+# a failure here is rare and timing-bound: keep what explains it in the log
+if [ "$ksft_failed" != 0 ]; then
+	echo "# ctipfixd:"
+	tail -n 30 "$A"/ctipfixd.err | sed "s/^/#   /"
+	echo "# kernel log:"
+	dmesg | grep ctipfix | tail -n 20 | sed "s/^/#   /"
+fi
 ksft_exit
