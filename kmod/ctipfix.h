@@ -219,6 +219,10 @@ struct ctipfix_msg {
 unsigned int ctipfix_msg_min_size(void);
 void ctipfix_msg_init(struct ctipfix_msg *m, u32 domain, bool domain_knob);
 void ctipfix_msg_free(struct ctipfix_msg *m);
+void ctipfix_msg_backlog_counts(const struct ctipfix_msg *m, u64 *messages,
+				u64 *records);
+bool ctipfix_msg_queue_report(struct ctipfix_msg *m, const u8 *data,
+			      unsigned int len);
 int ctipfix_msg_prepare(struct ctipfix_msg *m);
 void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec);
 void ctipfix_msg_skip(struct ctipfix_msg *m, u32 records, u64 packets,
@@ -231,10 +235,14 @@ u64 ctipfix_orphans_exit(unsigned int stall_ms);
 
 /* --- in-band statistics (reliability.c) --- */
 void ctipfix_reliability_report(struct ctipfix_msg *m);
+void ctipfix_reliability_final(struct ctipfix_msg *m);
+bool ctipfix_reliability_write(u8 *buf, unsigned int len);
 void ctipfix_reliability_tick(struct ctipfix_msg *m);
 
 /* How long exit waits for a reader that takes nothing more. */
 #define CTIPFIX_EXIT_STALL_MS	2000
+/* ... and for it to close the relay file once told to */
+#define CTIPFIX_EXIT_CLOSE_MS	1000
 
 /* --- relay channel (relay.c) --- */
 int ctipfix_relay_init(void);

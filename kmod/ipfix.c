@@ -33,6 +33,7 @@ struct ctipfix_pending {
 	struct list_head list;
 	unsigned int len;
 	bool tenant;			/* not the initial namespace's */
+	bool report;			/* in-band statistics, not flow records */
 	u32 records;
 	u64 packets;
 	u64 octets;
@@ -124,11 +125,13 @@ static void ctipfix_msg_written(struct ctipfix_msg *m, unsigned int len,
 	m->wrote_any = true;
 }
 
-/* A waiting message into the relay, if it has room; freed if written. */
+/* A waiting message into the relay, if it has room. */
 static bool ctipfix_pending_write(struct ctipfix_pending *p)
 {
 	/* the export time is when the message leaves */
 	put_unaligned_be32((u32)ktime_get_real_seconds(), p->data + 4);
+	if (p->report)
+		return ctipfix_reliability_write(p->data, p->len);
 	return ctipfix_relay_write(p->data, p->len);
 }
 
@@ -157,7 +160,8 @@ static bool ctipfix_orphans_drain(bool *wrote)
 	list_for_each_entry_safe(p, tmp, &ctipfix_orphans, list) {
 		if (!ctipfix_pending_write(p))
 			break;
-		ctipfix_count_written(p->len);
+		if (!p->report)
+			ctipfix_count_written(p->len);
 		ctipfix_pending_free(p);
 		*wrote = true;
 	}
@@ -215,7 +219,8 @@ u64 ctipfix_orphans_exit(unsigned int stall_ms)
 	}
 	cancel_delayed_work_sync(&ctipfix_orphans_work);
 	list_for_each_entry_safe(p, tmp, &ctipfix_orphans, list) {
-		ctipfix_count_dropped(p->records);
+		if (!p->report)
+			ctipfix_count_dropped(p->records);
 		lost += p->records;
 		ctipfix_pending_free(p);
 	}
@@ -235,7 +240,8 @@ bool ctipfix_msg_drain(struct ctipfix_msg *m)
 	list_for_each_entry_safe(p, tmp, &m->backlog, list) {
 		if (!ctipfix_pending_write(p))
 			return false;
-		ctipfix_msg_written(m, p->len, p->records);
+		if (!p->report)
+			ctipfix_msg_written(m, p->len, p->records);
 		ctipfix_pending_free(p);
 	}
 	return true;
@@ -260,6 +266,7 @@ static bool ctipfix_msg_keep(struct ctipfix_msg *m)
 		goto refused;
 	p->len = m->len;
 	p->tenant = tenant;
+	p->report = false;
 	p->records = m->records;
 	p->packets = m->packets;
 	p->octets = m->octets;
@@ -276,13 +283,54 @@ refused_tenant:
 	return false;
 }
 
+/* The messages and flow records waiting in @m's backlog. */
+void ctipfix_msg_backlog_counts(const struct ctipfix_msg *m, u64 *messages,
+				u64 *records)
+{
+	const struct ctipfix_pending *p;
+
+	list_for_each_entry(p, &m->backlog, list) {
+		*messages += !p->report;
+		*records += p->records;
+	}
+}
+
+/*
+ * Process context: in-band statistics of @len bytes, to go out after what
+ * waits in @m's backlog. They count in the backlog's bound like any
+ * message. Returns false, and queues nothing, where there is no room.
+ */
+bool ctipfix_msg_queue_report(struct ctipfix_msg *m, const u8 *data,
+			      unsigned int len)
+{
+	s64 limit = (s64)READ_ONCE(ctipfix_backlog_max_kb) * 1024;
+	struct ctipfix_pending *p;
+
+	if (atomic64_add_return(len, &ctipfix_backlog_bytes) > limit)
+		goto refused;
+	p = kzalloc(struct_size(p, data, len), GFP_KERNEL | __GFP_NOWARN);
+	if (!p)
+		goto refused;
+	p->len = len;
+	p->report = true;
+	memcpy(p->data, data, len);
+	list_add_tail(&p->list, &m->backlog);
+	ctipfix_stat_add(CTIPFIX_STAT_BACKLOG_BYTES, len);
+	return true;
+refused:
+	atomic64_sub(len, &ctipfix_backlog_bytes);
+	return false;
+}
+
 /* What still waits when the domain goes is lost: counted. */
 void ctipfix_msg_free(struct ctipfix_msg *m)
 {
 	struct ctipfix_pending *p, *tmp;
 
 	list_for_each_entry_safe(p, tmp, &m->backlog, list) {
-		ctipfix_msg_dropped(m, p->records, p->packets, p->octets);
+		if (!p->report)
+			ctipfix_msg_dropped(m, p->records, p->packets,
+					    p->octets);
 		ctipfix_pending_free(p);
 	}
 	kvfree(m->buf);

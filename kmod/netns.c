@@ -151,8 +151,7 @@ static void ctipfix_net_unserve(struct ctipfix_net *cn)
 	cn->adopt_pending = false;	/* served too briefly to adopt anything */
 	ctipfix_export_pass(cn, true);
 	/* the last word on this domain: what it exported and lost */
-	if (cn->msg.stats.messages || cn->msg.stats.lost_records)
-		ctipfix_reliability_report(&cn->msg);
+	ctipfix_reliability_final(&cn->msg);
 	/* what the relay had no room for goes out later, without us */
 	ctipfix_msg_orphan(&cn->msg);
 	cn->serving = false;

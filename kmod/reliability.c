@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * In-band statistics (RFC 7011 §4.3, exporting process reliability): every
- * stats_interval seconds, and when a flow domain goes, one options record
- * per flow domain that has exported or lost anything tells the collector
- * what was exported and what was lost:
+ * stats_interval seconds, and when a flow domain goes (after the messages
+ * it left waiting, which that last report counts), one options record per
+ * flow domain that has exported or lost anything tells the collector what
+ * was exported and what was lost:
  *
  *   scope observationDomainId (149)	the flow domain reported on
  *   exportedMessageTotalCount (41)	messages written to the relay
@@ -50,7 +51,6 @@ static const u16 ctipfix_reliability_fields[RELIABILITY_FIELDS][2] = {
 /* one stats domain for all flow domains: its sequence needs a lock */
 static DEFINE_MUTEX(ctipfix_reliability_lock);
 static u32 ctipfix_reliability_sequence;
-static u8 ctipfix_reliability_buf[RELIABILITY_MSG_LEN];
 
 static u8 *ctipfix_put_options_template(u8 *p)
 {
@@ -69,12 +69,14 @@ static u8 *ctipfix_put_options_template(u8 *p)
 	return p;
 }
 
-static u8 *ctipfix_put_reliability(u8 *p, const struct ctipfix_msg *m)
+/* @queued: messages and flow records of @m's waiting ahead of the report */
+static u8 *ctipfix_put_reliability(u8 *p, const struct ctipfix_msg *m,
+				   const struct ctipfix_domain_stats *queued)
 {
 	const struct ctipfix_domain_stats *st = &m->stats;
 	const u64 counts[] = {
-		st->messages, st->records, st->lost_records,
-		st->lost_packets, st->lost_octets,
+		st->messages + queued->messages, st->records + queued->records,
+		st->lost_records, st->lost_packets, st->lost_octets,
 		st->first_lost_ms, st->last_lost_ms,
 	};
 	unsigned int i;
@@ -89,27 +91,74 @@ static u8 *ctipfix_put_reliability(u8 *p, const struct ctipfix_msg *m)
 	return p;
 }
 
+/* The report on @m's domain into @buf; its sequence number is set when sent. */
+static void ctipfix_reliability_build(u8 *buf, const struct ctipfix_msg *m,
+				      const struct ctipfix_domain_stats *queued)
+{
+	u8 *p = ctipfix_put_options_template(buf + CTIPFIX_IPFIX_HDR_LEN);
+
+	put_unaligned_be16(CTIPFIX_IPFIX_VERSION, buf);
+	put_unaligned_be16(RELIABILITY_MSG_LEN, buf + 2);
+	put_unaligned_be32((u32)ktime_get_real_seconds(), buf + 4);
+	put_unaligned_be32(READ_ONCE(ctipfix_stats_domain), buf + 12);
+	ctipfix_put_reliability(p, m, queued);
+}
+
+/*
+ * A report into the relay, with the stats domain's next sequence number:
+ * reports go out in the order they are written, the queued ones too.
+ * Returns whether the relay had room.
+ */
+bool ctipfix_reliability_write(u8 *buf, unsigned int len)
+{
+	bool written;
+
+	mutex_lock(&ctipfix_reliability_lock);
+	put_unaligned_be32(ctipfix_reliability_sequence, buf + 8);
+	written = ctipfix_relay_write(buf, len);
+	if (written) {
+		ctipfix_reliability_sequence++;
+		ctipfix_stat_inc(CTIPFIX_STAT_RELIABILITY_SENT);
+	}
+	mutex_unlock(&ctipfix_reliability_lock);
+	return written;
+}
+
 /* Process context: report on @m's domain now. */
 void ctipfix_reliability_report(struct ctipfix_msg *m)
 {
-	u8 *p = ctipfix_reliability_buf;
+	static const struct ctipfix_domain_stats none;
+	u8 buf[RELIABILITY_MSG_LEN];
 
-	mutex_lock(&ctipfix_reliability_lock);
-	put_unaligned_be16(CTIPFIX_IPFIX_VERSION, p);
-	put_unaligned_be16(RELIABILITY_MSG_LEN, p + 2);
-	put_unaligned_be32((u32)ktime_get_real_seconds(), p + 4);
-	put_unaligned_be32(ctipfix_reliability_sequence, p + 8);
-	put_unaligned_be32(READ_ONCE(ctipfix_stats_domain), p + 12);
-	p = ctipfix_put_options_template(p + CTIPFIX_IPFIX_HDR_LEN);
-	ctipfix_put_reliability(p, m);
+	ctipfix_reliability_build(buf, m, &none);
 	/* a report that finds no room is simply late: the next one says all */
-	if (ctipfix_relay_write(ctipfix_reliability_buf, RELIABILITY_MSG_LEN)) {
-		ctipfix_reliability_sequence++;
-		ctipfix_stat_inc(CTIPFIX_STAT_RELIABILITY_SENT);
+	if (ctipfix_reliability_write(buf, sizeof(buf)))
 		m->wrote_any = true;
-	}
-	mutex_unlock(&ctipfix_reliability_lock);
 	m->stats_sent = jiffies;
+}
+
+/*
+ * Process context: the last word on a domain that goes. With messages of
+ * its own still waiting, no later report would count them, so this one
+ * waits behind them, counts them as exported, and goes out after them (or
+ * is lost with them, at unload).
+ */
+void ctipfix_reliability_final(struct ctipfix_msg *m)
+{
+	struct ctipfix_domain_stats queued = {};
+	u8 buf[RELIABILITY_MSG_LEN];
+
+	ctipfix_msg_backlog_counts(m, &queued.messages, &queued.records);
+	/* a domain that never exported, queued nor lost anything: silence */
+	if (!m->stats.messages && !m->stats.lost_records && !queued.messages)
+		return;
+	if (!queued.messages) {
+		ctipfix_reliability_report(m);
+		return;
+	}
+	ctipfix_reliability_build(buf, m, &queued);
+	if (!ctipfix_msg_queue_report(m, buf, sizeof(buf)))
+		ctipfix_reliability_report(m);
 }
 
 /* Process context, after each pass: report when stats_interval is up. */

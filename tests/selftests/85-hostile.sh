@@ -203,13 +203,15 @@ start_daemon
 # --- root in another namespace ---
 check "ctipfixctl stats fails from another namespace" \
 	bash -c "! ip netns exec $NS_C $CTIPFIXCTL stats >/dev/null 2>&1"
-final=$(ctipfix_stat records_final)
+# A flush sends an interim record for each live flow (41003's at least);
+# with active_timeout far off, nothing else does. (Finals are no sign:
+# the pings above expire whenever they do.)
+echo 3600 >"$PARAMS"/active_timeout
 interim=$(ctipfix_stat records_interim)
 check "ctipfixctl flush fails from another namespace" \
 	bash -c "! ip netns exec $NS_C $CTIPFIXCTL flush >/dev/null 2>&1"
-check_eq "and flushed nothing" \
-	"$(ctipfix_stat records_interim) $(ctipfix_stat records_final)" \
-	"$interim $final"
+check_eq "and flushed nothing" "$(ctipfix_stat records_interim)" "$interim"
+echo 60 >"$PARAMS"/active_timeout
 
 # --- namespaces deleted with the daemon stopped and the relay full ---
 kill $daemon

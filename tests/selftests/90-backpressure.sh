@@ -10,17 +10,23 @@
 # records received plus the drop counter equal the flows opened, and the
 # collector's sequence gap equals the drop counter. The in-band statistics
 # (RFC 7011 §4.3 options records, in their own observation domain) report
-# the same losses, and nfdump sees no sequence failure.
+# the same losses, and nfdump sees no sequence failure. Last, unload hands
+# a reader that is stopped most of the time more than the relay holds,
+# and loses none of it.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir backpressure nfcapd
 trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
+# the daemon, and once it has the relay open (it writes its stats file
+# from then on)
 daemon_start() {
+	rm -f /run/ctipfixd.stats
 	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
 		--collector 127.0.0.1:4740 2>>"$A"/ctipfixd.err &
 	daemon=$!
+	wait_until 10 test -s /run/ctipfixd.stats
 }
 
 
@@ -66,8 +72,7 @@ bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
 bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
-daemon_start
-sleep 1
+check "the daemon attaches" daemon_start
 
 # --- 1: SIGKILL and restart within 10 s, under 40 new flows a second ---
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 20000 800 40 "$A"/opened1 &
@@ -114,7 +119,25 @@ check_eq "records received + dropped = flows opened ($got + $dropped)" \
 	$((got + dropped)) 500
 check_eq "the sequence gap equals the drop counter" "$(sequence_gap)" "$dropped"
 
+# --- 3: unload with more to hand over than the relay holds, to a reader
+# that is stopped for 1.5 s at a time: it takes its part between stops,
+# and unload waits for it as long as it does ---
+echo 32768 >"$PARAMS"/backlog_max_kb
+router_udp_timeout 60
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 32000 1200 400 "$A"/opened4
+klog=$(dmesg | wc -l)
+(while kill -STOP $daemon; do sleep 1.5; kill -CONT $daemon; sleep 0.1; done) &
+throttle=$!
 check "unload: the last statistics go out" unload_module
+kill $throttle
+wait $throttle 2>/dev/null
+kill -CONT $daemon
+check "unload lost nothing, by the kernel log" \
+	test -z "$(dmesg | tail -n +$((klog + 1)) | grep 'lost at unload\|before a reader')"
+sleep 1
+final_sports "$A"/ipfix.pcap | awk '$1 >= 32000 && $1 < 34000' >"$A"/received4
+check "unload: a final record for every live flow, none twice" \
+	cmp -s "$A"/received4 <(sort -n "$A"/opened4)
 kill -TERM $daemon
 wait $daemon
 check_eq "ctipfixd exits 0 on SIGTERM" $? 0

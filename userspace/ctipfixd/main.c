@@ -206,7 +206,9 @@ static void drain_relay(struct daemon *d)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno != EAGAIN) {
-			d->read_errors++;
+			/* ENODEV: unloading, and all it had was read */
+			if (errno != ENODEV)
+				d->read_errors++;
 			detach(d);
 			return;
 		}
