@@ -10,7 +10,9 @@
 #include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/math64.h>
 #include <linux/spinlock.h>
+#include <linux/ktime.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -55,9 +57,9 @@ struct ctipfix_flow {
 	u32 last_export;		/* jiffies, truncated */
 	u32 first_lo;			/* see ctipfix_flow_first() */
 	/*
-	 * The rest of the first packet's jiffies_64 (47 bits in all: 4 400
-	 * years at HZ=1000), and the interfaces in 24 bits each (an index
-	 * beyond goes out as 0, unknown): so that a flow fits in 56 bytes.
+	 * The rest of the first packet's tick (47 bits in all: 4 400 years at
+	 * HZ=1000), and the interfaces in 24 bits each (an index beyond goes
+	 * out as 0, unknown): so that a flow fits in 56 bytes.
 	 */
 	u64 ifindex_in : 24;
 	u64 ifindex_out : 24;
@@ -69,7 +71,17 @@ struct ctipfix_flow {
 #define CTIPFIX_FLOW_MAX_SIZE	56
 #define CTIPFIX_FLOW_IFINDEX_MAX	((1U << 24) - 1)
 
-/* jiffies_64 of the flow's first packet */
+/*
+ * The monotonic clock's tick now: jiffies_64 as it should be. Flows' first
+ * packets are stamped in it, not in jiffies, which a stalled virtual CPU
+ * can leave ticks behind.
+ */
+static inline u64 ctipfix_mono_ticks(void)
+{
+	return div_u64(ktime_get_ns(), TICK_NSEC);
+}
+
+/* the tick of the flow's first packet (ctipfix_mono_ticks()) */
 static inline u64 ctipfix_flow_first(const struct ctipfix_flow *flow)
 {
 	return (u64)flow->first_hi << 32 | flow->first_lo;

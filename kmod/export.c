@@ -32,8 +32,8 @@
 #include "flow_counts.h"
 
 struct ctipfix_pass {
-	u64 tick_ns;			/* wall clock when jiffies became now64 */
-	u64 now64;			/* jiffies_64 */
+	u64 tick_ns;			/* wall clock at the start of now_ticks */
+	u64 now_ticks;			/* the monotonic clock's tick */
 	u32 now;			/* conntrack's clock: jiffies, truncated */
 	u32 active_timeout;		/* jiffies */
 	u32 interim_early;		/* ... less a quarter */
@@ -66,29 +66,27 @@ static unsigned long ctipfix_flush_interval(void)
 }
 
 /*
- * The pass's one instant on both clocks: jiffies_64, and the wall clock at
- * the tick that made it so. The kernel's ticks fall on multiples of
- * TICK_NSEC of the monotonic clock (tick_init_jiffy_update()), so the
- * monotonic clock's remainder is how far into the tick this is. Where that
- * does not hold (a periodic tick, skew_tick=1) every time is off by the
- * same fraction of a tick, and durations stay exact; a tick whose jiffies
- * update came late (a stalled virtual CPU) puts the pass a tick off.
+ * The pass's one instant on its clocks: conntrack's (jiffies), the
+ * monotonic clock's tick (what flows' first packets are stamped in), and
+ * the wall clock at the start of that tick. The kernel's ticks fall on
+ * multiples of TICK_NSEC of the monotonic clock (tick_init_jiffy_update()),
+ * so the monotonic clock's remainder is how far into the tick this is.
+ * Where that does not hold (a periodic tick, skew_tick=1) every time is off
+ * by the same fraction of a tick, and durations stay exact. Jiffies, which
+ * date the last packets, can lag the tick on a stalled virtual CPU: an end
+ * is then early by the lag at its packet less the lag now.
  */
 static void ctipfix_pass_clocks(struct ctipfix_pass *p)
 {
-	u64 before, real;
 	u32 into_tick;
 	ktime_t mono;
+	u64 real;
 
-	do {
-		before = get_jiffies_64();
-		mono = ktime_get();
-		p->now64 = get_jiffies_64();
-	} while (p->now64 != before);
+	p->now = (u32)get_jiffies_64();
+	mono = ktime_get();
 	real = ktime_to_ns(ktime_mono_to_real(mono));
-	div_u64_rem(ktime_to_ns(mono), TICK_NSEC, &into_tick);
+	p->now_ticks = div_u64_rem(ktime_to_ns(mono), TICK_NSEC, &into_tick);
 	p->tick_ns = real - into_tick;
-	p->now = (u32)p->now64;
 }
 
 static u8 ctipfix_end_reason(const struct nf_conn *ct, bool expired)
@@ -174,7 +172,7 @@ static void ctipfix_fill_times(struct ctipfix_record *rec,
 			       const struct ctipfix_flow *flow,
 			       const struct ctipfix_pass *p)
 {
-	s64 since = (s64)(p->now64 - ctipfix_flow_first(flow));
+	s64 since = (s64)(p->now_ticks - ctipfix_flow_first(flow));
 	u32 last = ctipfix_ct_last_packet(flow->ct, p->now,
 					  (s32)clamp_t(s64, since, -HZ, S32_MAX));
 

@@ -222,8 +222,8 @@ static void ctipfix_flow_init(struct ctipfix_flow *flow, struct nf_conn *ct)
 {
 	nf_conntrack_get(&ct->ct_general);
 	flow->ct = ct;
-	ctipfix_flow_set_first(flow, get_jiffies_64());
-	flow->last_export = flow->first_lo;
+	ctipfix_flow_set_first(flow, ctipfix_mono_ticks());
+	flow->last_export = (u32)jiffies;
 }
 
 /* The flow waits on this CPU's list until the next pass links it in. */
@@ -309,7 +309,7 @@ static void ctipfix_flow_first_stamped(struct ctipfix_flow *flow,
 	ago = (s64)(ktime_get_real_ns() - ts->start);
 	if (ago > 0)
 		ctipfix_flow_set_first(flow, first -
-				       min(nsecs_to_jiffies64(ago + TICK_NSEC / 2),
+				       min(div_u64(ago + TICK_NSEC / 2, TICK_NSEC),
 					   first));
 }
 
