@@ -235,6 +235,12 @@ static void ctipfix_flow_push(struct ctipfix_flow_table *t,
 	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_LIVE);
 }
 
+/* An interface index as the flow keeps it: 0 (unknown) past its 24 bits. */
+static u32 ctipfix_flow_ifindex(u32 ifindex)
+{
+	return ifindex <= CTIPFIX_FLOW_IFINDEX_MAX ? ifindex : 0;
+}
+
 /*
  * Start following @ct, new on its first packet. Called from the hooks
  * (softirq, or process context for locally sent packets). Returns 0 or
@@ -249,9 +255,8 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 		return -ENOMEM;
 	ctipfix_flow_init(flow, ct);
 	flow->hooked = 1;
-	flow->ifindex_in = ifindex_in <= CTIPFIX_FLOW_IFINDEX_MAX ? ifindex_in : 0;
-	flow->ifindex_out = ifindex_out <= CTIPFIX_FLOW_IFINDEX_MAX ?
-			    ifindex_out : 0;
+	flow->ifindex_in = ctipfix_flow_ifindex(ifindex_in);
+	flow->ifindex_out = ctipfix_flow_ifindex(ifindex_out);
 	ctipfix_flow_push(t, flow);
 	return 0;
 }

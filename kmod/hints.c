@@ -21,6 +21,8 @@
  * listener, in the room its extension area preallocates anyway, and
  * ctnetlink builds a message only for the groups listened to.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -81,7 +83,10 @@ static int ctipfix_hint_ip(const struct nlattr *attr,
 	return -EINVAL;
 }
 
-/* The first of @ids present, as conntrack keeps it in the tuple. */
+/*
+ * Attribute @a, or @b where @a is absent (ICMP's and ICMPv6's ids), as
+ * conntrack keeps it in the tuple; 0 when neither is there.
+ */
 static __be16 ctipfix_hint_be16(struct nlattr **tb, int a, int b)
 {
 	struct nlattr *attr = tb[a] ?: tb[b];
@@ -89,6 +94,7 @@ static __be16 ctipfix_hint_be16(struct nlattr **tb, int a, int b)
 	return attr ? nla_get_be16(attr) : 0;
 }
 
+/* ... the same for a u8 */
 static u8 ctipfix_hint_u8(struct nlattr **tb, int a, int b)
 {
 	struct nlattr *attr = tb[a] ?: tb[b];
@@ -121,10 +127,10 @@ static int ctipfix_hint_proto(const struct nlattr *attr,
 		break;
 	default:
 		/* ports, or what a protocol keeps in their place (GRE keys) */
-		t->src.u.all = ctipfix_hint_be16(tb, CTA_PROTO_SRC_PORT,
-						 CTA_PROTO_SRC_PORT);
-		t->dst.u.all = ctipfix_hint_be16(tb, CTA_PROTO_DST_PORT,
-						 CTA_PROTO_DST_PORT);
+		t->src.u.all = tb[CTA_PROTO_SRC_PORT] ?
+			       nla_get_be16(tb[CTA_PROTO_SRC_PORT]) : 0;
+		t->dst.u.all = tb[CTA_PROTO_DST_PORT] ?
+			       nla_get_be16(tb[CTA_PROTO_DST_PORT]) : 0;
 	}
 	return 0;
 }
@@ -238,7 +244,7 @@ void ctipfix_hints_start(struct ctipfix_net *cn)
 	cn->hints = sock;
 	return;
 fail:
-	pr_info_ratelimited("ctipfix: no destroy events in netns %u: deletions are found by the sweep, later\n",
+	pr_info_ratelimited("no destroy events in netns %u: deletions are found by the sweep, later\n",
 			    cn->net->ns.inum);
 }
 

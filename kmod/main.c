@@ -4,6 +4,8 @@
  *
  * Wiring only: each piece lives in the file named for it.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <net/genetlink.h>
 
@@ -31,7 +33,7 @@ static int __init ctipfix_init(void)
 	err = ctipfix_netns_init();
 	if (err)
 		goto err_export;
-	pr_info("ctipfix: exporting conntrack as IPFIX\n");
+	pr_info("exporting conntrack as IPFIX\n");
 	return 0;
 
 err_export:
@@ -57,10 +59,10 @@ static void __exit ctipfix_exit(void)
 	/* then what the relay had no room for, while a reader makes room */
 	lost = ctipfix_orphans_exit(CTIPFIX_EXIT_STALL_MS);
 	if (lost)
-		pr_warn("ctipfix: %llu records lost at unload: the reader made no room\n",
+		pr_warn("%llu records lost at unload: the reader made no room\n",
 			lost);
 	if (!ctipfix_relay_drain_wait(CTIPFIX_EXIT_STALL_MS))
-		pr_warn("ctipfix: unloaded before a reader took the last messages\n");
+		pr_warn("unloaded before a reader took the last messages\n");
 	ctipfix_genl_exit();
 	ctipfix_relay_exit();
 	ctipfix_flow_cache_exit();

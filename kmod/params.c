@@ -3,6 +3,8 @@
  * Knobs in /sys/module/ctipfix/parameters/. Every value is range-checked:
  * a write outside the range is refused with -EINVAL and the old value stays.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -219,12 +221,12 @@ MODULE_PARM_DESC(backlog_max_kb, "Messages kept while the relay is full, KiB [0.
 int ctipfix_params_check_load(void)
 {
 	if (ctipfix_max_msg_size > ctipfix_subbuf_size) {
-		pr_err("ctipfix: max_msg_size %u exceeds subbuf_size %u\n",
+		pr_err("max_msg_size %u exceeds subbuf_size %u\n",
 		       ctipfix_max_msg_size, ctipfix_subbuf_size);
 		return -EINVAL;
 	}
 	if (ctipfix_max_msg_size < ctipfix_msg_min_size()) {
-		pr_err("ctipfix: max_msg_size %u is below %u, the templates and one record\n",
+		pr_err("max_msg_size %u is below %u, the templates and one record\n",
 		       ctipfix_max_msg_size, ctipfix_msg_min_size());
 		return -EINVAL;
 	}

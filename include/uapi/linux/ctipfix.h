@@ -154,13 +154,16 @@ enum ctipfix_ie {
 	CTIPFIX_IE_NOT_SENT_OCTET_TOTAL_COUNT	= 168,
 };
 
-/* flowEndReason values (IANA) */
+/*
+ * flowEndReason values (IANA) the module sends. lackOfResources (5) is not
+ * one: conntrack's early drop deletes an entry as conntrack -D does, and
+ * the module cannot tell the two apart.
+ */
 enum ctipfix_end_reason {
 	CTIPFIX_END_IDLE_TIMEOUT	= 1,
 	CTIPFIX_END_ACTIVE_TIMEOUT	= 2,
 	CTIPFIX_END_OF_FLOW		= 3,
 	CTIPFIX_END_FORCED		= 4,
-	CTIPFIX_END_LACK_OF_RESOURCES	= 5,
 };
 
 #endif /* _UAPI_LINUX_CTIPFIX_H */
