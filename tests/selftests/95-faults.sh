@@ -12,14 +12,17 @@
 #   - ctipfixd killed (SIGKILL) after it read records and before it sent
 #     them: the next ctipfixd reads them again; while a reader that does
 #     not acknowledge (cat) takes what it reads, as read() always did;
-#   - a second reader (cat, another ctipfixd) refused while one reads.
+#   - a second reader (cat, another ctipfixd) refused while one reads;
+#   - every collector failing with a local error (an OUTPUT drop): the
+#     daemon holds what it read, unacknowledged, until one takes it.
 # Nothing is dropped, no flow gets two final records unless it outlived a
 # reload, and no conntrack reference is left behind.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir faults
-trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+trap 'kill $pids $daemon 2>/dev/null; nft delete table inet ctipfix_faults 2>/dev/null
+      topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # every_flow_once OPENED FIRST LAST: one final record per flow opened
 every_flow_once() {
@@ -221,6 +224,28 @@ check_eq "none of the flows whose records cat took reached the collector" \
 	"$(final_sports "$A"/ipfix.pcap 28000 28019 | wc -l)" 0
 check "the next ctipfixd: one final record per flow opened" \
 	every_flow_once "$A"/opened8 28100 28119
+
+# --- every collector failing locally (an OUTPUT drop: EPERM) holds the
+# records unacknowledged, in the relay; when the drop goes, they arrive ---
+held_grew() {
+	[ "$(daemon_stat held)" -gt "$held0" ]
+}
+held0=$(daemon_stat held)
+nft -f - <<NFT
+table inet ctipfix_faults {
+	chain out {
+		type filter hook output priority 0
+		udp dport { 4739, 4741 } drop
+	}
+}
+NFT
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 28500 40 40 "$A"/opened10
+check "every flow settled" wait_until 30 ctipfix_settled
+check "no collector takes a message: the daemon holds it" wait_until 10 held_grew
+nft delete table inet ctipfix_faults
+check "once the drop goes, one final record per flow opened" \
+	wait_until 20 every_flow_once "$A"/opened10 28500 28539
+check_eq "... and nothing dropped" "$(ctipfix_stat records_dropped)" 0
 
 # --- no reference left: a fresh router counts only what it lists ---
 topology_down

@@ -65,6 +65,24 @@ TEST_F(session, once_per_domain)
 					 sizeof(self->out)));
 }
 
+TEST_F(session, unsent_message_needs_templates_again)
+{
+	make_msg(self->msg, 40, 7, 256);
+	ASSERT_NE(0, ipfix_session_prime(&self->s, self->msg, 40, self->out,
+					 sizeof(self->out)));
+	make_msg(self->msg + 0, 40, 8, 256);
+	ASSERT_NE(0, ipfix_session_prime(&self->s, self->msg, 40, self->out,
+					 sizeof(self->out)));
+	/* domain 8's message went nowhere: its retry is primed again */
+	ipfix_session_unprime(&self->s, self->msg, 40);
+	EXPECT_NE(0, ipfix_session_prime(&self->s, self->msg, 40, self->out,
+					 sizeof(self->out)));
+	/* domain 7 keeps its templates */
+	make_msg(self->msg, 40, 7, 256);
+	EXPECT_EQ(0, ipfix_session_prime(&self->s, self->msg, 40, self->out,
+					 sizeof(self->out)));
+}
+
 TEST_F(session, message_with_templates_primes_itself)
 {
 	make_msg(self->msg, 40, 7, 2);

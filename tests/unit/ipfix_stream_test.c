@@ -106,4 +106,23 @@ TEST_F(stream, reset_counts_the_unfinished_tail)
 	EXPECT_EQ(0x55, m[29]);
 }
 
+TEST_F(stream, kept_message_comes_again)
+{
+	const uint8_t *m;
+	size_t n = make_msg(self->data, 60, 0x66);
+
+	n += make_msg(self->data + n, 30, 0x77);
+	feed(&self->s, self->data, n);
+	ASSERT_EQ(60, ipfix_stream_next(&self->s, &m));
+	ipfix_stream_keep(&self->s);
+	/* still unsent: it counts in what the stream holds */
+	EXPECT_EQ(90, self->s.len);
+	EXPECT_EQ(0, self->s.messages);
+	ASSERT_EQ(60, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(0x66, m[59]);
+	ASSERT_EQ(30, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(0x77, m[29]);
+	EXPECT_EQ(2, self->s.messages);
+}
+
 TEST_HARNESS_MAIN

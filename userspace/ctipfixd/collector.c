@@ -37,7 +37,7 @@ void collector_close(struct collector *c)
 	c->fd = -1;
 }
 
-void collector_send(struct collector *c, const void *msg, size_t len)
+int collector_send(struct collector *c, const void *msg, size_t len)
 {
 	ssize_t n;
 
@@ -47,10 +47,11 @@ void collector_send(struct collector *c, const void *msg, size_t len)
 	if (n == (ssize_t)len) {
 		c->sent++;
 		c->sent_bytes += len;
-		return;
+		return 0;
 	}
 	c->failed++;
 	c->last_errno = n < 0 ? errno : EMSGSIZE;
+	return -c->last_errno;
 }
 
 void collector_print(const struct collector *c, FILE *f)

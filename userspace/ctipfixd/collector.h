@@ -19,8 +19,8 @@ struct collector {
 int collector_open(struct collector *c, const char *spec, char *err,
 		   size_t errlen);
 void collector_close(struct collector *c);
-/* One IPFIX message, one datagram. */
-void collector_send(struct collector *c, const void *msg, size_t len);
+/* One IPFIX message, one datagram. Returns 0 or the negative errno. */
+int collector_send(struct collector *c, const void *msg, size_t len);
 void collector_print(const struct collector *c, FILE *f);
 
 #endif

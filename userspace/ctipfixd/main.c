@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,8 @@ struct daemon {
 	uint64_t attach_read;		/* bytes read since the relay opened */
 	uint64_t attach_acked;		/* ... and acknowledged as sent */
 	uint64_t ack_errors;
+	uint64_t held;			/* times no collector took a message */
+	uint64_t undeliverable;		/* messages no collector ever can */
 	const char *stats_file;
 };
 
@@ -75,13 +78,16 @@ static void print_stats(const struct daemon *d, FILE *f)
 	int i;
 
 	fprintf(f, "read_bytes %llu read_messages %llu read_errors %llu "
-		"bad_bytes %llu templates_primed %llu ack_errors %llu\n",
+		"bad_bytes %llu templates_primed %llu ack_errors %llu "
+		"held %llu undeliverable %llu\n",
 		(unsigned long long)d->read_bytes,
 		(unsigned long long)d->stream.messages,
 		(unsigned long long)d->read_errors,
 		(unsigned long long)d->stream.bad_bytes,
 		(unsigned long long)d->session.primed_messages,
-		(unsigned long long)d->ack_errors);
+		(unsigned long long)d->ack_errors,
+		(unsigned long long)d->held,
+		(unsigned long long)d->undeliverable);
 	for (i = 0; i < d->n_collectors; i++)
 		collector_print(&d->collectors[i], f);
 	fflush(f);
@@ -102,23 +108,74 @@ static void write_stats_file(const struct daemon *d)
 		rename(tmp, d->stats_file);
 }
 
-static void send_all(struct daemon *d, const uint8_t *msg, size_t len)
-{
-	int i;
+/* What became of a message: some collector took it, none did yet, none can. */
+enum delivery { TAKEN, HELD, UNDELIVERABLE };
 
-	for (i = 0; i < d->n_collectors; i++)
-		collector_send(&d->collectors[i], msg, len);
+/*
+ * Each collector gets @msg. A send that fails for a reason that can clear
+ * (no route, a firewall, no buffer, nobody listening) holds the message
+ * for a retry; one too big for every path never goes.
+ */
+static enum delivery send_all(struct daemon *d, const uint8_t *msg,
+			      size_t len)
+{
+	enum delivery got = UNDELIVERABLE;
+	int i, err;
+
+	for (i = 0; i < d->n_collectors; i++) {
+		err = collector_send(&d->collectors[i], msg, len);
+		if (!err)
+			got = TAKEN;
+		else if (err != -EMSGSIZE && got == UNDELIVERABLE)
+			got = HELD;
+	}
+	return got;
 }
 
 /* Templates first if this session has not carried them for the domain. */
-static void send_message(struct daemon *d, const uint8_t *msg, size_t len)
+static enum delivery send_message(struct daemon *d, const uint8_t *msg,
+				  size_t len)
 {
 	size_t n = ipfix_session_prime(&d->session, msg, len, d->primer,
 				       sizeof(d->primer));
+	enum delivery got;
 
 	if (n)
 		send_all(d, d->primer, n);
-	send_all(d, msg, len);
+	got = send_all(d, msg, len);
+	/* the retry, if any, carries the templates again */
+	if (got != TAKEN && n)
+		ipfix_session_unprime(&d->session, msg, len);
+	return got;
+}
+
+/*
+ * Send the whole messages read so far. A message no collector took stays
+ * first, unacknowledged, for the next try: the module keeps what follows
+ * (relay, then its backlog) meanwhile. Returns false if one is held.
+ */
+static bool send_read(struct daemon *d)
+{
+	const uint8_t *msg;
+	size_t len;
+
+	while ((len = ipfix_stream_next(&d->stream, &msg))) {
+		switch (send_message(d, msg, len)) {
+		case TAKEN:
+			break;
+		case HELD:
+			ipfix_stream_keep(&d->stream);
+			d->held++;
+			return false;
+		case UNDELIVERABLE:
+			if (!d->undeliverable++)
+				fprintf(stderr, "ctipfixd: a %zu-byte message "
+					"fits no collector's path, dropped "
+					"(counted as undeliverable)\n", len);
+			break;
+		}
+	}
+	return true;
 }
 
 /*
@@ -195,12 +252,15 @@ static void acknowledge(struct daemon *d)
 /* Read everything the relay holds now and send each whole message. */
 static void drain_relay(struct daemon *d)
 {
-	const uint8_t *msg;
 	uint8_t *space;
-	size_t room, len;
+	size_t room;
 	ssize_t n;
 
 	for (;;) {
+		/* what could not go last time goes first, or nothing is read */
+		if (!send_read(d))
+			break;
+		acknowledge(d);
 		space = ipfix_stream_space(&d->stream, &room);
 		n = read(d->relay_fd, space, room);
 		if (n < 0 && errno == EINTR)
@@ -217,10 +277,8 @@ static void drain_relay(struct daemon *d)
 		d->read_bytes += n;
 		d->attach_read += n;
 		ipfix_stream_filled(&d->stream, n);
-		while ((len = ipfix_stream_next(&d->stream, &msg)))
-			send_message(d, msg, len);
-		acknowledge(d);
 	}
+	acknowledge(d);
 }
 
 static int parse_args(struct daemon *d, int argc, char **argv,

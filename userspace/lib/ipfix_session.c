@@ -71,3 +71,19 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 	s->primed_messages++;
 	return n;
 }
+
+void ipfix_session_unprime(struct ipfix_session *s, const uint8_t *msg,
+			   size_t len)
+{
+	uint32_t domain;
+	size_t i;
+
+	if (len < IPFIX_HEADER_LEN)
+		return;
+	domain = domain_of(msg);
+	for (i = 0; i < s->n_primed; i++)
+		if (s->primed[i] == domain) {
+			s->primed[i] = s->primed[--s->n_primed];
+			return;
+		}
+}

@@ -34,5 +34,8 @@ void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
  */
 size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 			   size_t len, uint8_t *out, size_t out_size);
+/* @msg did not go out after all: its domain needs templates again. */
+void ipfix_session_unprime(struct ipfix_session *s, const uint8_t *msg,
+			   size_t len);
 
 #endif

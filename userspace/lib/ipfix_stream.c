@@ -76,3 +76,11 @@ void ipfix_stream_reset(struct ipfix_stream *s)
 	s->bad_bytes += s->len;
 	s->len = 0;
 }
+
+void ipfix_stream_keep(struct ipfix_stream *s)
+{
+	if (s->pending) {
+		s->pending = 0;
+		s->messages--;
+	}
+}
