@@ -174,7 +174,7 @@ static void ctipfix_fill_times(struct ctipfix_record *rec,
 {
 	s64 since = (s64)(p->now_ticks - ctipfix_flow_first(flow));
 	u32 last = ctipfix_ct_last_packet(flow->ct, p->now,
-					  (s32)clamp_t(s64, since, -HZ, S32_MAX));
+					  (s32)clamp_t(s64, since, -HZ, S32_MAX / 2));
 
 	rec->start_ms = ctipfix_pass_ms(p, since);
 	/* "now" for a flow newer than the pass is its first packet */

@@ -205,11 +205,21 @@ static void ctipfix_ct_picks(struct nf_conn *ct, struct ctipfix_picks *p)
 }
 
 /*
+ * How far before the first packet a last packet may seem to be: the first
+ * is stamped from the monotonic clock, the last from jiffies, which a
+ * stalled virtual CPU leaves behind it. Timeouts that picks tell apart
+ * differ by seconds at least, so this is no room for a wrong pick; the
+ * caller puts such an end at the start.
+ */
+#define CTIPFIX_JIFFIES_LAG_MAX	(HZ / 4)
+
+/*
  * The jiffies (truncated) at which @ct's last packet passed: @now if that
  * cannot be told. The answer is no earlier than the flow's first packet,
- * @since jiffies before @now (negative for a flow that came after @now,
- * which the pass read when it began), and no later than a second after
- * @now: a packet that came while the pass was on its way.
+ * @since ticks before @now (negative for a flow that came after @now,
+ * which the pass read when it began) give or take jiffies' lag, and no
+ * later than a second after @now: a packet that came while the pass was
+ * on its way.
  */
 u32 ctipfix_ct_last_packet(struct nf_conn *ct, u32 now, s32 since)
 {
@@ -234,7 +244,7 @@ u32 ctipfix_ct_last_packet(struct nf_conn *ct, u32 now, s32 since)
 		u32 last = timeout - p.timeout[i];
 		s32 ago = (s32)(now - last);
 
-		if (ago >= -HZ && ago <= since)
+		if (ago >= -HZ && ago <= since + CTIPFIX_JIFFIES_LAG_MAX)
 			return last;
 	}
 	return now;
