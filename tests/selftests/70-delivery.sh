@@ -5,7 +5,8 @@
 # 2 s of the conntrack entry's death, whether `conntrack -D` kills it or it
 # times out (with destroy_events, whose events must name each deletion);
 # and a new reader of the relay (a restarted daemon) gets the
-# templates again before any data, long before template_refresh.
+# templates again before any data, long before template_refresh. A destroy
+# message a process unicasts to the module's event socket is no hint.
 # Arrival times are tshark's capture timestamps at the collector.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
@@ -86,6 +87,44 @@ done
 
 check "conntrack's destroy events named the $N deleted entries ($(($(ctipfix_stat hints) - hints0)))" \
 	test $(($(ctipfix_stat hints) - hints0)) -ge $N
+
+# A process may unicast to the module's event socket: a well-formed
+# destroy message from it (naming a flow that never was) must be taken for
+# what it is, not a hint. Sent to every conntrack-event socket in the
+# router; nothing else listens there.
+forge_destroy() {
+	ip netns exec $NS_R python3 - <<-'PY'
+	import socket, struct
+	def attr(t, payload):
+	    n = 4 + len(payload)
+	    return struct.pack("=HH", n, t) + payload + bytes(-n % 4)
+	NESTED = 0x8000
+	ip = attr(1, socket.inet_aton("10.0.1.2")) + \
+	     attr(2, socket.inet_aton("10.0.2.2"))
+	proto = attr(1, b"\x11") + attr(2, struct.pack("!H", 45999)) + \
+	        attr(3, struct.pack("!H", 6302))
+	orig = attr(1 | NESTED, attr(1 | NESTED, ip) + attr(2 | NESTED, proto))
+	body = struct.pack("=BBH", socket.AF_INET, 0, 0) + orig
+	# IPCTNL_MSG_CT_DELETE of ctnetlink (subsystem 1), as events are
+	msg = struct.pack("=IHHII", 16 + len(body), 1 << 8 | 2, 0, 1, 0) + body
+	s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
+	s.bind((0, 0))
+	sent = 0
+	for line in open("/proc/net/netlink").readlines()[1:]:
+	    f = line.split()
+	    # NETLINK_NETFILTER, bound to the destroy group (1 << 2) only
+	    if f[1] == "12" and int(f[3], 16) == 4 and f[2] != "0":
+	        s.sendto(msg, (int(f[2]), 0))
+	        sent += 1
+	print(sent)
+	PY
+}
+unread0=$(ctipfix_stat hints_unread)
+forged=$(forge_destroy)
+check "a forged destroy message reached the module's socket ($forged)" \
+	test "$forged" -ge 1
+check_eq "... and was not taken for a hint" \
+	$(($(ctipfix_stat hints_unread) - unread0)) "$forged"
 
 # Timed out: the request leaves after the line is written, so the entry
 # dies no earlier than UDP_TIMEOUT after that.
