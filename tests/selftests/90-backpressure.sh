@@ -77,7 +77,9 @@ check "the daemon attaches" daemon_start
 # --- 1: SIGKILL and restart within 10 s, under 40 new flows a second ---
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 20000 800 40 "$A"/opened1 &
 gen=$!
-sleep 4
+# killed once it has passed records on: what it left must need templates
+check "the daemon delivers" \
+	wait_until 30 grep -q "read_messages [1-9]" /run/ctipfixd.stats
 kill -KILL $daemon
 wait $daemon 2>/dev/null
 sleep 8
