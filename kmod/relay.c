@@ -397,8 +397,11 @@ int ctipfix_relay_init(void)
 	return 0;
 }
 
-/* At unload, once reads fail: is the file still open after @ms? */
-static bool ctipfix_relay_held_after(unsigned int ms)
+/*
+ * At unload, once reads fail: give the reader up to @ms to close, so that
+ * it detaches on our ENODEV rather than on a removed file's EIO.
+ */
+static void ctipfix_relay_wait_closed(unsigned int ms)
 {
 	unsigned int waited;
 	bool open;
@@ -408,31 +411,30 @@ static bool ctipfix_relay_held_after(unsigned int ms)
 		open = ctipfix_relay_is_open(ctipfix_relay_buf());
 		mutex_unlock(&ctipfix_relay_lock);
 		if (!open || waited >= ms)
-			return open;
+			return;
 		msleep(20);
 	}
 }
 
 void ctipfix_relay_exit(void)
 {
-	bool held;
-
 	/* from here an open fails and a read tells the reader to close */
 	mutex_lock(&ctipfix_relay_lock);
 	ctipfix_relay_closing = true;
 	mutex_unlock(&ctipfix_relay_lock);
 	/* a running ctipfixd reads (and closes) within its 100 ms poll */
-	held = ctipfix_relay_held_after(CTIPFIX_EXIT_CLOSE_MS);
+	ctipfix_relay_wait_closed(CTIPFIX_EXIT_CLOSE_MS);
 	relay_close(ctipfix_chan);
 	debugfs_remove(ctipfix_dir);
 	/*
-	 * debugfs calls ->release of a file still open after removal through
-	 * these fops, so they must outlive such a file: a reader that did not
-	 * close (stopped, or not reading) leaves them behind, a few hundred
-	 * bytes of relay's own functions and no module code. Nothing can
-	 * free them at that release, so they are a known leftover, not a leak.
+	 * debugfs calls ->release of a file through these fops, even after
+	 * removal, and reads them (fops_put()) after relay's release has
+	 * dropped the file's reference: no test here can tell that a release
+	 * is done with them. So once any file was opened they are left
+	 * behind, a few hundred bytes of relay's own functions and no module
+	 * code: a known leftover, not a leak.
 	 */
-	if (held)
+	if (ctipfix_relay_reader_epoch())
 		kmemleak_not_leak(ctipfix_relay_fops);
 	else
 		kfree(ctipfix_relay_fops);

@@ -157,8 +157,17 @@ void ctipfix_reliability_final(struct ctipfix_msg *m)
 		return;
 	}
 	ctipfix_reliability_build(buf, m, &queued);
-	if (!ctipfix_msg_queue_report(m, buf, sizeof(buf)))
+	if (!ctipfix_msg_queue_report(m, buf, sizeof(buf))) {
 		ctipfix_reliability_report(m);
+		return;
+	}
+	/*
+	 * Counted now: they go out before anything newer of the domain's, or
+	 * are lost with this report, and a domain that comes back into the
+	 * scope must not report less than it did.
+	 */
+	m->stats.messages += queued.messages;
+	m->stats.records += queued.records;
 }
 
 /* Process context, after each pass: report when stats_interval is up. */

@@ -46,6 +46,7 @@ struct daemon {
 	uint64_t attach_acked;		/* ... and acknowledged as sent */
 	uint64_t ack_errors;
 	uint64_t held;			/* times no collector took a message */
+	bool holding;			/* one waits for a collector now */
 	uint64_t undeliverable;		/* messages no collector ever can */
 	const char *stats_file;
 };
@@ -258,7 +259,8 @@ static void drain_relay(struct daemon *d)
 
 	for (;;) {
 		/* what could not go last time goes first, or nothing is read */
-		if (!send_read(d))
+		d->holding = !send_read(d);
+		if (d->holding)
 			break;
 		acknowledge(d);
 		space = ipfix_stream_space(&d->stream, &room);
@@ -358,7 +360,12 @@ static void run(struct daemon *d)
 		}
 		pfd[0].fd = ctipfix_nl_fd(&d->nl);
 		pfd[1].fd = d->relay_fd;
-		if (poll(pfd, 2, POLL_MS) > 0 && (pfd[0].revents & POLLIN))
+		/*
+		 * Holding a message, the relay stays readable: wait out the
+		 * round on netlink alone, or this would spin.
+		 */
+		if (poll(pfd, d->holding ? 1 : 2, POLL_MS) > 0 &&
+		    (pfd[0].revents & POLLIN))
 			ctipfix_nl_drain(&d->nl);
 		drain_relay(d);
 		if (stats_requested) {
