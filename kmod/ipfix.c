@@ -247,40 +247,59 @@ bool ctipfix_msg_drain(struct ctipfix_msg *m)
 	return true;
 }
 
-/* Keep the open message for later, within backlog_max_kb. */
-static bool ctipfix_msg_keep(struct ctipfix_msg *m)
+/*
+ * A waiting message of @len bytes, @data copied in, charged to the backlog
+ * (and to the tenants' half of it for a @tenant) within backlog_max_kb; at
+ * the tail of @m's backlog. NULL, and nothing charged, where there is no
+ * room. The passes run in process context: up to 64 KiB may sleep.
+ */
+static struct ctipfix_pending *ctipfix_pending_queue(struct ctipfix_msg *m,
+						     const u8 *data,
+						     unsigned int len,
+						     bool tenant)
 {
 	s64 limit = (s64)READ_ONCE(ctipfix_backlog_max_kb) * 1024;
-	bool tenant = !m->domain_knob;
 	struct ctipfix_pending *p;
 
 	if (tenant &&
-	    atomic64_add_return(m->len, &ctipfix_tenant_backlog_bytes) >
-	    limit / 2)
+	    atomic64_add_return(len, &ctipfix_tenant_backlog_bytes) > limit / 2)
 		goto refused_tenant;
-	if (atomic64_add_return(m->len, &ctipfix_backlog_bytes) > limit)
+	if (atomic64_add_return(len, &ctipfix_backlog_bytes) > limit)
 		goto refused;
-	/* the passes run in process context: up to 64 KiB may sleep */
-	p = kmalloc(struct_size(p, data, m->len), GFP_KERNEL | __GFP_NOWARN);
+	p = kmalloc(struct_size(p, data, len), GFP_KERNEL | __GFP_NOWARN);
 	if (!p)
 		goto refused;
-	p->len = m->len;
+	p->len = len;
 	p->tenant = tenant;
 	p->report = false;
+	p->records = 0;
+	p->packets = 0;
+	p->octets = 0;
+	memcpy(p->data, data, len);
+	list_add_tail(&p->list, &m->backlog);
+	ctipfix_stat_add(CTIPFIX_STAT_BACKLOG_BYTES, len);
+	return p;
+refused:
+	atomic64_sub(len, &ctipfix_backlog_bytes);
+refused_tenant:
+	if (tenant)
+		atomic64_sub(len, &ctipfix_tenant_backlog_bytes);
+	return NULL;
+}
+
+/* Keep the open message for later, within backlog_max_kb. */
+static bool ctipfix_msg_keep(struct ctipfix_msg *m)
+{
+	struct ctipfix_pending *p;
+
+	p = ctipfix_pending_queue(m, m->buf, m->len, !m->domain_knob);
+	if (!p)
+		return false;
 	p->records = m->records;
 	p->packets = m->packets;
 	p->octets = m->octets;
-	memcpy(p->data, m->buf, m->len);
-	list_add_tail(&p->list, &m->backlog);
 	ctipfix_stat_inc(CTIPFIX_STAT_BACKLOG_QUEUED);
-	ctipfix_stat_add(CTIPFIX_STAT_BACKLOG_BYTES, m->len);
 	return true;
-refused:
-	atomic64_sub(m->len, &ctipfix_backlog_bytes);
-refused_tenant:
-	if (tenant)
-		atomic64_sub(m->len, &ctipfix_tenant_backlog_bytes);
-	return false;
 }
 
 /* The messages and flow records waiting in @m's backlog. */
@@ -303,23 +322,11 @@ void ctipfix_msg_backlog_counts(const struct ctipfix_msg *m, u64 *messages,
 bool ctipfix_msg_queue_report(struct ctipfix_msg *m, const u8 *data,
 			      unsigned int len)
 {
-	s64 limit = (s64)READ_ONCE(ctipfix_backlog_max_kb) * 1024;
-	struct ctipfix_pending *p;
+	struct ctipfix_pending *p = ctipfix_pending_queue(m, data, len, false);
 
-	if (atomic64_add_return(len, &ctipfix_backlog_bytes) > limit)
-		goto refused;
-	p = kzalloc(struct_size(p, data, len), GFP_KERNEL | __GFP_NOWARN);
-	if (!p)
-		goto refused;
-	p->len = len;
-	p->report = true;
-	memcpy(p->data, data, len);
-	list_add_tail(&p->list, &m->backlog);
-	ctipfix_stat_add(CTIPFIX_STAT_BACKLOG_BYTES, len);
-	return true;
-refused:
-	atomic64_sub(len, &ctipfix_backlog_bytes);
-	return false;
+	if (p)
+		p->report = true;
+	return p;
 }
 
 /* What still waits when the domain goes is lost: counted. */
