@@ -97,9 +97,11 @@ cmdline="$cmdline trace_event=workqueue:workqueue_execute_start"
 cmdline="$cmdline ctroot=$ROOT ctkver=$KVER TEST_TIMEOUT=${TEST_TIMEOUT:-600}"
 cmdline="$cmdline cttests=$(echo "$TESTS" | tr ' ' ,)"
 
+# GUEST_SMP: the guest's vCPUs (check.sh gives the times test one)
 boot_guest() {
 	timeout --foreground -k 10 "$GUEST_TIMEOUT" \
-	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 3072 \
+	qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
+	-smp "${GUEST_SMP:-2}" -m 3072 \
 	-nographic -no-reboot -nodefaults -serial "file:$OUT/console.log" \
 	-kernel "$KIMAGE" -initrd "$CACHE"/initramfs.cpio.gz \
 	-append "$cmdline" \
