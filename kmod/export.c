@@ -592,6 +592,12 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
  * a router is often the one forwarding the most. WQ_SYSFS lets an operator
  * keep it to housekeeping CPUs
  * (/sys/devices/virtual/workqueue/ctipfix/cpumask).
+ *
+ * And at high priority: under a flood the pass is what gives conntrack its
+ * dead entries back, and it must not wait its turn behind the tasks the
+ * flood keeps busy (softirqs run in the sending task's context, and on
+ * PREEMPT_RT in threads too). A pass costs what the deaths and its sweep
+ * ask, so it takes little from them.
  */
 static struct workqueue_struct *ctipfix_wq;
 /*
@@ -605,7 +611,7 @@ int ctipfix_export_init(void)
 {
 	struct workqueue_struct *wq;
 
-	wq = alloc_workqueue("ctipfix", WQ_UNBOUND | WQ_SYSFS, 0);
+	wq = alloc_workqueue("ctipfix", WQ_UNBOUND | WQ_HIGHPRI | WQ_SYSFS, 0);
 	if (!wq)
 		return -ENOMEM;
 	down_write(&ctipfix_wq_users);
