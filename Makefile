@@ -104,7 +104,7 @@ run-demo:
 
 # Every configuration side by side in one guest run; table in BENCHMARKS.md.
 bench: deps
-	$(MAKE) all guest-modules
+	$(MAKE) all guest-modules selftest-progs
 	$(MAKE) run-bench
 
 run-bench:

@@ -59,7 +59,14 @@ CTIPFIXD=$CTIPFIX_ROOT/userspace/ctipfixd/ctipfixd
 CTIPFIXCTL=$CTIPFIX_ROOT/userspace/ctipfixctl/ctipfixctl
 PARAMS=/sys/module/ctipfix/parameters
 RELAY=/sys/kernel/debug/ctipfix/data0
-UDPFLOWS="python3 $CTIPFIX_ROOT/tests/selftests/udpflows.py"
+UDPFLOWS=$CTIPFIX_ROOT/build/selftests/udpflows
+
+# udp_rcvbuf_errors: datagrams dropped for a full receive buffer, in this
+# (the collectors') namespace
+udp_rcvbuf_errors() {
+	awk '$1 == "Udp:" && !n++ { for (i = 2; i <= NF; i++) col[$i] = i; next }
+	     $1 == "Udp:" { print $col["RcvbufErrors"] }' /proc/net/snmp
+}
 
 # artifacts_dir NAME [SUBDIR...]: a fresh $CTIPFIX_ARTIFACTS/NAME, in $A,
 # for the files a test leaves behind
