@@ -56,13 +56,6 @@ reliability() {
 		END { print v }'
 }
 
-# udp_rcvbuf_errors: datagrams dropped for a full receive buffer, in this
-# (the collectors') namespace
-udp_rcvbuf_errors() {
-	awk '$1 == "Udp:" && !n++ { for (i = 2; i <= NF; i++) col[$i] = i; next }
-	     $1 == "Udp:" { print $col["RcvbufErrors"] }' /proc/net/snmp
-}
-
 flow_records_of_router() {
 	ipfix_records "$A"/ipfix.bin | awk -v d="$R" '$1 == d' | wc -l
 }

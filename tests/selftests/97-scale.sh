@@ -116,7 +116,7 @@ check_eq "nfdump: one record per flow opened" \
 nfdump -I -R "$A"/nfcapd >"$A"/nfdump-info.txt 2>&1
 check "nfdump -I: Sequence failures: 0" \
 	grep -q "Sequence failures: 0" "$A"/nfdump-info.txt
-echo "# UDP receive buffer errors: $(awk '/^Udp:/ && $2 ~ /^[0-9]/ { print $6 }' /proc/net/snmp)"
+echo "# UDP receive buffer errors: $(udp_rcvbuf_errors)"
 
 check "unload" unload_module
 check "the flow cache is destroyed" test ! -e /sys/kernel/slab/ctipfix_flow
