@@ -18,6 +18,8 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <uapi/linux/ctipfix.h>
 
+#include "templates.h"
+
 /* --- knobs (params.c) --- */
 extern unsigned int ctipfix_active_timeout;	/* s */
 extern unsigned int ctipfix_template_refresh;	/* s */
@@ -159,37 +161,6 @@ static inline bool ctipfix_flow_hinted(const struct ctipfix_flow_table *t,
 {
 	return test_bit(b, t->hints);
 }
-
-/* --- an exported record, decoupled from conntrack (templates.c) --- */
-struct ctipfix_record {
-	union nf_inet_addr saddr;
-	union nf_inet_addr daddr;
-	u64 octets;
-	u64 packets;
-	u64 rev_octets;
-	u64 rev_packets;
-	u64 start_ms;
-	u64 end_ms;
-	u64 duration_ms;		/* end_ms - start_ms */
-	u32 ifindex_in;
-	u32 ifindex_out;
-	u16 sport;
-	u16 dport;
-	u16 icmp_type_code;
-	u8 protocol;
-	u8 end_reason;
-	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
-};
-
-struct ctipfix_template;
-const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record *rec);
-u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
-unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);
-unsigned int ctipfix_template_max_record_len(void);
-unsigned int ctipfix_template_set_len(void);
-void ctipfix_template_set_put(u8 *p);
-void ctipfix_template_put_record(const struct ctipfix_template *tmpl,
-				 const struct ctipfix_record *rec, u8 *p);
 
 /* --- IPFIX message builder, one per observation domain (ipfix.c) --- */
 

@@ -14,9 +14,9 @@
 #include <linux/kernel.h>
 #include <linux/netfilter.h>
 #include <linux/stddef.h>
+#include <linux/string.h>
 
-#include "compat.h"
-#include "ctipfix.h"
+#include "templates.h"
 
 enum ctipfix_field_kind {
 	CTIPFIX_BYTES,		/* copied as stored (addresses) */
@@ -242,6 +242,15 @@ unsigned int ctipfix_template_max_record_len(void)
 	return len;
 }
 
+/* Unsigned values go out big-endian in @len bytes (RFC 7011 reduced size). */
+static void ctipfix_put_uint(u64 v, unsigned int len, u8 *p)
+{
+	while (len--) {
+		p[len] = v & 0xff;
+		v >>= 8;
+	}
+}
+
 /* Template record: id, field count, then (IE, length[, PEN]) per field. */
 static unsigned int ctipfix_template_def_len(const struct ctipfix_template *tmpl)
 {
@@ -258,16 +267,16 @@ static void ctipfix_template_put_def(const struct ctipfix_template *tmpl,
 	const struct ctipfix_field *f;
 	unsigned int i;
 
-	put_unaligned_be16(tmpl->id, p);
-	put_unaligned_be16(ctipfix_n_fields(tmpl), p + 2);
+	ctipfix_put_uint(tmpl->id, 2, p);
+	ctipfix_put_uint(ctipfix_n_fields(tmpl), 2, p + 2);
 	p += 4;
 	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
 		f = ctipfix_field(tmpl, i);
-		put_unaligned_be16(f->ie | (f->pen ? 0x8000 : 0), p);
-		put_unaligned_be16(ctipfix_field_len(tmpl, f), p + 2);
+		ctipfix_put_uint(f->ie | (f->pen ? 0x8000 : 0), 2, p);
+		ctipfix_put_uint(ctipfix_field_len(tmpl, f), 2, p + 2);
 		p += 4;
 		if (f->pen) {
-			put_unaligned_be32(f->pen, p);
+			ctipfix_put_uint(f->pen, 4, p);
 			p += 4;
 		}
 	}
@@ -287,21 +296,12 @@ void ctipfix_template_set_put(u8 *p)
 {
 	unsigned int i;
 
-	put_unaligned_be16(CTIPFIX_IPFIX_TEMPLATE_SET, p);
-	put_unaligned_be16(ctipfix_template_set_len(), p + 2);
+	ctipfix_put_uint(CTIPFIX_IPFIX_TEMPLATE_SET, 2, p);
+	ctipfix_put_uint(ctipfix_template_set_len(), 2, p + 2);
 	p += CTIPFIX_IPFIX_SET_HDR_LEN;
 	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++) {
 		ctipfix_template_put_def(&ctipfix_templates[i], p);
 		p += ctipfix_template_def_len(&ctipfix_templates[i]);
-	}
-}
-
-/* Unsigned values go out big-endian in @len bytes (RFC 7011 reduced size). */
-static void ctipfix_put_uint(u64 v, unsigned int len, u8 *p)
-{
-	while (len--) {
-		p[len] = v & 0xff;
-		v >>= 8;
 	}
 }
 

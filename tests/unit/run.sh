@@ -19,8 +19,11 @@ for src in "$ROOT"/tests/unit/*_test.c; do
 	lib=$ROOT/userspace/lib/${name%_test}.c
 	[ -f "$lib" ] || lib=
 	# shellcheck disable=SC2086
+	# tests/unit/kernel stands in for the kernel headers kmod's pure
+	# code includes
 	if ! cc $CFLAGS -isystem "$KSRC"/tools/testing/selftests \
-		-I"$ROOT"/userspace/lib -I"$ROOT"/include/uapi -I"$ROOT"/kmod \
+		-I"$ROOT"/tests/unit/kernel -I"$ROOT"/userspace/lib \
+		-I"$ROOT"/include -I"$ROOT"/include/uapi -I"$ROOT"/kmod \
 		-o "$OUT/$name" "$src" $lib; then
 		echo "not ok 1 $name builds"
 		rc=1

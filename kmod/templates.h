@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ctipfix: an exported record, decoupled from conntrack, and the IPFIX
+ * templates that carry it (templates.c). Types only from the uapi: the
+ * unit tests build templates.c in userspace.
+ */
+#ifndef _CTIPFIX_TEMPLATES_H
+#define _CTIPFIX_TEMPLATES_H
+
+#include <linux/netfilter.h>
+#include <linux/types.h>
+#include <uapi/linux/ctipfix.h>
+
+struct ctipfix_record {
+	union nf_inet_addr saddr;
+	union nf_inet_addr daddr;
+	u64 octets;
+	u64 packets;
+	u64 rev_octets;
+	u64 rev_packets;
+	u64 start_ms;
+	u64 end_ms;
+	u64 duration_ms;		/* end_ms - start_ms */
+	u32 ifindex_in;
+	u32 ifindex_out;
+	u16 sport;
+	u16 dport;
+	u16 icmp_type_code;
+	u8 protocol;
+	u8 end_reason;
+	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+};
+
+struct ctipfix_template;
+const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record *rec);
+u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
+unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);
+unsigned int ctipfix_template_max_record_len(void);
+unsigned int ctipfix_template_set_len(void);
+void ctipfix_template_set_put(u8 *p);
+void ctipfix_template_put_record(const struct ctipfix_template *tmpl,
+				 const struct ctipfix_record *rec, u8 *p);
+
+#endif /* _CTIPFIX_TEMPLATES_H */

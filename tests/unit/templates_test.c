@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's templates (kmod/templates.c), built as they are: which
+ * template carries a record (the smallest its values fit), how long each
+ * record is on the wire, how its values are written (big-endian, in the
+ * reduced size of the template), and the template set that describes them.
+ */
+#include <arpa/inet.h>
+#include <linux/kernel.h>
+
+#include "kselftest_harness.h"
+#include "templates.c"
+
+/* big-endian reads of what the module wrote */
+static unsigned int be16(const u8 *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+static u32 be32(const u8 *p)
+{
+	return (u32)be16(p) << 16 | be16(p + 2);
+}
+
+static u64 be64(const u8 *p)
+{
+	return (u64)be32(p) << 32 | be32(p + 4);
+}
+
+/* a one-packet-each-way IPv4 UDP exchange: fits the tiny template */
+static struct ctipfix_record udp4(void)
+{
+	struct ctipfix_record r = {
+		.family = NFPROTO_IPV4,
+		.protocol = 17,
+		.sport = 53000,
+		.dport = 53,
+		.octets = 60,
+		.packets = 1,
+		.rev_octets = 120,
+		.rev_packets = 1,
+		.start_ms = 1796421300123ULL,
+		.end_ms = 1796421300125ULL,
+		.duration_ms = 2,
+		.end_reason = 1,
+		.ifindex_in = 2,
+		.ifindex_out = 3,
+	};
+
+	r.saddr.ip = htonl(0x0a000102);
+	r.daddr.ip = htonl(0x0a000202);
+	return r;
+}
+
+static unsigned int id_for(const struct ctipfix_record *r)
+{
+	return ctipfix_template_id(ctipfix_template_for(r));
+}
+
+static unsigned int len_for(const struct ctipfix_record *r)
+{
+	return ctipfix_template_record_len(ctipfix_template_for(r));
+}
+
+TEST(short_exchange_takes_the_tiny_template)
+{
+	struct ctipfix_record r = udp4();
+
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TINY, id_for(&r));
+	EXPECT_EQ(30, len_for(&r));
+	r.family = NFPROTO_IPV6;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_TINY, id_for(&r));
+	EXPECT_EQ(54, len_for(&r));
+}
+
+TEST(octets_past_one_byte_take_the_compact_template)
+{
+	struct ctipfix_record r = udp4();
+
+	r.rev_octets = 255;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TINY, id_for(&r));
+	r.rev_octets = 256;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, id_for(&r));
+	EXPECT_EQ(32, len_for(&r));
+	r.octets = 65535;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, id_for(&r));
+}
+
+/* every compact field at the first value it cannot carry */
+TEST(values_past_the_compact_lengths_take_the_full_template)
+{
+	struct ctipfix_record r;
+
+	r = udp4();
+	r.octets = 65536;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	r = udp4();
+	r.rev_packets = 256;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	r = udp4();
+	r.duration_ms = 65536;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	r = udp4();
+	r.ifindex_in = 256;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	r = udp4();
+	r.ifindex_out = 256;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	EXPECT_EQ(72, len_for(&r));
+	r.family = NFPROTO_IPV6;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6, id_for(&r));
+	EXPECT_EQ(96, len_for(&r));
+}
+
+/* the compact templates carry no ICMP type: an echo goes full */
+TEST(icmp_takes_the_full_template)
+{
+	struct ctipfix_record r = udp4();
+
+	r.protocol = 1;
+	r.sport = r.dport = 0;
+	r.icmp_type_code = 8 << 8;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+}
+
+TEST(longest_record_is_full_ipv6)
+{
+	EXPECT_EQ(96, ctipfix_template_max_record_len());
+}
+
+/* the tiny IPv4 record, field by field */
+TEST(tiny_record_on_the_wire)
+{
+	struct ctipfix_record r = udp4();
+	u8 p[64];
+
+	memset(p, 0xee, sizeof(p));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(0x0a000102, be32(p));
+	EXPECT_EQ(0x0a000202, be32(p + 4));
+	EXPECT_EQ(53000, be16(p + 8));
+	EXPECT_EQ(53, be16(p + 10));
+	EXPECT_EQ(17, p[12]);
+	EXPECT_EQ(60, p[13]);		/* octets, 1 byte */
+	EXPECT_EQ(1, p[14]);		/* packets */
+	EXPECT_EQ(120, p[15]);		/* reverse octets */
+	EXPECT_EQ(1, p[16]);		/* reverse packets */
+	EXPECT_EQ(1796421300123ULL, be64(p + 17));
+	EXPECT_EQ(2, be16(p + 25));	/* duration */
+	EXPECT_EQ(1, p[27]);		/* end reason */
+	EXPECT_EQ(2, p[28]);
+	EXPECT_EQ(3, p[29]);
+	EXPECT_EQ(0xee, p[30]);		/* nothing past its length */
+}
+
+/* the largest values a reduced field takes come out whole */
+TEST(compact_record_at_its_bounds)
+{
+	struct ctipfix_record r = udp4();
+	u8 p[64];
+
+	r.octets = 65535;
+	r.packets = 255;
+	r.duration_ms = 65535;
+	r.ifindex_in = 255;
+	ASSERT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, id_for(&r));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(65535, be16(p + 13));
+	EXPECT_EQ(255, p[15]);
+	EXPECT_EQ(65535, be16(p + 27));
+	EXPECT_EQ(255, p[30]);
+}
+
+TEST(full_record_on_the_wire)
+{
+	struct ctipfix_record r = udp4();
+	u8 p[128];
+
+	r.octets = 1ULL << 40;
+	r.ifindex_out = 70000;
+	ASSERT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(0, be16(p + 8));		/* no ICMP type */
+	EXPECT_EQ(53000, be16(p + 10));
+	EXPECT_EQ(1ULL << 40, be64(p + 15));
+	EXPECT_EQ(1796421300125ULL, be64(p + 55));	/* the end */
+	EXPECT_EQ(70000, be32(p + 68));
+}
+
+/*
+ * The set: its header, then each template's id and field count, and each
+ * field's IE (with the enterprise bit and RFC 5103's PEN for the reverse
+ * counters) and length, adding up to the set's own length.
+ */
+TEST(template_set_describes_every_template)
+{
+	unsigned int len = ctipfix_template_set_len(), off, n, i, ie, templates = 0;
+	unsigned int reverse = 0;
+	u8 p[1024];
+
+	ASSERT_LE(len, sizeof(p));
+	ctipfix_template_set_put(p);
+	EXPECT_EQ(CTIPFIX_IPFIX_TEMPLATE_SET, be16(p));
+	EXPECT_EQ(len, be16(p + 2));
+	for (off = 4; off < len; templates++) {
+		EXPECT_GE(be16(p + off), 256);
+		n = be16(p + off + 2);
+		off += 4;
+		for (i = 0; i < n; i++) {
+			ie = be16(p + off);
+			off += 4;
+			if (ie & 0x8000) {
+				EXPECT_EQ(CTIPFIX_IPFIX_REVERSE_PEN, be32(p + off));
+				off += 4;
+				reverse++;
+			}
+		}
+	}
+	EXPECT_EQ(len, off);
+	EXPECT_EQ(6, templates);
+	/* reverse octets and packets in each */
+	EXPECT_EQ(12, reverse);
+}
+
+/* each template as the set defines it: what put_record writes */
+TEST(set_lengths_match_the_records)
+{
+	const struct ctipfix_template *t;
+	unsigned int i, sum;
+	u8 p[1024];
+	u8 *def;
+
+	ctipfix_template_set_put(p);
+	def = p + 4;
+	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++) {
+		t = &ctipfix_templates[i];
+		EXPECT_EQ(ctipfix_template_id(t), be16(def));
+		sum = 0;
+		def += 4;
+		for (unsigned int f = 0; f < ctipfix_n_fields(t); f++) {
+			sum += be16(def + 2);
+			def += be16(def) & 0x8000 ? 8 : 4;
+		}
+		EXPECT_EQ(ctipfix_template_record_len(t), sum);
+	}
+}
+
+TEST_HARNESS_MAIN
