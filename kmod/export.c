@@ -595,9 +595,11 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
  *
  * And at high priority: under a flood the pass is what gives conntrack its
  * dead entries back, and it must not wait its turn behind the tasks the
- * flood keeps busy (softirqs run in the sending task's context, and on
- * PREEMPT_RT in threads too). A pass costs what the deaths and its sweep
- * ask, so it takes little from them.
+ * flood keeps busy (packets that local senders or veth hand to the stack
+ * are forwarded in the sending task, and ksoftirqd is a normal task; on
+ * PREEMPT_RT interrupt threads stay above it). A pass costs what the
+ * deaths and its sweep ask, so it takes little from them. WQ_SYSFS lets
+ * an operator set its nice level.
  */
 static struct workqueue_struct *ctipfix_wq;
 /*
