@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/in6.h>
+#include <linux/jiffies.h>
 #include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/llist.h>
@@ -34,6 +35,7 @@ extern unsigned int ctipfix_stats_interval;	/* s */
 extern unsigned int ctipfix_stats_domain;
 extern bool ctipfix_destroy_events;		/* load time */
 extern unsigned int ctipfix_sweep_rate;		/* flows/s */
+extern unsigned int ctipfix_unload_wait_s;	/* s */
 
 int ctipfix_params_check_load(void);
 
@@ -214,7 +216,23 @@ void ctipfix_msg_flush(struct ctipfix_msg *m);
 unsigned long ctipfix_msg_due_in(const struct ctipfix_msg *m);
 bool ctipfix_msg_drain(struct ctipfix_msg *m);
 void ctipfix_msg_orphan(struct ctipfix_msg *m);
-u64 ctipfix_orphans_exit(unsigned int stall_ms);
+/*
+ * How long unload waits for a reader: while it takes something every
+ * stall_ms, until deadline (jiffies) at the most. NULL: no wait at all.
+ */
+struct ctipfix_exit_wait {
+	unsigned long deadline;
+	unsigned int stall_ms;
+};
+
+static inline bool ctipfix_exit_wait_over(const struct ctipfix_exit_wait *w,
+					  unsigned int stalled_ms)
+{
+	return !w || stalled_ms >= w->stall_ms ||
+	       time_after_eq(jiffies, w->deadline);
+}
+
+u64 ctipfix_orphans_exit(const struct ctipfix_exit_wait *w);
 
 /* --- in-band statistics (reliability.c) --- */
 void ctipfix_reliability_report(struct ctipfix_msg *m);
@@ -232,7 +250,7 @@ int ctipfix_relay_init(void);
 void ctipfix_relay_exit(void);
 bool ctipfix_relay_write(const void *data, size_t len);
 unsigned int ctipfix_relay_reader_epoch(void);
-bool ctipfix_relay_drain_wait(unsigned int stall_ms);
+u64 ctipfix_relay_drain_wait(const struct ctipfix_exit_wait *w);
 int ctipfix_relay_ack(u64 bytes);
 
 /* --- generic netlink (netlink.c) --- */

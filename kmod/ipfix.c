@@ -196,17 +196,17 @@ void ctipfix_msg_orphan(struct ctipfix_msg *m)
 
 /*
  * At unload, once no domain is served: write the orphans as a running
- * reader makes room, for as long as it does, and give up when the relay
- * has had no room for @stall_ms. Returns the records of those left, lost.
+ * reader makes room, for as long as @w lets it. Returns the records of
+ * those left, lost.
  */
-u64 ctipfix_orphans_exit(unsigned int stall_ms)
+u64 ctipfix_orphans_exit(const struct ctipfix_exit_wait *w)
 {
 	struct ctipfix_pending *p, *tmp;
 	unsigned int stalled = 0;
 	u64 lost = 0;
 	bool wrote;
 
-	while (stalled < stall_ms) {
+	for (;;) {
 		wrote = false;
 		if (ctipfix_orphans_drain(&wrote))
 			break;
@@ -214,6 +214,8 @@ u64 ctipfix_orphans_exit(unsigned int stall_ms)
 			ctipfix_genl_notify_data();
 			stalled = 0;
 		}
+		if (ctipfix_exit_wait_over(w, stalled))
+			break;
 		msleep(20);
 		stalled += 20;
 	}

@@ -38,7 +38,7 @@ static int __init ctipfix_init(void)
 
 err_export:
 	/* a namespace set up before the failure may have left orphans */
-	ctipfix_orphans_exit(0);
+	ctipfix_orphans_exit(NULL);
 	ctipfix_export_exit();
 err_genl:
 	ctipfix_genl_exit();
@@ -51,18 +51,27 @@ err_cache:
 
 static void __exit ctipfix_exit(void)
 {
+	struct ctipfix_exit_wait wait = { .stall_ms = CTIPFIX_EXIT_STALL_MS };
 	u64 lost;
 
 	/* every live flow gets its final record (forced end) first */
 	ctipfix_netns_exit();
 	ctipfix_export_exit();
-	/* then what the relay had no room for, while a reader makes room */
-	lost = ctipfix_orphans_exit(CTIPFIX_EXIT_STALL_MS);
+	/*
+	 * Then a reader takes what is left, waited for while it takes
+	 * something, but not for ever: one that takes a message now and then
+	 * must not hold rmmod (and a shutdown) for hours.
+	 */
+	wait.deadline = jiffies + READ_ONCE(ctipfix_unload_wait_s) * HZ;
+	/* what the relay had no room for first */
+	lost = ctipfix_orphans_exit(&wait);
 	if (lost)
-		pr_warn("%llu records lost at unload: the reader made no room\n",
+		pr_warn("%llu records lost at unload: no reader took them in time\n",
 			lost);
-	if (!ctipfix_relay_drain_wait(CTIPFIX_EXIT_STALL_MS))
-		pr_warn("unloaded before a reader took the last messages\n");
+	lost = ctipfix_relay_drain_wait(&wait);
+	if (lost)
+		pr_warn("unloaded with %llu bytes of messages no reader took\n",
+			lost);
 	ctipfix_genl_exit();
 	ctipfix_relay_exit();
 	ctipfix_flow_cache_exit();

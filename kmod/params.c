@@ -26,6 +26,8 @@ unsigned int ctipfix_stats_interval = 60;
 unsigned int ctipfix_stats_domain = U32_MAX;
 bool ctipfix_destroy_events;
 unsigned int ctipfix_sweep_rate = 20000;
+/* long enough for a running daemon to take a full backlog */
+unsigned int ctipfix_unload_wait_s = 60;
 
 struct ctipfix_uint_knob {
 	unsigned int *val;
@@ -134,6 +136,12 @@ static struct ctipfix_uint_knob knob_sweep_rate = {
 };
 module_param_cb(sweep_rate, &ctipfix_knob_ops, &knob_sweep_rate, 0644);
 MODULE_PARM_DESC(sweep_rate, "Flows a second the sweep looks at, per namespace, for deaths nothing announces [100..100000000]");
+
+static struct ctipfix_uint_knob knob_unload_wait_s = {
+	.val = &ctipfix_unload_wait_s, .min = 1, .max = 3600,
+};
+module_param_cb(unload_wait_s, &ctipfix_knob_ops, &knob_unload_wait_s, 0644);
+MODULE_PARM_DESC(unload_wait_s, "Longest unload waits for a reader to take the last records, s [1..3600]");
 
 /*
  * Off by default: ctnetlink then builds a message for every death, expiry

@@ -99,21 +99,28 @@ static size_t ctipfix_relay_tail(struct rchan_buf *buf)
 }
 
 /*
- * Move @pos @bytes further, over the bytes read() returns: each finished
- * sub-buffer ends at its padding, the current one where the writer is.
- * Returns false if that is past what was written.
+ * Where the bytes read() returns end in sub-buffer @subbuf: at its
+ * padding if it is finished, where the writer is if it is the current one.
+ */
+static size_t ctipfix_relay_subbuf_end(struct rchan_buf *buf, size_t subbuf)
+{
+	if (subbuf == buf->subbufs_produced)
+		return ctipfix_relay_written(buf);
+	return ctipfix_chan->subbuf_size -
+	       buf->padding[subbuf % ctipfix_chan->n_subbufs];
+}
+
+/*
+ * Move @pos @bytes further, over the bytes read() returns. Returns false
+ * if that is past what was written.
  */
 static bool ctipfix_relay_advance(struct rchan_buf *buf,
 				  struct ctipfix_relay_pos *pos, u64 bytes)
 {
-	size_t subbuf_size = ctipfix_chan->subbuf_size, end;
+	size_t end;
 
 	for (;;) {
-		if (pos->subbuf == buf->subbufs_produced)
-			end = ctipfix_relay_written(buf);
-		else
-			end = subbuf_size -
-			      buf->padding[pos->subbuf % ctipfix_chan->n_subbufs];
+		end = ctipfix_relay_subbuf_end(buf, pos->subbuf);
 		if (bytes < end - pos->offset ||
 		    (bytes == end - pos->offset &&
 		     pos->subbuf == buf->subbufs_produced)) {
@@ -314,46 +321,51 @@ bool ctipfix_relay_write(const void *data, size_t len)
  * Has a reader taken (and acknowledged, if it does) all written so far?
  * @pos: where it has got to; @reader: whether one has the file open.
  */
-static bool ctipfix_relay_drained(struct ctipfix_relay_pos *pos, bool *reader)
+/*
+ * The bytes written that the reader has not taken (acknowledged, if it
+ * acknowledges); where it is in @pos, and whether it has the file open.
+ */
+static u64 ctipfix_relay_left(struct ctipfix_relay_pos *pos, bool *reader)
 {
 	struct rchan_buf *buf = ctipfix_relay_buf();
-	bool drained;
+	struct ctipfix_relay_pos at;
+	u64 left = 0;
 
 	mutex_lock(&ctipfix_relay_lock);
 	*pos = ctipfix_relay_reader_pos(buf);
 	*reader = ctipfix_relay_is_open(buf);
-	drained = pos->subbuf == buf->subbufs_produced &&
-		  pos->offset == ctipfix_relay_written(buf);
+	for (at = *pos; at.subbuf <= buf->subbufs_produced;
+	     at.subbuf++, at.offset = 0)
+		left += ctipfix_relay_subbuf_end(buf, at.subbuf) - at.offset;
 	mutex_unlock(&ctipfix_relay_lock);
-	return drained;
+	return left;
 }
 
 /*
  * At unload, once nothing writes any more: wait while a reader takes the
- * last records, for as long as it keeps taking them, and give up when it
- * has taken nothing for @stall_ms, or when there is none. Nothing writes,
- * so a reader that moves on is done in a bounded time. Returns whether a
- * reader took everything.
+ * last records, for as long as @w lets it, and not at all when there is
+ * none. Returns the bytes no reader took.
  */
-bool ctipfix_relay_drain_wait(unsigned int stall_ms)
+u64 ctipfix_relay_drain_wait(const struct ctipfix_exit_wait *w)
 {
 	struct ctipfix_relay_pos pos, last = { SIZE_MAX, SIZE_MAX };
 	unsigned int stalled = 0;
 	bool reader;
+	u64 left;
 
-	while (!ctipfix_relay_drained(&pos, &reader)) {
+	while ((left = ctipfix_relay_left(&pos, &reader))) {
 		if (!reader)
-			return false;
+			break;
 		if (pos.subbuf != last.subbuf || pos.offset != last.offset) {
 			last = pos;
 			stalled = 0;
 		}
-		if (stalled >= stall_ms)
-			return false;
+		if (ctipfix_exit_wait_over(w, stalled))
+			break;
 		msleep(20);
 		stalled += 20;
 	}
-	return true;
+	return left;
 }
 
 /*

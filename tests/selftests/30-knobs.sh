@@ -25,7 +25,7 @@ topology_up
 check "module loads" load_module
 
 for knob in active_timeout template_refresh max_msg_size flush_interval_ms \
-	    sweep_rate hash_buckets; do
+	    sweep_rate hash_buckets unload_wait_s; do
 	for bad in -1 0 abc "" 1x 99999999999 4294967296; do
 		check "$knob refuses '$bad'" write_refused $knob "$bad"
 	done
@@ -49,6 +49,13 @@ check "load-time knob destroy_events is read-only" \
 	bash -c "! echo 1 > $PARAMS/destroy_events"
 check_eq "destroy_events is off by default" "$(cat $PARAMS/destroy_events)" N
 check "sweep_rate refuses 99 (below the floor)" write_refused sweep_rate 99
+check "unload_wait_s refuses 3601 (above an hour)" \
+	write_refused unload_wait_s 3601
+check_eq "unload_wait_s is 60 by default" "$(cat $PARAMS/unload_wait_s)" 60
+for v in 1 3600 60; do
+	check "unload_wait_s accepts $v" bash -c "echo $v > $PARAMS/unload_wait_s"
+	check_eq "... and reads it back" "$(cat $PARAMS/unload_wait_s)" $v
+done
 check "max_msg_size accepts 9000" bash -c "echo 9000 > $PARAMS/max_msg_size"
 check_eq "max_msg_size now 9000" "$(cat $PARAMS/max_msg_size)" 9000
 echo 1400 >$PARAMS/max_msg_size

@@ -61,6 +61,20 @@ PARAMS=/sys/module/ctipfix/parameters
 RELAY=/sys/kernel/debug/ctipfix/data0
 UDPFLOWS=$CTIPFIX_ROOT/build/selftests/udpflows
 
+# daemon_start COLLECTOR...: ctipfixd sending to each, its pid in $daemon,
+# once it has the relay open (it writes its stats file from then on)
+daemon_start() {
+	local c args=()
+
+	for c in "$@"; do
+		args+=(--collector "$c")
+	done
+	rm -f /run/ctipfixd.stats
+	"$CTIPFIXD" --foreground "${args[@]}" 2>>"$A"/ctipfixd.err &
+	daemon=$!
+	wait_until 10 test -s /run/ctipfixd.stats
+}
+
 # udp_rcvbuf_errors: datagrams dropped for a full receive buffer, in this
 # (the collectors') namespace
 udp_rcvbuf_errors() {
