@@ -10,7 +10,7 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir scope
-trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # records DOMAIN DPORT [REASON]: how many the collector got
 records() {
@@ -63,7 +63,7 @@ check_eq "accounting on in the router" "$(acct_of $NS_R)" 1
 check_eq "accounting untouched in the client" "$(acct_of $NS_C)" 0
 
 bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
-bg "$CTIPFIXD" --foreground --collector 127.0.0.1:4739
+check "the daemon attaches" daemon_start 127.0.0.1:4739
 for p in 6101 6102 6103; do
 	bg ip netns exec $NS_S socat UDP4-RECVFROM:$p,fork SYSTEM:'echo reply'
 done
@@ -111,4 +111,32 @@ check "the module keeps working after refused writes" "$CTIPFIXCTL" stats
 check "unload" unload_module
 check_eq "router's accounting back after unload" "$(acct_of $NS_R)" 0
 check_eq "client's accounting back after unload" "$(acct_of $NS_C)" 0
+
+# Leaving the scope while messages wait for the reader: the domain's
+# backlog is handed over and written, before anything newer, once the
+# reader makes room. None is dropped, none is kept, and the backlog
+# empties (it is charged against backlog_max_kb, all domains together).
+kill -TERM $daemon
+wait $daemon
+check "module loads with an 8 KiB relay, serving the router" \
+	load_module netns="$R" subbuf_size=4096 n_subbufs=2
+check "the daemon attaches again" daemon_start 127.0.0.1:4739
+bg ip netns exec $NS_S $UDPFLOWS serve 5300
+wait_until 10 udp_bound $NS_S 5300
+kill -STOP $daemon
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 40000 400 200 "$A"/opened
+follows_all() {
+	[ "$(ctipfix_stat flows_live)" -ge 400 ]
+}
+check "the router's 400 flows are followed" wait_until 20 follows_all
+echo $C >"$PARAMS"/netns
+check "the router leaves the scope with records waiting ($(ctipfix_stat backlog_bytes) bytes)" \
+	test "$(ctipfix_stat backlog_bytes)" -gt 0
+kill -CONT $daemon
+check "once the reader is back, each of the 400 ends (forced), once" \
+	wait_until 30 records_at_least "$R" 5300 4 400
+check_eq "... not twice" "$(records "$R" 5300 4)" 400
+check_eq "... nothing dropped" "$(ctipfix_stat records_dropped)" 0
+check_eq "... and the backlog is empty" "$(ctipfix_stat backlog_bytes)" 0
+check "unload" unload_module
 ksft_exit
