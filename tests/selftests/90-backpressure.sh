@@ -168,7 +168,7 @@ check "nfdump -I: one sequence failure, the bounded drop's single gap" \
 # and the kernel log counts it. It is stopped for less than the 2 s that
 # unload gives a reader that takes nothing, so only the deadline ends the
 # wait: waiting while it made progress, as phase 3 does, would take some
-# 15 s for this many records. ---
+# 12 s for this many records. ---
 bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 wait_until 10 udp_bound $NS_S 5300
@@ -177,11 +177,11 @@ check "module loads with unload_wait_s=2" \
 	load_module subbuf_size=4096 n_subbufs=2 max_msg_size=1400 \
 	unload_wait_s=2
 check "the daemon attaches again" daemon_start 127.0.0.1:4739
-ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 40000 3000 500 "$A"/opened5
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 40000 4000 500 "$A"/opened5
 follows_all() {
-	[ "$(ctipfix_stat flows_live)" -ge 3000 ]
+	[ "$(ctipfix_stat flows_live)" -ge 4000 ]
 }
-check "the module follows the 3000 flows" wait_until 10 follows_all
+check "the module follows the 4000 flows" wait_until 10 follows_all
 klog=$(dmesg | wc -l)
 (while kill -STOP $daemon; do sleep 1; kill -CONT $daemon; sleep 0.1; done) &
 throttle=$!
