@@ -318,10 +318,6 @@ bool ctipfix_relay_write(const void *data, size_t len)
 }
 
 /*
- * Has a reader taken (and acknowledged, if it does) all written so far?
- * @pos: where it has got to; @reader: whether one has the file open.
- */
-/*
  * The bytes written that the reader has not taken (acknowledged, if it
  * acknowledges); where it is in @pos, and whether it has the file open.
  */
