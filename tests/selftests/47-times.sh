@@ -31,14 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# kernel_hz: the guest kernel's CONFIG_HZ
-kernel_hz() {
-	local c
-	for c in /boot/config-"$(uname -r)" "$CTIPFIX_BUILD"/kernel/obj/.config; do
-		[ -f "$c" ] && sed -n 's/^CONFIG_HZ=//p' "$c" && return
-	done
-}
-
 # in_client COMMAND...: run in the client namespace
 in_client() {
 	ip netns exec $NS_C "$@"

@@ -61,6 +61,14 @@ PARAMS=/sys/module/ctipfix/parameters
 RELAY=/sys/kernel/debug/ctipfix/data0
 UDPFLOWS=$CTIPFIX_ROOT/build/selftests/udpflows
 
+# kernel_hz: the guest kernel's CONFIG_HZ
+kernel_hz() {
+	local c
+	for c in /boot/config-"$(uname -r)" "$CTIPFIX_BUILD"/kernel/obj/.config; do
+		[ -f "$c" ] && sed -n 's/^CONFIG_HZ=//p' "$c" && return
+	done
+}
+
 # daemon_start COLLECTOR...: ctipfixd sending to each, its pid in $daemon,
 # once it has the relay open (it writes its stats file from then on)
 daemon_start() {
