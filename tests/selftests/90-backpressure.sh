@@ -25,23 +25,12 @@ trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' 
 # sent is acknowledged. Killed between a send and its acknowledgment, it
 # leaves that message to the next daemon, which sends it again: delivery
 # is at least once (README, Daemon), and the collectors here, which count
-# each flow once, would see it twice. Stopped first, so that
-# /proc/PID/syscall says where it is: poll(2) is 7 on x86-64, ppoll 271.
+# each flow once, would see it twice.
 kill_idle() {
-	local i nr
-
-	for i in $(seq 1 200); do
-		kill -STOP $daemon
-		nr=$(cut -d' ' -f1 /proc/$daemon/syscall 2>/dev/null)
-		if [ "$nr" = 7 ] || [ "$nr" = 271 ]; then
-			kill -KILL $daemon
-			wait $daemon 2>/dev/null
-			return 0
-		fi
-		kill -CONT $daemon
-		sleep 0.02
-	done
-	return 1
+	stop_idle $daemon || return 1
+	kill -KILL $daemon
+	wait $daemon 2>/dev/null
+	return 0
 }
 
 # sequence_gap: records the collector never got in the router's domain, by

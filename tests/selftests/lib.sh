@@ -69,6 +69,23 @@ kernel_hz() {
 	done
 }
 
+# stop_idle PID: SIGSTOP the daemon PID where it waits for data, in poll(),
+# between rounds: every message it sent went to each collector it could,
+# and was acknowledged. Stopped first, so that /proc/PID/syscall says where
+# it is (poll(2) is 7 on x86-64, ppoll 271); else it goes on, and again.
+stop_idle() {
+	local i nr
+
+	for i in $(seq 1 200); do
+		kill -STOP "$1"
+		nr=$(cut -d' ' -f1 /proc/"$1"/syscall 2>/dev/null)
+		[ "$nr" = 7 ] || [ "$nr" = 271 ] && return 0
+		kill -CONT "$1"
+		sleep 0.02
+	done
+	return 1
+}
+
 # daemon_start COLLECTOR...: ctipfixd sending to each, its pid in $daemon,
 # once it has the relay open (it writes its stats file from then on)
 daemon_start() {
