@@ -15,14 +15,15 @@ mkdir -p "$OUT"
 rc=0
 for src in "$ROOT"/tests/unit/*_test.c; do
 	name=$(basename "$src" .c)
-	# the library under test, if it is code; kmod's pure headers are not
-	lib=$ROOT/userspace/lib/${name%_test}.c
-	[ -f "$lib" ] || lib=
+	# the userspace code under test, if it is code; kmod's pure headers
+	# are not
+	lib=$(ls "$ROOT"/userspace/{lib,ctipfixd}/"${name%_test}".c 2>/dev/null)
 	# shellcheck disable=SC2086
 	# tests/unit/kernel stands in for the kernel headers kmod's pure
 	# code includes
 	if ! cc $CFLAGS -isystem "$KSRC"/tools/testing/selftests \
 		-I"$ROOT"/tests/unit/kernel -I"$ROOT"/userspace/lib \
+		-I"$ROOT"/userspace/ctipfixd \
 		-I"$ROOT"/include -I"$ROOT"/include/uapi -I"$ROOT"/kmod \
 		-o "$OUT/$name" "$src" $lib; then
 		echo "not ok 1 $name builds"

@@ -8,14 +8,15 @@
 #include "collector.h"
 #include "hostport.h"
 
-int collector_open(struct collector *c, const char *spec, char *err,
-		   size_t errlen)
+int collector_open(struct collector *c, const char *spec, unsigned int rate,
+		   char *err, size_t errlen)
 {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	pace_init(&c->pace, rate);
 	snprintf(c->name, sizeof(c->name), "%s", spec);
 	if (hostport_resolve(spec, &addr, &addrlen, err, errlen))
 		return -1;
@@ -41,6 +42,7 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 {
 	ssize_t n;
 
+	pace_wait(&c->pace);
 	do {
 		n = send(c->fd, msg, len, 0);
 	} while (n < 0 && errno == EINTR);
@@ -56,10 +58,13 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 
 void collector_print(const struct collector *c, FILE *f)
 {
-	fprintf(f, "collector %s sent %llu bytes %llu failed %llu%s%s\n",
+	fprintf(f, "collector %s sent %llu bytes %llu failed %llu "
+		"paced %llu paced_ms %llu%s%s\n",
 		c->name, (unsigned long long)c->sent,
 		(unsigned long long)c->sent_bytes,
 		(unsigned long long)c->failed,
+		(unsigned long long)c->pace.waits,
+		(unsigned long long)(c->pace.waited_ns / 1000000),
 		c->last_errno ? " last_error " : "",
 		c->last_errno ? strerror(c->last_errno) : "");
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pace.h"
+
 struct collector {
 	char name[280];		/* as the operator wrote it */
 	int fd;			/* connected UDP socket */
@@ -13,13 +15,19 @@ struct collector {
 	uint64_t sent_bytes;
 	uint64_t failed;	/* send errors, ECONNREFUSED included */
 	int last_errno;
+	struct pace pace;	/* its datagrams, at most its rate */
 };
 
-/* Returns 0, or -1 with a message in err. */
-int collector_open(struct collector *c, const char *spec, char *err,
-		   size_t errlen);
+/* Paced at @rate datagrams a second (0: not paced). Returns 0, or -1 with
+ * a message in err.
+ */
+int collector_open(struct collector *c, const char *spec, unsigned int rate,
+		   char *err, size_t errlen);
 void collector_close(struct collector *c);
-/* One IPFIX message, one datagram. Returns 0 or the negative errno. */
+/*
+ * One IPFIX message, one datagram, once its turn comes. Returns 0 or the
+ * negative errno.
+ */
 int collector_send(struct collector *c, const void *msg, size_t len);
 void collector_print(const struct collector *c, FILE *f);
 

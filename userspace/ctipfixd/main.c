@@ -65,13 +65,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ctipfixd [--collector HOST:PORT]... [--foreground]\n"
-		"                [--relay FILE] [--stats-file FILE]\n"
+		"                [--rate N] [--relay FILE] [--stats-file FILE]\n"
 		"  --collector  UDP collector, repeatable (default %s);\n"
 		"               IPv6 as [ADDR]:PORT\n"
 		"  --foreground do not detach\n"
+		"  --rate       datagrams a second to each collector, after a\n"
+		"               burst of %d (default %d, 0: as fast as read)\n"
 		"  --relay      relay file (default %s)\n"
 		"  --stats-file where counters are kept for ctipfixctl (default %s)\n",
-		DEFAULT_COLLECTOR, DEFAULT_RELAY, DEFAULT_STATS_FILE);
+		DEFAULT_COLLECTOR, PACE_BURST, PACE_DEFAULT_RATE, DEFAULT_RELAY,
+		DEFAULT_STATS_FILE);
 }
 
 static void print_stats(const struct daemon *d, FILE *f)
@@ -283,38 +286,73 @@ static void drain_relay(struct daemon *d)
 	acknowledge(d);
 }
 
+/* A rate in datagrams a second, 0..PACE_MAX_RATE. Returns 0 or -1. */
+static int parse_rate(const char *arg, unsigned int *rate)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v > PACE_MAX_RATE)
+		return -1;
+	*rate = v;
+	return 0;
+}
+
+static int open_collectors(struct daemon *d, const char **specs, int n,
+			   unsigned int rate)
+{
+	char err[512];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (collector_open(&d->collectors[i], specs[i], rate, err,
+				   sizeof(err))) {
+			fprintf(stderr, "ctipfixd: bad collector %s\n", err);
+			return 2;
+		}
+		d->n_collectors++;
+	}
+	return 0;
+}
+
 static int parse_args(struct daemon *d, int argc, char **argv,
 		      int *foreground, const char **relay)
 {
 	static const struct option opts[] = {
 		{ "collector", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "rate", required_argument, NULL, 'R' },
 		{ "relay", required_argument, NULL, 'r' },
 		{ "stats-file", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	char err[512];
-	int opt;
+	const char *specs[MAX_COLLECTORS] = { DEFAULT_COLLECTOR };
+	unsigned int rate = PACE_DEFAULT_RATE;
+	int n_specs = 0, opt;
 
-	while ((opt = getopt_long(argc, argv, "c:fr:s:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:fR:r:s:h", opts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			if (d->n_collectors == MAX_COLLECTORS) {
+			if (n_specs == MAX_COLLECTORS) {
 				fprintf(stderr, "ctipfixd: at most %d collectors\n",
 					MAX_COLLECTORS);
 				return 2;
 			}
-			if (collector_open(&d->collectors[d->n_collectors],
-					   optarg, err, sizeof(err))) {
-				fprintf(stderr, "ctipfixd: bad collector %s\n",
-					err);
-				return 2;
-			}
-			d->n_collectors++;
+			specs[n_specs++] = optarg;
 			break;
 		case 'f':
 			*foreground = 1;
+			break;
+		case 'R':
+			if (parse_rate(optarg, &rate)) {
+				fprintf(stderr, "ctipfixd: bad rate '%s': datagrams a second, 0..%d\n",
+					optarg, PACE_MAX_RATE);
+				return 2;
+			}
 			break;
 		case 'r':
 			*relay = optarg;
@@ -336,13 +374,7 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 		usage(stderr);
 		return 2;
 	}
-	if (!d->n_collectors &&
-	    collector_open(&d->collectors[d->n_collectors++],
-			   DEFAULT_COLLECTOR, err, sizeof(err))) {
-		fprintf(stderr, "ctipfixd: %s\n", err);
-		return 2;
-	}
-	return 0;
+	return open_collectors(d, specs, n_specs ? n_specs : 1, rate);
 }
 
 static void run(struct daemon *d)

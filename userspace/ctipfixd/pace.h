@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CTIPFIXD_PACE_H
+#define CTIPFIXD_PACE_H
+
+#include <stdint.h>
+
+/*
+ * Pacing of the datagrams to one collector. A collector reads from a
+ * socket buffer of fixed size (rmem_default, 208 KiB, unless it asks for
+ * more): 100 000 flows ending at once, sent as fast as they are read,
+ * overflow it and the datagrams are lost at the collector, uncounted here.
+ * So each collector gets at most PACE_BURST datagrams back to back, then
+ * one every 1/rate s: a collector that keeps up with the rate never loses
+ * one. Meanwhile what waits stays in the relay and the module's backlog.
+ */
+#define PACE_BURST		32	/* 1400-byte datagrams: 72 KiB */
+#define PACE_DEFAULT_RATE	10000	/* datagrams a second */
+#define PACE_MAX_RATE		1000000
+
+struct pace {
+	uint64_t interval_ns;	/* 0: not paced */
+	uint64_t due_ns;	/* when the bucket is empty again */
+	uint64_t waits;		/* datagrams that waited for their turn */
+	uint64_t waited_ns;	/* and for how long, in all */
+};
+
+/* @rate datagrams a second; 0 does not pace. */
+void pace_init(struct pace *p, unsigned int rate);
+/* Waits until one more datagram may go, and takes its turn. */
+void pace_wait(struct pace *p);
+
+#endif
