@@ -49,8 +49,13 @@ build() {
 
 LOG=$ROOT/build/debug-kernel/build.log
 echo "debug kernel: building $release (log in $LOG)" >&2
-# set -e does not reach into a function called as a condition
-if ! (set -e; build) >"$LOG" 2>&1; then
+# set -e does not reach into a function called as a condition, so the
+# subshell is not one
+set +e
+(set -e; build) >"$LOG" 2>&1
+rc=$?
+set -e
+if [ $rc -ne 0 ]; then
 	tail -30 "$LOG" >&2
 	exit 1
 fi

@@ -12,9 +12,14 @@
  * So each collector gets at most PACE_BURST datagrams back to back, then
  * one every 1/rate s: a collector that keeps up with the rate never loses
  * one. Meanwhile what waits stays in the relay and the module's backlog.
+ *
+ * 208 KiB holds about 80 datagrams of 1400 bytes (each costs its truesize,
+ * about 2.5 KiB). After a burst of 32, the default rate leaves a collector
+ * 12 ms of not reading before it loses one, and still carries 45 Mbit/s,
+ * some 180 000 compact records a second.
  */
-#define PACE_BURST		32	/* 1400-byte datagrams: 72 KiB */
-#define PACE_DEFAULT_RATE	10000	/* datagrams a second */
+#define PACE_BURST		32
+#define PACE_DEFAULT_RATE	4000	/* datagrams a second */
 #define PACE_MAX_RATE		1000000
 
 struct pace {
