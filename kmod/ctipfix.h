@@ -186,16 +186,22 @@ struct ctipfix_msg {
 	unsigned int set_start;		/* offset of the open set, or 0 */
 	u16 set_id;
 	bool domain_knob;		/* domain follows observation_domain */
-	bool has_templates;		/* the open message carries them */
-	bool templates_ever_sent;
+	bool templates_ever_sent;	/* a refresh began */
+	/*
+	 * Templates by ctipfix_template_index(): those the open message
+	 * carries, and those messages kept since the refresh (written, or
+	 * waiting in the backlog) carried, which need not go again
+	 */
+	unsigned long open_templates;
+	unsigned long sent_templates;
 	bool wrote_any;			/* since the caller last cleared it */
 	u32 records;			/* data records in the open message */
 	u64 packets;			/* ... and the packets they count */
 	u64 octets;
 	u32 sequence;			/* data records before this message */
 	u32 domain;
-	unsigned int template_epoch;	/* reader opens seen when last sent */
-	unsigned long templates_sent;	/* jiffies */
+	unsigned int template_epoch;	/* reader opens seen at the refresh */
+	unsigned long templates_sent;	/* jiffies, of the refresh */
 	unsigned long opened;		/* jiffies, of the open message */
 	struct ctipfix_domain_stats stats;
 	unsigned long stats_sent;	/* jiffies, 0 before the first pass */

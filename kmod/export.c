@@ -104,6 +104,41 @@ static u8 ctipfix_end_reason(const struct nf_conn *ct, bool expired)
 	return expired ? CTIPFIX_END_IDLE_TIMEOUT : CTIPFIX_END_FORCED;
 }
 
+static bool ctipfix_proto_has_ports(u8 protocol)
+{
+	switch (protocol) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Where the original direction left the router, if conntrack translated
+ * it: the reply tuple, turned around. Both tuples are fixed once the entry
+ * is confirmed.
+ */
+static void ctipfix_fill_nat(struct ctipfix_record *rec,
+			     const struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *r =
+		&ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+
+	if (!(READ_ONCE(ct->status) & IPS_NAT_MASK))
+		return;
+	rec->nat = true;
+	rec->post_saddr = r->dst.u3;
+	rec->post_daddr = r->src.u3;
+	if (ctipfix_proto_has_ports(rec->protocol)) {
+		rec->post_sport = ntohs(r->dst.u.all);
+		rec->post_dport = ntohs(r->src.u.all);
+	}
+}
+
 static void ctipfix_fill_tuple(struct ctipfix_record *rec,
 			       const struct nf_conn *ct)
 {
@@ -114,21 +149,14 @@ static void ctipfix_fill_tuple(struct ctipfix_record *rec,
 	rec->saddr = t->src.u3;
 	rec->daddr = t->dst.u3;
 	rec->protocol = t->dst.protonum;
-	switch (rec->protocol) {
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
+	if (rec->protocol == IPPROTO_ICMP || rec->protocol == IPPROTO_ICMPV6)
 		rec->icmp_type_code = t->dst.u.icmp.type << 8 |
 				      t->dst.u.icmp.code;
-		break;
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
+	if (ctipfix_proto_has_ports(rec->protocol)) {
 		rec->sport = ntohs(t->src.u.all);
 		rec->dport = ntohs(t->dst.u.all);
-		break;
 	}
+	ctipfix_fill_nat(rec, ct);
 }
 
 /* Counts since the flow's previous record; remembers what was exported. */

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The IPFIX message builder (RFC 7011): packs many data records into one
- * message no larger than max_msg_size, puts the template set in front when
- * templates are due, and hands whole messages to the relay channel.
+ * message no larger than max_msg_size, puts each template in front of the
+ * first record that uses it since the templates were last due (every
+ * template_refresh, and for each new reader), and hands whole messages to
+ * the relay channel. Only templates in use go out: a router of short IPv4
+ * flows sends one, not the whole set.
  *
  * When the relay is full (the daemon is slow, stopped or restarting), whole
  * messages wait in the domain's backlog, oldest first, and go out as soon as
@@ -51,12 +54,13 @@ static atomic64_t ctipfix_tenant_backlog_bytes = ATOMIC64_INIT(0);
 
 /*
  * The smallest max_msg_size that holds any message the builder opens: the
- * header, the template set, a set header and the longest record.
+ * header, the longest template alone in its set, a set header and the
+ * longest record.
  */
 unsigned int ctipfix_msg_min_size(void)
 {
-	return IPFIX_HDR_LEN + ctipfix_template_set_len() + IPFIX_SET_HDR_LEN +
-	       ctipfix_template_max_record_len();
+	return IPFIX_HDR_LEN + ctipfix_template_max_alone_len() +
+	       IPFIX_SET_HDR_LEN + ctipfix_template_max_record_len();
 }
 
 void ctipfix_msg_init(struct ctipfix_msg *m, u32 domain, bool domain_knob)
@@ -373,6 +377,21 @@ static bool ctipfix_templates_due(const struct ctipfix_msg *m)
 	       m->template_epoch != ctipfix_relay_reader_epoch();
 }
 
+/* Every template goes again, before the next record that uses it. */
+static void ctipfix_templates_refresh(struct ctipfix_msg *m)
+{
+	m->sent_templates = 0;
+	m->templates_ever_sent = true;
+	m->templates_sent = jiffies;
+	m->template_epoch = ctipfix_relay_reader_epoch();
+}
+
+static bool ctipfix_msg_has_template(const struct ctipfix_msg *m,
+				     unsigned int index)
+{
+	return (m->sent_templates | m->open_templates) & BIT(index);
+}
+
 static void ctipfix_set_close(struct ctipfix_msg *m)
 {
 	if (m->set_start)
@@ -391,12 +410,14 @@ static void ctipfix_set_open(struct ctipfix_msg *m, u16 set_id)
 	m->len += IPFIX_SET_HDR_LEN;
 }
 
-static void ctipfix_put_templates(struct ctipfix_msg *m)
+/* @tmpl, in a template set of its own, before the data that uses it. */
+static void ctipfix_put_template(struct ctipfix_msg *m,
+				 const struct ctipfix_template *tmpl)
 {
 	ctipfix_set_close(m);
-	ctipfix_template_set_put(m->buf + m->len);
-	m->len += ctipfix_template_set_len();
-	m->has_templates = true;
+	ctipfix_template_alone_put(tmpl, m->buf + m->len);
+	m->len += ctipfix_template_alone_len(tmpl);
+	m->open_templates |= BIT(ctipfix_template_index(tmpl));
 }
 
 static void ctipfix_msg_open(struct ctipfix_msg *m)
@@ -407,11 +428,11 @@ static void ctipfix_msg_open(struct ctipfix_msg *m)
 	m->records = 0;
 	m->packets = 0;
 	m->octets = 0;
-	m->has_templates = false;
+	m->open_templates = 0;
 	if (m->domain_knob)
 		m->domain = READ_ONCE(ctipfix_observation_domain);
 	if (ctipfix_templates_due(m))
-		ctipfix_put_templates(m);
+		ctipfix_templates_refresh(m);
 }
 
 /*
@@ -438,11 +459,10 @@ void ctipfix_msg_flush(struct ctipfix_msg *m)
 	} else {
 		kept = ctipfix_msg_keep(m);
 	}
-	if (kept && m->has_templates) {
+	/* a dropped message's templates go again in the next */
+	if (kept && m->open_templates) {
 		ctipfix_stat_inc(CTIPFIX_STAT_TEMPLATES_SENT);
-		m->templates_ever_sent = true;
-		m->templates_sent = jiffies;
-		m->template_epoch = ctipfix_relay_reader_epoch();
+		m->sent_templates |= m->open_templates;
 	}
 	if (!kept)
 		ctipfix_msg_dropped(m, m->records, m->packets, m->octets);
@@ -450,12 +470,20 @@ void ctipfix_msg_flush(struct ctipfix_msg *m)
 	m->len = 0;
 }
 
-/* Does a record of @need bytes in set @id fit the open message? */
-static bool ctipfix_msg_fits(const struct ctipfix_msg *m, u16 id,
-			     unsigned int need)
+/*
+ * Does a record of @tmpl fit the open message: with the template in front
+ * if the message is to carry it, and a set header if its set is not open?
+ */
+static bool ctipfix_msg_fits(const struct ctipfix_msg *m,
+			     const struct ctipfix_template *tmpl)
 {
-	return m->len + need + (m->set_id == id ? 0 : IPFIX_SET_HDR_LEN) <=
-	       m->limit;
+	unsigned int need = ctipfix_template_record_len(tmpl);
+
+	if (!ctipfix_msg_has_template(m, ctipfix_template_index(tmpl)))
+		need += ctipfix_template_alone_len(tmpl) + IPFIX_SET_HDR_LEN;
+	else if (m->set_id != ctipfix_template_id(tmpl))
+		need += IPFIX_SET_HDR_LEN;
+	return m->len + need <= m->limit;
 }
 
 /*
@@ -487,9 +515,8 @@ void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec)
 {
 	const struct ctipfix_template *t = ctipfix_template_for(rec);
 	u16 id = ctipfix_template_id(t);
-	unsigned int need = ctipfix_template_record_len(t);
 
-	if (m->len && !ctipfix_msg_fits(m, id, need))
+	if (m->len && !ctipfix_msg_fits(m, t))
 		ctipfix_msg_flush(m);
 	if (!m->len)
 		ctipfix_msg_open(m);
@@ -499,15 +526,17 @@ void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec)
 	 * same, since a write past the buffer is the one mistake here that
 	 * corrupts the kernel's memory.
 	 */
-	if (!ctipfix_msg_fits(m, id, need)) {
+	if (!ctipfix_msg_fits(m, t)) {
 		ctipfix_msg_skip(m, 1, rec->packets + rec->rev_packets,
 				 rec->octets + rec->rev_octets);
 		return;
 	}
+	if (!ctipfix_msg_has_template(m, ctipfix_template_index(t)))
+		ctipfix_put_template(m, t);
 	if (m->set_id != id)
 		ctipfix_set_open(m, id);
 	ctipfix_template_put_record(t, rec, m->buf + m->len);
-	m->len += need;
+	m->len += ctipfix_template_record_len(t);
 	m->records++;
 	m->packets += rec->packets + rec->rev_packets;
 	m->octets += rec->octets + rec->rev_octets;

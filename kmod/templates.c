@@ -34,16 +34,21 @@ struct ctipfix_field {
 	u8 kind;
 };
 
-/* A template is its address fields followed by a body of other fields. */
+/*
+ * A template is its address fields followed by a body of other fields, and
+ * for translated flows the post-NAT fields last.
+ */
 struct ctipfix_template {
 	u16 id;
 	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	u8 n_addr;
 	u8 n_body;
+	u8 n_nat;			/* 0: only for flows not translated */
 	bool no_icmp;			/* only for records with no ICMP type */
 	u8 octets_len;			/* if set, the octet counts' length */
 	const struct ctipfix_field *addr;
 	const struct ctipfix_field *body;
+	const struct ctipfix_field *nat;
 };
 
 #define F(_ie, _len, _member, _kind) {					\
@@ -67,6 +72,29 @@ static const struct ctipfix_field ctipfix_ipv6_fields[] = {
 	F(DESTINATION_IPV6_ADDRESS, 16, daddr.ip6, BYTES),
 	F(ICMP_TYPE_CODE_IPV6, 2, icmp_type_code, U16),
 };
+
+/*
+ * Where the original direction left the router (the IANA registry's
+ * post-NAT IEs, as RFC 8158 uses them for NAT logging). An ICMP flow has
+ * no ports: they go out as 0.
+ */
+static const struct ctipfix_field ctipfix_ipv4_nat_fields[] = {
+	F(POST_NAT_SOURCE_IPV4_ADDRESS, 4, post_saddr.ip, BYTES),
+	F(POST_NAT_DESTINATION_IPV4_ADDRESS, 4, post_daddr.ip, BYTES),
+	F(POST_NAPT_SOURCE_TRANSPORT_PORT, 2, post_sport, U16),
+	F(POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, post_dport, U16),
+};
+
+static const struct ctipfix_field ctipfix_ipv6_nat_fields[] = {
+	F(POST_NAT_SOURCE_IPV6_ADDRESS, 16, post_saddr.ip6, BYTES),
+	F(POST_NAT_DESTINATION_IPV6_ADDRESS, 16, post_daddr.ip6, BYTES),
+	F(POST_NAPT_SOURCE_TRANSPORT_PORT, 2, post_sport, U16),
+	F(POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, post_dport, U16),
+};
+
+#define CTIPFIX_N_NAT	4
+static_assert(ARRAY_SIZE(ctipfix_ipv4_nat_fields) == CTIPFIX_N_NAT);
+static_assert(ARRAY_SIZE(ctipfix_ipv6_nat_fields) == CTIPFIX_N_NAT);
 
 /* compact templates take the addresses only; full ones the ICMP type too */
 #define CTIPFIX_N_ADDRESSES	2
@@ -123,7 +151,7 @@ static const struct ctipfix_field ctipfix_compact_fields[] = {
 	}
 
 /* a full template: carries any record of its family */
-#define CTIPFIX_FULL(tid, fam, addr_fields)				\
+#define CTIPFIX_FULL(tid, fam, addr_fields, ...)			\
 	{								\
 		.id = (tid),						\
 		.family = (fam),					\
@@ -131,7 +159,12 @@ static const struct ctipfix_field ctipfix_compact_fields[] = {
 		.addr = (addr_fields),					\
 		.n_body = ARRAY_SIZE(ctipfix_full_fields),		\
 		.body = ctipfix_full_fields,				\
+		__VA_ARGS__						\
 	}
+
+/* with the post-NAT fields of @nat_fields, for translated flows */
+#define CTIPFIX_NAT(nat_fields)						\
+	.n_nat = CTIPFIX_N_NAT, .nat = (nat_fields)
 
 /* in order of preference: the first that fits a record carries it */
 static const struct ctipfix_template ctipfix_templates[] = {
@@ -143,14 +176,25 @@ static const struct ctipfix_template ctipfix_templates[] = {
 			ctipfix_ipv4_fields),
 	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_COMPACT, NFPROTO_IPV6,
 			ctipfix_ipv6_fields),
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_NAT_COMPACT, NFPROTO_IPV4,
+			ctipfix_ipv4_fields, CTIPFIX_NAT(ctipfix_ipv4_nat_fields)),
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_NAT_COMPACT, NFPROTO_IPV6,
+			ctipfix_ipv6_fields, CTIPFIX_NAT(ctipfix_ipv6_nat_fields)),
 	/* the full templates, last, carry anything */
 	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV4, NFPROTO_IPV4, ctipfix_ipv4_fields),
 	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV6, NFPROTO_IPV6, ctipfix_ipv6_fields),
+	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV4_NAT, NFPROTO_IPV4,
+		     ctipfix_ipv4_fields, CTIPFIX_NAT(ctipfix_ipv4_nat_fields)),
+	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV6_NAT, NFPROTO_IPV6,
+		     ctipfix_ipv6_fields, CTIPFIX_NAT(ctipfix_ipv6_nat_fields)),
 };
+
+/* a message notes the templates it carried in a bit each */
+static_assert(ARRAY_SIZE(ctipfix_templates) <= BITS_PER_LONG);
 
 static unsigned int ctipfix_n_fields(const struct ctipfix_template *tmpl)
 {
-	return tmpl->n_addr + tmpl->n_body;
+	return tmpl->n_addr + tmpl->n_body + tmpl->n_nat;
 }
 
 static const struct ctipfix_field *
@@ -158,7 +202,10 @@ ctipfix_field(const struct ctipfix_template *tmpl, unsigned int i)
 {
 	if (i < tmpl->n_addr)
 		return &tmpl->addr[i];
-	return &tmpl->body[i - tmpl->n_addr];
+	i -= tmpl->n_addr;
+	if (i < tmpl->n_body)
+		return &tmpl->body[i];
+	return &tmpl->nat[i - tmpl->n_body];
 }
 
 /* A field's length on the wire in @tmpl. */
@@ -191,7 +238,7 @@ static bool ctipfix_template_fits(const struct ctipfix_template *tmpl,
 	const struct ctipfix_field *f;
 	unsigned int i, len;
 
-	if (tmpl->family != rec->family ||
+	if (tmpl->family != rec->family || !tmpl->n_nat != !rec->nat ||
 	    (tmpl->no_icmp && rec->icmp_type_code))
 		return false;
 	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
@@ -211,7 +258,10 @@ ctipfix_template_for(const struct ctipfix_record *rec)
 {
 	unsigned int i;
 
-	/* ends at the latest on the full template of the family: it fits all */
+	/*
+	 * ends at the latest on the full template of the family, with or
+	 * without NAT: it fits all
+	 */
 	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
 		if (ctipfix_template_fits(&ctipfix_templates[i], rec))
 			break;
@@ -280,6 +330,32 @@ static void ctipfix_template_put_def(const struct ctipfix_template *tmpl,
 			p += 4;
 		}
 	}
+}
+
+unsigned int ctipfix_template_index(const struct ctipfix_template *tmpl)
+{
+	return tmpl - ctipfix_templates;
+}
+
+unsigned int ctipfix_template_alone_len(const struct ctipfix_template *tmpl)
+{
+	return CTIPFIX_IPFIX_SET_HDR_LEN + ctipfix_template_def_len(tmpl);
+}
+
+unsigned int ctipfix_template_max_alone_len(void)
+{
+	unsigned int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
+		len = max(len, ctipfix_template_alone_len(&ctipfix_templates[i]));
+	return len;
+}
+
+void ctipfix_template_alone_put(const struct ctipfix_template *tmpl, u8 *p)
+{
+	ctipfix_put_uint(CTIPFIX_IPFIX_TEMPLATE_SET, 2, p);
+	ctipfix_put_uint(ctipfix_template_alone_len(tmpl), 2, p + 2);
+	ctipfix_template_put_def(tmpl, p + CTIPFIX_IPFIX_SET_HDR_LEN);
 }
 
 /* The template set: every template, behind a set header. */

@@ -14,6 +14,9 @@
 struct ctipfix_record {
 	union nf_inet_addr saddr;
 	union nf_inet_addr daddr;
+	/* the original direction as it left the router: set if @nat */
+	union nf_inet_addr post_saddr;
+	union nf_inet_addr post_daddr;
 	u64 octets;
 	u64 packets;
 	u64 rev_octets;
@@ -26,9 +29,12 @@ struct ctipfix_record {
 	u16 sport;
 	u16 dport;
 	u16 icmp_type_code;
+	u16 post_sport;
+	u16 post_dport;
 	u8 protocol;
 	u8 end_reason;
 	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	bool nat;			/* conntrack translated the flow */
 };
 
 struct ctipfix_template;
@@ -36,6 +42,13 @@ const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record 
 u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_max_record_len(void);
+/* each template's place, below BITS_PER_LONG: a bit in a set of them */
+unsigned int ctipfix_template_index(const struct ctipfix_template *tmpl);
+/* one template alone in a template set: its length, and writing it */
+unsigned int ctipfix_template_alone_len(const struct ctipfix_template *tmpl);
+unsigned int ctipfix_template_max_alone_len(void);
+void ctipfix_template_alone_put(const struct ctipfix_template *tmpl, u8 *p);
+/* every template in one template set */
 unsigned int ctipfix_template_set_len(void);
 void ctipfix_template_set_put(u8 *p);
 void ctipfix_template_put_record(const struct ctipfix_template *tmpl,

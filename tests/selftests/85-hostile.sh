@@ -3,9 +3,10 @@
 #
 # What a hostile edge router does to the module, one item at a time:
 # - max_msg_size at its bounds: the smallest message the builder opens
-#   (header, templates, the longest record: 536 bytes) is the floor, and
-#   full-template IPv6 records with templates due fill such messages
-#   without writing past them (slub_debug's red zones would say so);
+#   (header, the longest template, the longest record: 244 bytes) is the
+#   floor, and full-template IPv6 records of translated flows (NAT66),
+#   with templates due, fill such messages without writing past them
+#   (slub_debug's red zones would say so);
 # - conntrack's counters zeroed (conntrack -L -z) under a live flow: the next
 #   record carries what was counted since, not 2^52 bytes;
 # - a module reload under a live flow: what its records carry adds up to
@@ -125,10 +126,20 @@ check "module loads" load_module
 start_daemon
 
 # --- max_msg_size at its floor ---
-check "max_msg_size refuses 535 (templates + the longest record = 536)" \
-	bash -c "! echo 535 > $PARAMS/max_msg_size"
-check "max_msg_size accepts 536" bash -c "echo 536 > $PARAMS/max_msg_size"
+FLOOR=244
+check "max_msg_size refuses $((FLOOR - 1)) (template + the longest record = $FLOOR)" \
+	bash -c "! echo $((FLOOR - 1)) > $PARAMS/max_msg_size"
+check "max_msg_size accepts $FLOOR" bash -c "echo $FLOOR > $PARAMS/max_msg_size"
 echo 1 >$PARAMS/template_refresh
+# the longest record: ICMPv6 (the full template) of a translated flow
+ip netns exec $NS_R nft -f - <<-NFT
+table ip6 ctipfix_nat66 {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "r1" masquerade
+	}
+}
+NFT
 for i in $(seq 1 12); do
 	ip netns exec $NS_C ping -6 -q -c 1 -W 1 fd00:2::2 >/dev/null
 done
@@ -136,14 +147,15 @@ sleep 1.1	# templates due again
 "$CTIPFIXCTL" flush
 icmp6_records() {
 	[ "$(ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
-		grep -c 'icmpTypeCodeIPv6 :')" -ge 12 ]
+		grep -c 'postNATSourceIPv6Address :')" -ge 12 ]
 }
-check "the ICMPv6 flows' records arrive" wait_until 10 icmp6_records
+check "the translated ICMPv6 flows' records arrive" wait_until 10 icmp6_records
+ip netns exec $NS_R nft delete table ip6 ctipfix_nat66
 msg_sizes "$A"/ipfix.bin >"$A"/sizes
 check "every message is IPFIX" bash -c "! grep -q bad $A/sizes"
-check_eq "no message above 536 bytes" "$(awk '$1 > 536' "$A"/sizes | wc -l)" 0
-check "messages of exactly 536 bytes were written (the bound was reached)" \
-	grep -qx 536 "$A"/sizes
+check_eq "no message above $FLOOR bytes" "$(awk -v f=$FLOOR '$1 > f' "$A"/sizes | wc -l)" 0
+check "messages of exactly $FLOOR bytes were written (the bound was reached)" \
+	grep -qx $FLOOR "$A"/sizes
 echo 1400 >$PARAMS/max_msg_size
 echo 60 >$PARAMS/template_refresh
 
@@ -309,9 +321,11 @@ table inet ctipfix_host {
 }
 NFT
 HOST_NFT=1
-for p in $(seq 42001 42030); do
-	echo x | socat -u - UDP4:127.0.0.1:9999,sourceport=$p 2>/dev/null
-done
+# 150 flows: more than the relay has left (less than one message), less
+# than the half of the bound the tenant left free
+bg $UDPFLOWS serve 9999
+check "a server on the host" wait_until 10 udp_bound_here 9999
+$UDPFLOWS burst 127.0.0.1 9999 42001 150 "$A"/hostburst
 "$CTIPFIXCTL" flush
 check "the host's messages are kept ($(ctipfix_stat backlog_bytes) bytes)" \
 	test "$(ctipfix_stat backlog_bytes)" -gt "$tenant_bytes"
@@ -323,13 +337,13 @@ check "the daemon drains them" wait_until 30 drained
 # were dropped, the host's (observation domain 0) were not
 host_records() {
 	ipfix_counts "$A"/ipfix.bin |
-		awk '$1 == 0 && $2 >= 42001 && $2 <= 42030 { print $2 }' |
+		awk '$1 == 0 && $2 >= 42001 && $2 <= 42150 { print $2 }' |
 		sort -u | wc -l
 }
 host_records_all() {
-	[ "$(host_records)" = 30 ]
+	[ "$(host_records)" = 150 ]
 }
-check "each of the host's 30 flows reached the collector" \
+check "each of the host's 150 flows reached the collector" \
 	wait_until 10 host_records_all
 kill $daemon
 wait $daemon 2>/dev/null

@@ -152,6 +152,11 @@ udp_bound() {
 	ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .
 }
 
+# udp_bound_here PORT: the same, in this namespace
+udp_bound_here() {
+	ss -Hlun "sport = :$1" | grep -q .
+}
+
 load_module() {
 	modprobe -a nf_conntrack nfnetlink && insmod "$CTIPFIX_KO" "$@"
 }

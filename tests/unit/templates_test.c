@@ -123,9 +123,81 @@ TEST(icmp_takes_the_full_template)
 	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
 }
 
-TEST(longest_record_is_full_ipv6)
+/* a masqueraded exchange: the router sent it from 192.0.2.1:40000 */
+static struct ctipfix_record snat4(void)
 {
-	EXPECT_EQ(96, ctipfix_template_max_record_len());
+	struct ctipfix_record r = udp4();
+
+	r.nat = true;
+	r.post_saddr.ip = htonl(0xc0000201);
+	r.post_daddr = r.daddr;
+	r.post_sport = 40000;
+	r.post_dport = 53;
+	return r;
+}
+
+TEST(translated_flows_take_the_nat_templates)
+{
+	struct ctipfix_record r = snat4();
+
+	/* no tiny NAT template: the compact one, 12 bytes longer */
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT_COMPACT, id_for(&r));
+	EXPECT_EQ(32 + 12, len_for(&r));
+	r.family = NFPROTO_IPV6;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_NAT_COMPACT, id_for(&r));
+	EXPECT_EQ(56 + 36, len_for(&r));
+	r.octets = 1ULL << 40;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_NAT, id_for(&r));
+	r.family = NFPROTO_IPV4;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT, id_for(&r));
+	EXPECT_EQ(72 + 12, len_for(&r));
+	/* and a flow not translated never takes one */
+	r.nat = false;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+}
+
+TEST(nat_fields_come_last)
+{
+	struct ctipfix_record r = snat4();
+	u8 p[64];
+
+	memset(p, 0xee, sizeof(p));
+	ASSERT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT_COMPACT, id_for(&r));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(0x0a000102, be32(p));		/* before NAT */
+	EXPECT_EQ(53000, be16(p + 8));
+	EXPECT_EQ(0xc0000201, be32(p + 32));	/* after */
+	EXPECT_EQ(0x0a000202, be32(p + 36));
+	EXPECT_EQ(40000, be16(p + 40));
+	EXPECT_EQ(53, be16(p + 42));
+	EXPECT_EQ(0xee, p[44]);
+}
+
+/* a template alone in its set, as the builder puts it before its data */
+TEST(template_alone_in_its_set)
+{
+	const struct ctipfix_template *t;
+	struct ctipfix_record r = udp4();
+	u8 p[128];
+
+	t = ctipfix_template_for(&r);
+	EXPECT_EQ(72, ctipfix_template_alone_len(t));
+	ctipfix_template_alone_put(t, p);
+	EXPECT_EQ(CTIPFIX_IPFIX_TEMPLATE_SET, be16(p));
+	EXPECT_EQ(72, be16(p + 2));
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TINY, be16(p + 4));
+	EXPECT_EQ(14, be16(p + 6));		/* fields */
+	EXPECT_EQ(0, ctipfix_template_index(t));
+	/* the longest: full IPv6 with NAT, 19 fields, 2 with a PEN */
+	EXPECT_EQ(4 + 4 + 19 * 4 + 2 * 4, ctipfix_template_max_alone_len());
+	/* so the smallest message: header, it, set header, longest record */
+	EXPECT_EQ(244, 16 + ctipfix_template_max_alone_len() + 4 +
+		  ctipfix_template_max_record_len());
+}
+
+TEST(longest_record_is_full_ipv6_nat)
+{
+	EXPECT_EQ(96 + 36, ctipfix_template_max_record_len());
 }
 
 /* the tiny IPv4 record, field by field */
@@ -217,9 +289,9 @@ TEST(template_set_describes_every_template)
 		}
 	}
 	EXPECT_EQ(len, off);
-	EXPECT_EQ(6, templates);
+	EXPECT_EQ(10, templates);
 	/* reverse octets and packets in each */
-	EXPECT_EQ(12, reverse);
+	EXPECT_EQ(20, reverse);
 }
 
 /* each template as the set defines it: what put_record writes */

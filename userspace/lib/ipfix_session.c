@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Templates first in every transport session, per observation domain. */
+/* Each template before its first use in a transport session, per domain. */
 #include <string.h>
 
 #include "ipfix_session.h"
 
 #define IPFIX_VERSION		10
 #define IPFIX_HEADER_LEN	16
+#define IPFIX_SET_HEADER_LEN	4
 #define IPFIX_TEMPLATE_SET	2
 #define IPFIX_OPTIONS_TEMPLATE_SET 3
+#define IPFIX_MIN_DATA_SET	256
+
+static unsigned int be16(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
+}
 
 void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
 			 size_t len)
@@ -16,7 +23,7 @@ void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
 		len = 0;
 	memcpy(s->templates, set, len);
 	s->templates_len = len;
-	s->n_primed = 0;
+	s->n_domains = 0;
 }
 
 static uint32_t domain_of(const uint8_t *msg)
@@ -24,50 +31,143 @@ static uint32_t domain_of(const uint8_t *msg)
 	return (uint32_t)msg[12] << 24 | msg[13] << 16 | msg[14] << 8 | msg[15];
 }
 
-static int primed(const struct ipfix_session *s, uint32_t domain)
+/* The domain's entry, a new one if need be; NULL past the table's size. */
+static struct ipfix_session_domain *domain_get(struct ipfix_session *s,
+					       uint32_t domain)
 {
 	size_t i;
 
-	for (i = 0; i < s->n_primed; i++)
-		if (s->primed[i] == domain)
-			return 1;
-	return 0;
+	for (i = 0; i < s->n_domains; i++)
+		if (s->domains[i].domain == domain)
+			return &s->domains[i];
+	if (s->n_domains == IPFIX_SESSION_MAX_DOMAINS)
+		return NULL;
+	s->domains[s->n_domains].domain = domain;
+	s->domains[s->n_domains].known = 0;
+	return &s->domains[s->n_domains++];
 }
 
-/* Past the table's size a domain is simply primed again each time. */
-static void mark_primed(struct ipfix_session *s, uint32_t domain)
+/* a template id's bit; 0 for one the session does not follow */
+static uint64_t id_bit(unsigned int id)
 {
-	if (s->n_primed < IPFIX_SESSION_MAX_DOMAINS)
-		s->primed[s->n_primed++] = domain;
+	if (id < IPFIX_MIN_DATA_SET || id > IPFIX_SESSION_MAX_ID)
+		return 0;
+	return 1ULL << (id - IPFIX_MIN_DATA_SET);
+}
+
+/*
+ * The length of the (options) template record at @p, within @room bytes;
+ * 0 if there is none (padding) or it is cut short.
+ */
+static size_t template_record_len(const uint8_t *p, size_t room,
+				  int options)
+{
+	size_t len = options ? 6 : 4, n, i;
+
+	if (room < len || be16(p) < IPFIX_MIN_DATA_SET)
+		return 0;
+	n = be16(p + 2);
+	for (i = 0; i < n; i++) {
+		if (room < len + 4)
+			return 0;
+		len += be16(p + len) & 0x8000 ? 8 : 4;
+	}
+	return len <= room ? len : 0;
+}
+
+/* The template ids the template set @set of @len bytes defines. */
+static uint64_t ids_defined(const uint8_t *set, size_t len, int options)
+{
+	size_t off = IPFIX_SET_HEADER_LEN, n;
+	uint64_t ids = 0;
+
+	while ((n = template_record_len(set + off, len - off, options))) {
+		ids |= id_bit(be16(set + off));
+		off += n;
+	}
+	return ids;
+}
+
+/*
+ * Walk @msg's sets in order: the templates it uses before it defines
+ * them, with @known given already. Adds what it defines to @known.
+ */
+static uint64_t ids_missing(const uint8_t *msg, size_t len, uint64_t *known)
+{
+	size_t off = IPFIX_HEADER_LEN, set_len;
+	uint64_t missing = 0;
+	unsigned int id;
+
+	while (off + IPFIX_SET_HEADER_LEN <= len) {
+		id = be16(msg + off);
+		set_len = be16(msg + off + 2);
+		if (set_len < IPFIX_SET_HEADER_LEN || set_len > len - off)
+			break;
+		if (id == IPFIX_TEMPLATE_SET || id == IPFIX_OPTIONS_TEMPLATE_SET)
+			*known |= ids_defined(msg + off, set_len,
+					      id == IPFIX_OPTIONS_TEMPLATE_SET);
+		else if (!(*known & id_bit(id)))
+			missing |= id_bit(id);
+		off += set_len;
+	}
+	return missing;
+}
+
+/* A template set of the fetched templates in @ids, at @out; its length. */
+static size_t put_templates(const struct ipfix_session *s, uint64_t ids,
+			    uint8_t *out, size_t room)
+{
+	size_t off = IPFIX_SET_HEADER_LEN, len = IPFIX_SET_HEADER_LEN, n;
+	const uint8_t *t = s->templates;
+
+	if (room < len)
+		return 0;
+	while ((n = template_record_len(t + off, s->templates_len - off, 0))) {
+		if ((ids & id_bit(be16(t + off))) && len + n <= room) {
+			memcpy(out + len, t + off, n);
+			len += n;
+		}
+		off += n;
+	}
+	out[0] = 0;
+	out[1] = IPFIX_TEMPLATE_SET;
+	out[2] = len >> 8;
+	out[3] = len & 0xff;
+	return len > IPFIX_SET_HEADER_LEN ? len : 0;
 }
 
 size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 			   size_t len, uint8_t *out, size_t out_size)
 {
-	uint32_t domain;
-	size_t n;
+	struct ipfix_session_domain *d;
+	uint64_t known, missing;
+	size_t n, room;
 
-	if (len < IPFIX_HEADER_LEN || !s->templates_len)
+	if (len < IPFIX_HEADER_LEN || !s->templates_len ||
+	    s->templates_len < IPFIX_SET_HEADER_LEN ||
+	    out_size < IPFIX_HEADER_LEN)
 		return 0;
-	domain = domain_of(msg);
-	if (primed(s, domain))
+	d = domain_get(s, domain_of(msg));
+	known = d ? d->known : 0;
+	missing = ids_missing(msg, len, &known);
+	/* once @msg has gone, with what it needs in front */
+	if (d)
+		d->known = known | missing;
+	if (!missing)
 		return 0;
-	mark_primed(s, domain);
-	/* a message that opens with its templates primes itself */
-	if (len >= IPFIX_HEADER_LEN + 4 &&
-	    ((msg[16] << 8 | msg[17]) == IPFIX_TEMPLATE_SET ||
-	     (msg[16] << 8 | msg[17]) == IPFIX_OPTIONS_TEMPLATE_SET))
+	room = out_size - IPFIX_HEADER_LEN;
+	if (room > 65535 - IPFIX_HEADER_LEN)
+		room = 65535 - IPFIX_HEADER_LEN;
+	n = put_templates(s, missing, out + IPFIX_HEADER_LEN, room);
+	if (!n)
 		return 0;
-	n = IPFIX_HEADER_LEN + s->templates_len;
-	if (n > out_size || n > 65535)
-		return 0;
+	n += IPFIX_HEADER_LEN;
 	/* export time, sequence number and domain as the message's own */
 	memcpy(out, msg, IPFIX_HEADER_LEN);
 	out[0] = 0;
 	out[1] = IPFIX_VERSION;
 	out[2] = n >> 8;
 	out[3] = n & 0xff;
-	memcpy(out + IPFIX_HEADER_LEN, s->templates, s->templates_len);
 	s->primed_messages++;
 	return n;
 }
@@ -75,15 +175,11 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 void ipfix_session_unprime(struct ipfix_session *s, const uint8_t *msg,
 			   size_t len)
 {
-	uint32_t domain;
-	size_t i;
+	struct ipfix_session_domain *d;
 
 	if (len < IPFIX_HEADER_LEN)
 		return;
-	domain = domain_of(msg);
-	for (i = 0; i < s->n_primed; i++)
-		if (s->primed[i] == domain) {
-			s->primed[i] = s->primed[--s->n_primed];
-			return;
-		}
+	d = domain_get(s, domain_of(msg));
+	if (d)
+		d->known = 0;
 }

@@ -7,20 +7,29 @@
 
 #define IPFIX_SESSION_MAX_DOMAINS	1024
 #define IPFIX_SESSION_MAX_TEMPLATES	4096
+/* template ids the session follows: 256 up to this (the module's) */
+#define IPFIX_SESSION_MAX_ID		319
+
+/* what the collectors of this session were given in one domain */
+struct ipfix_session_domain {
+	uint32_t domain;
+	uint64_t known;		/* template ids from 256, a bit each */
+};
 
 /*
  * A UDP transport session from this daemon to its collectors (RFC 7011
  * §10.3): a collector knows templates per session and observation domain,
- * so a fresh session must carry the templates of a domain before its first
- * data. The module writes templates for a new reader, but messages written
- * before (a daemon restarted with data waiting) would reach the collector
- * first: those get the template set, fetched from the module, in front.
+ * so each template must reach it before the first data that uses it. The
+ * module sends each template before its first use for a reader, but
+ * messages it wrote for an earlier reader (a daemon restarted with data
+ * waiting) use templates that reader was given: those go out first, taken
+ * from the template set fetched from the module.
  */
 struct ipfix_session {
 	uint8_t templates[IPFIX_SESSION_MAX_TEMPLATES];	/* one template set */
 	size_t templates_len;
-	uint32_t primed[IPFIX_SESSION_MAX_DOMAINS];	/* domains that had them */
-	size_t n_primed;
+	struct ipfix_session_domain domains[IPFIX_SESSION_MAX_DOMAINS];
+	size_t n_domains;
 	uint64_t primed_messages;	/* template messages we sent */
 };
 
@@ -28,13 +37,15 @@ struct ipfix_session {
 void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
 			 size_t len);
 /*
- * Before @msg goes out: if its domain needs templates first, writes a
- * template-only message (same domain and sequence number) into @out and
- * returns its length, else returns 0.
+ * Before @msg goes out: if it uses templates its domain was not given in
+ * this session (and does not carry them before their use), writes a
+ * template-only message with those (same domain and sequence number) into
+ * @out and returns its length, else returns 0. Counts what @msg carries
+ * and what @out does as given.
  */
 size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 			   size_t len, uint8_t *out, size_t out_size);
-/* @msg did not go out after all: its domain needs templates again. */
+/* @msg did not go out after all: its domain needs its templates again. */
 void ipfix_session_unprime(struct ipfix_session *s, const uint8_t *msg,
 			   size_t len);
 
