@@ -471,14 +471,14 @@ void ctipfix_msg_flush(struct ctipfix_msg *m)
 }
 
 /*
- * Does a record of @tmpl fit the open message: with the template in front
- * if the message is to carry it, and a set header if its set is not open?
+ * Does a record of @tmpl, @need bytes, fit the open message: with the
+ * template in front if the message is to carry it, and a set header if its
+ * set is not open?
  */
 static bool ctipfix_msg_fits(const struct ctipfix_msg *m,
-			     const struct ctipfix_template *tmpl)
+			     const struct ctipfix_template *tmpl,
+			     unsigned int need)
 {
-	unsigned int need = ctipfix_template_record_len(tmpl);
-
 	if (!ctipfix_msg_has_template(m, ctipfix_template_index(tmpl)))
 		need += ctipfix_template_alone_len(tmpl) + IPFIX_SET_HDR_LEN;
 	else if (m->set_id != ctipfix_template_id(tmpl))
@@ -515,8 +515,9 @@ void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec)
 {
 	const struct ctipfix_template *t = ctipfix_template_for(rec);
 	u16 id = ctipfix_template_id(t);
+	unsigned int need = ctipfix_template_record_len(t);
 
-	if (m->len && !ctipfix_msg_fits(m, t))
+	if (m->len && !ctipfix_msg_fits(m, t, need))
 		ctipfix_msg_flush(m);
 	if (!m->len)
 		ctipfix_msg_open(m);
@@ -526,7 +527,7 @@ void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec)
 	 * same, since a write past the buffer is the one mistake here that
 	 * corrupts the kernel's memory.
 	 */
-	if (!ctipfix_msg_fits(m, t)) {
+	if (!ctipfix_msg_fits(m, t, need)) {
 		ctipfix_msg_skip(m, 1, rec->packets + rec->rev_packets,
 				 rec->octets + rec->rev_octets);
 		return;
@@ -536,7 +537,7 @@ void ctipfix_msg_add(struct ctipfix_msg *m, const struct ctipfix_record *rec)
 	if (m->set_id != id)
 		ctipfix_set_open(m, id);
 	ctipfix_template_put_record(t, rec, m->buf + m->len);
-	m->len += ctipfix_template_record_len(t);
+	m->len += need;
 	m->records++;
 	m->packets += rec->packets + rec->rev_packets;
 	m->octets += rec->octets + rec->rev_octets;
