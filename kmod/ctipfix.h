@@ -61,14 +61,15 @@ struct ctipfix_flow {
 	u32 last_export;		/* jiffies, truncated */
 	u32 first_lo;			/* see ctipfix_flow_first() */
 	/*
-	 * The rest of the first packet's tick (47 bits in all: 4 400 years at
+	 * The rest of the first packet's tick (46 bits in all: 2 200 years at
 	 * HZ=1000), and the interfaces in 24 bits each (an index beyond goes
 	 * out as 0, unknown): so that a flow fits in 56 bytes.
 	 */
 	u64 ifindex_in : 24;
 	u64 ifindex_out : 24;
-	u64 first_hi : 15;
+	u64 first_hi : 14;
 	u64 hooked : 1;			/* the hooks saw it, not a walk */
+	u64 syn_unsent : 1;		/* opened by a SYN, in no record yet */
 };
 
 /* what a followed flow costs beyond conntrack's own entry */

@@ -30,6 +30,7 @@
 
 #include "ctipfix.h"
 #include "flow_counts.h"
+#include "tcp_flags.h"
 
 struct ctipfix_pass {
 	u64 tick_ns;			/* wall clock at the start of now_ticks */
@@ -178,6 +179,31 @@ static void ctipfix_fill_counts(struct ctipfix_record *rec,
 }
 
 /*
+ * The initiator's TCP control bits, in a record that counts its packets.
+ * Read without the entry's lock, as the counters are: a packet on its way
+ * through the tracker meanwhile shows in this record or the next.
+ */
+static void ctipfix_fill_tcp_flags(struct ctipfix_record *rec,
+				   const struct ctipfix_flow *flow)
+{
+	const struct ip_ct_tcp *tcp = &flow->ct->proto.tcp;
+	struct ctipfix_tcp_seen seen = {
+		.state = READ_ONCE(tcp->state),
+		.last_index = READ_ONCE(tcp->last_index),
+		.last_dir = READ_ONCE(tcp->last_dir),
+		.orig_closed_first = READ_ONCE(tcp->seen[IP_CT_DIR_ORIGINAL].flags) &
+				     IP_CT_TCP_FLAG_CLOSE_INIT,
+		.reply_closed_first = READ_ONCE(tcp->seen[IP_CT_DIR_REPLY].flags) &
+				      IP_CT_TCP_FLAG_CLOSE_INIT,
+		.assured = test_bit(IPS_ASSURED_BIT, &flow->ct->status),
+		.syn_first = flow->syn_unsent,
+	};
+
+	if (rec->protocol == IPPROTO_TCP && rec->packets)
+		rec->tcp_flags = ctipfix_tcp_flags(&seen);
+}
+
+/*
  * The wall clock, in ms, of a packet that conntrack or the hooks saw at the
  * tick @ago ticks before the pass's (after, if negative): the middle of
  * that tick, so that it is off by half a tick at most.
@@ -223,6 +249,7 @@ static void ctipfix_fill_record(struct ctipfix_record *rec,
 	memset(rec, 0, sizeof(*rec));
 	ctipfix_fill_tuple(rec, flow->ct);
 	ctipfix_fill_counts(rec, flow);
+	ctipfix_fill_tcp_flags(rec, flow);
 	ctipfix_fill_times(rec, flow, p);
 	rec->end_reason = reason;
 	rec->ifindex_in = flow->ifindex_in;
@@ -238,6 +265,7 @@ static void ctipfix_emit(struct ctipfix_net *cn, struct ctipfix_flow *flow,
 	if (reason == CTIPFIX_END_ACTIVE_TIMEOUT && !p->all_interim &&
 	    !rec.packets && !rec.rev_packets)
 		return;		/* idle since the last record: nothing new */
+	flow->syn_unsent = 0;	/* its first record carried it */
 	if (reason == CTIPFIX_END_ACTIVE_TIMEOUT)
 		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_INTERIM);
 	else

@@ -242,6 +242,16 @@ static u32 ctipfix_flow_ifindex(u32 ifindex)
 }
 
 /*
+ * Was @ct's first packet, which the TCP tracker has just taken in, a SYN?
+ * It is still unconfirmed: nothing else writes it.
+ */
+static bool ctipfix_ct_opened_by_syn(const struct nf_conn *ct)
+{
+	return nf_ct_protonum(ct) == IPPROTO_TCP &&
+	       READ_ONCE(ct->proto.tcp.state) == TCP_CONNTRACK_SYN_SENT;
+}
+
+/*
  * Start following @ct, new on its first packet. Called from the hooks
  * (softirq, or process context for locally sent packets). Returns 0 or
  * -ENOMEM.
@@ -255,6 +265,7 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 		return -ENOMEM;
 	ctipfix_flow_init(flow, ct);
 	flow->hooked = 1;
+	flow->syn_unsent = ctipfix_ct_opened_by_syn(ct);
 	flow->ifindex_in = ctipfix_flow_ifindex(ifindex_in);
 	flow->ifindex_out = ctipfix_flow_ifindex(ifindex_out);
 	ctipfix_flow_push(t, flow);
@@ -451,6 +462,7 @@ static bool ctipfix_flow_merge(struct ctipfix_flow *old,
 	old->first_lo = flow->first_lo;
 	old->first_hi = flow->first_hi;
 	old->hooked = flow->hooked;
+	old->syn_unsent = flow->syn_unsent;
 	old->ifindex_in = flow->ifindex_in;
 	old->ifindex_out = flow->ifindex_out;
 	return true;

@@ -7,10 +7,12 @@
  * Each record goes out in the smallest template its values fit (RFC 7011
  * §6.2 reduced-size encoding): a short flow such as a DNS exchange fits a
  * compact template, with 1- and 2-byte counters and its duration in place
- * of the end time: 30 or 32 bytes for IPv4 where the full template takes 72.
+ * of the end time: 30 or 32 bytes for IPv4 where the full template takes 73.
  * (flowStart/EndDeltaMicroseconds would be smaller still, but nfdump 1.7
- * decodes them wrong.)
+ * decodes them wrong.) TCP flows have compact templates of their own, with
+ * tcpControlBits, so that the others do not carry it.
  */
+#include <linux/in.h>
 #include <linux/kernel.h>
 #include <linux/netfilter.h>
 #include <linux/stddef.h>
@@ -35,19 +37,23 @@ struct ctipfix_field {
 };
 
 /*
- * A template is its address fields followed by a body of other fields, and
- * for translated flows the post-NAT fields last.
+ * A template is its address fields followed by a body of other fields, then
+ * the TCP fields if it has them, and for translated flows the post-NAT
+ * fields last.
  */
 struct ctipfix_template {
 	u16 id;
 	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	u8 n_addr;
 	u8 n_body;
+	u8 n_tcp;			/* 0: not for TCP flows */
 	u8 n_nat;			/* 0: only for flows not translated */
+	bool tcp_only;			/* only for TCP flows */
 	bool no_icmp;			/* only for records with no ICMP type */
 	u8 octets_len;			/* if set, the octet counts' length */
 	const struct ctipfix_field *addr;
 	const struct ctipfix_field *body;
+	const struct ctipfix_field *tcp;
 	const struct ctipfix_field *nat;
 };
 
@@ -90,6 +96,15 @@ static const struct ctipfix_field ctipfix_ipv6_nat_fields[] = {
 	F(POST_NAT_DESTINATION_IPV6_ADDRESS, 16, post_daddr.ip6, BYTES),
 	F(POST_NAPT_SOURCE_TRANSPORT_PORT, 2, post_sport, U16),
 	F(POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, post_dport, U16),
+};
+
+/*
+ * The original direction's TCP control bits (tcp_flags.h), in one byte:
+ * nfacctd 1.7 reads a 2-byte tcpControlBits as 0. Not the reply's: nfdump
+ * 1.7 writes a reverse tcpControlBits over the forward one.
+ */
+static const struct ctipfix_field ctipfix_tcp_fields[] = {
+	F(TCP_CONTROL_BITS, 1, tcp_flags, U8),
 };
 
 #define CTIPFIX_N_NAT	4
@@ -150,7 +165,7 @@ static const struct ctipfix_field ctipfix_compact_fields[] = {
 		__VA_ARGS__						\
 	}
 
-/* a full template: carries any record of its family */
+/* a full template: carries any record of its family, TCP or not */
 #define CTIPFIX_FULL(tid, fam, addr_fields, ...)			\
 	{								\
 		.id = (tid),						\
@@ -159,8 +174,15 @@ static const struct ctipfix_field ctipfix_compact_fields[] = {
 		.addr = (addr_fields),					\
 		.n_body = ARRAY_SIZE(ctipfix_full_fields),		\
 		.body = ctipfix_full_fields,				\
+		.n_tcp = ARRAY_SIZE(ctipfix_tcp_fields),		\
+		.tcp = ctipfix_tcp_fields,				\
 		__VA_ARGS__						\
 	}
+
+/* with the TCP fields, for TCP flows only */
+#define CTIPFIX_TCP							\
+	.n_tcp = ARRAY_SIZE(ctipfix_tcp_fields),			\
+	.tcp = ctipfix_tcp_fields, .tcp_only = true
 
 /* with the post-NAT fields of @nat_fields, for translated flows */
 #define CTIPFIX_NAT(nat_fields)						\
@@ -176,10 +198,20 @@ static const struct ctipfix_template ctipfix_templates[] = {
 			ctipfix_ipv4_fields),
 	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_COMPACT, NFPROTO_IPV6,
 			ctipfix_ipv6_fields),
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_TCP_COMPACT, NFPROTO_IPV4,
+			ctipfix_ipv4_fields, CTIPFIX_TCP),
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_TCP_COMPACT, NFPROTO_IPV6,
+			ctipfix_ipv6_fields, CTIPFIX_TCP),
 	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_NAT_COMPACT, NFPROTO_IPV4,
 			ctipfix_ipv4_fields, CTIPFIX_NAT(ctipfix_ipv4_nat_fields)),
 	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_NAT_COMPACT, NFPROTO_IPV6,
 			ctipfix_ipv6_fields, CTIPFIX_NAT(ctipfix_ipv6_nat_fields)),
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_NAT_TCP_COMPACT, NFPROTO_IPV4,
+			ctipfix_ipv4_fields, CTIPFIX_TCP,
+			CTIPFIX_NAT(ctipfix_ipv4_nat_fields)),
+	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_NAT_TCP_COMPACT, NFPROTO_IPV6,
+			ctipfix_ipv6_fields, CTIPFIX_TCP,
+			CTIPFIX_NAT(ctipfix_ipv6_nat_fields)),
 	/* the full templates, last, carry anything */
 	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV4, NFPROTO_IPV4, ctipfix_ipv4_fields),
 	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV6, NFPROTO_IPV6, ctipfix_ipv6_fields),
@@ -194,7 +226,7 @@ static_assert(ARRAY_SIZE(ctipfix_templates) <= BITS_PER_LONG);
 
 static unsigned int ctipfix_n_fields(const struct ctipfix_template *tmpl)
 {
-	return tmpl->n_addr + tmpl->n_body + tmpl->n_nat;
+	return tmpl->n_addr + tmpl->n_body + tmpl->n_tcp + tmpl->n_nat;
 }
 
 static const struct ctipfix_field *
@@ -205,7 +237,10 @@ ctipfix_field(const struct ctipfix_template *tmpl, unsigned int i)
 	i -= tmpl->n_addr;
 	if (i < tmpl->n_body)
 		return &tmpl->body[i];
-	return &tmpl->nat[i - tmpl->n_body];
+	i -= tmpl->n_body;
+	if (i < tmpl->n_tcp)
+		return &tmpl->tcp[i];
+	return &tmpl->nat[i - tmpl->n_tcp];
 }
 
 /* A field's length on the wire in @tmpl. */
@@ -235,11 +270,13 @@ static u64 ctipfix_field_value(const struct ctipfix_field *f, const void *v)
 static bool ctipfix_template_fits(const struct ctipfix_template *tmpl,
 				  const struct ctipfix_record *rec)
 {
+	bool tcp = rec->protocol == IPPROTO_TCP;
 	const struct ctipfix_field *f;
 	unsigned int i, len;
 
 	if (tmpl->family != rec->family || !tmpl->n_nat != !rec->nat ||
-	    (tmpl->no_icmp && rec->icmp_type_code))
+	    (tmpl->no_icmp && rec->icmp_type_code) ||
+	    (tcp && !tmpl->n_tcp) || (!tcp && tmpl->tcp_only))
 		return false;
 	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
 		f = ctipfix_field(tmpl, i);
@@ -260,7 +297,7 @@ ctipfix_template_for(const struct ctipfix_record *rec)
 
 	/*
 	 * ends at the latest on the full template of the family, with or
-	 * without NAT: it fits all
+	 * without NAT: it fits all, TCP or not
 	 */
 	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
 		if (ctipfix_template_fits(&ctipfix_templates[i], rec))

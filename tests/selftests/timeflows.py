@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Client flows whose every packet time matters (47-times), each from a
-source port of its own so that the capture and the records can be paired.
+"""Client flows whose every packet matters (47-times, 78-tcp-flags), each
+from a source port of its own so that the capture and the records can be
+paired.
 
 timeflows.py [--go FILE] < FLOWS
     runs every flow of FLOWS, one per line, side by side (threads of one
@@ -23,6 +24,12 @@ tcp-refused HOST PORT SPORT
 tcp-hold HOST PORT SPORT BYTES
     connect, send BYTES, print "sent", then hold the connection open,
     silent, until killed (the test deletes its conntrack entry meanwhile)
+tcp-wait-fin HOST PORT SPORT
+    connect, read until the server closes (its FIN first), then close
+tcp-trickle HOST PORT SPORT COUNT GAP
+    connect, send a byte COUNT times, GAP seconds apart, close (FIN)
+tcp-unanswered HOST PORT SPORT
+    a SYN to a port that drops it; give up after half a second
 
 timeflows.py serve-udp ADDR PORT
     the server: answer each datagram at once, until killed
@@ -102,6 +109,35 @@ def tcp_hold(host, port, sport, size):
     time.sleep(3600)
 
 
+def tcp_wait_fin(host, port, sport):
+    s = tcp_connected(host, port, sport)
+    while s.recv(4096):
+        pass
+    s.close()
+
+
+def tcp_trickle(host, port, sport, count, gap):
+    s = tcp_connected(host, port, sport)
+    for i in range(count):
+        if i:
+            time.sleep(gap)
+        s.sendall(b"x")
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)
+    s.close()
+
+
+def tcp_unanswered(host, port, sport):
+    s = bound(host, socket.SOCK_STREAM, sport)
+    s.settimeout(0.5)
+    try:
+        s.connect((host, port))
+    except socket.timeout:
+        s.close()
+        return
+    sys.exit("answered on a port that should drop SYNs")
+
+
 def serve_udp(addr, port):
     s = socket.socket(family(addr), socket.SOCK_DGRAM)
     s.bind((addr, port))
@@ -111,7 +147,9 @@ def serve_udp(addr, port):
 
 
 FLOWS = {"udp": udp, "udp-send": udp_send, "tcp-fin": tcp_fin,
-         "tcp-rst": tcp_rst, "tcp-refused": tcp_refused, "tcp-hold": tcp_hold}
+         "tcp-rst": tcp_rst, "tcp-refused": tcp_refused, "tcp-hold": tcp_hold,
+         "tcp-wait-fin": tcp_wait_fin, "tcp-trickle": tcp_trickle,
+         "tcp-unanswered": tcp_unanswered}
 
 
 def run(line, failed):

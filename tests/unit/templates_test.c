@@ -106,10 +106,10 @@ TEST(values_past_the_compact_lengths_take_the_full_template)
 	r = udp4();
 	r.ifindex_out = 256;
 	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
-	EXPECT_EQ(72, len_for(&r));
+	EXPECT_EQ(73, len_for(&r));	/* tcpControlBits too, for any flow */
 	r.family = NFPROTO_IPV6;
 	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6, id_for(&r));
-	EXPECT_EQ(96, len_for(&r));
+	EXPECT_EQ(97, len_for(&r));
 }
 
 /* the compact templates carry no ICMP type: an echo goes full */
@@ -150,7 +150,7 @@ TEST(translated_flows_take_the_nat_templates)
 	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_NAT, id_for(&r));
 	r.family = NFPROTO_IPV4;
 	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT, id_for(&r));
-	EXPECT_EQ(72 + 12, len_for(&r));
+	EXPECT_EQ(73 + 12, len_for(&r));
 	/* and a flow not translated never takes one */
 	r.nat = false;
 	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
@@ -188,16 +188,78 @@ TEST(template_alone_in_its_set)
 	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TINY, be16(p + 4));
 	EXPECT_EQ(14, be16(p + 6));		/* fields */
 	EXPECT_EQ(0, ctipfix_template_index(t));
-	/* the longest: full IPv6 with NAT, 19 fields, 2 with a PEN */
-	EXPECT_EQ(4 + 4 + 19 * 4 + 2 * 4, ctipfix_template_max_alone_len());
+	/* the longest: full IPv6 with NAT, 20 fields, 2 with a PEN */
+	EXPECT_EQ(4 + 4 + 20 * 4 + 2 * 4, ctipfix_template_max_alone_len());
 	/* so the smallest message: header, it, set header, longest record */
-	EXPECT_EQ(244, 16 + ctipfix_template_max_alone_len() + 4 +
+	EXPECT_EQ(249, 16 + ctipfix_template_max_alone_len() + 4 +
 		  ctipfix_template_max_record_len());
 }
 
 TEST(longest_record_is_full_ipv6_nat)
 {
-	EXPECT_EQ(96 + 36, ctipfix_template_max_record_len());
+	EXPECT_EQ(97 + 36, ctipfix_template_max_record_len());
+}
+
+/* a short TCP connection: 3 packets each way */
+static struct ctipfix_record tcp4(void)
+{
+	struct ctipfix_record r = udp4();
+
+	r.protocol = 6;
+	r.dport = 443;
+	r.octets = 180;
+	r.packets = 3;
+	r.rev_octets = 180;
+	r.rev_packets = 3;
+	r.tcp_flags = 0x13;	/* SYN, ACK, FIN */
+	return r;
+}
+
+/*
+ * TCP flows take templates of their own, with their control bits, in the
+ * compact sizes (none tiny), and never one without them; other flows never
+ * take those
+ */
+TEST(tcp_flows_take_the_tcp_templates)
+{
+	struct ctipfix_record r = tcp4();
+
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TCP_COMPACT, id_for(&r));
+	EXPECT_EQ(33, len_for(&r));
+	r.family = NFPROTO_IPV6;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_TCP_COMPACT, id_for(&r));
+	EXPECT_EQ(57, len_for(&r));
+	r.nat = true;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_NAT_TCP_COMPACT, id_for(&r));
+	EXPECT_EQ(57 + 36, len_for(&r));
+	r.family = NFPROTO_IPV4;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT_TCP_COMPACT, id_for(&r));
+	EXPECT_EQ(33 + 12, len_for(&r));
+	r.duration_ms = 65536;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT, id_for(&r));
+	r.nat = false;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	r = udp4();
+	r.octets = 256;
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, id_for(&r));
+}
+
+/* the control bits: one byte, after the compact body */
+TEST(tcp_record_on_the_wire)
+{
+	struct ctipfix_record r = tcp4();
+	u8 p[64];
+
+	memset(p, 0xee, sizeof(p));
+	ASSERT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TCP_COMPACT, id_for(&r));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(6, p[12]);
+	EXPECT_EQ(180, be16(p + 13));	/* octets, 2 bytes */
+	EXPECT_EQ(3, p[15]);
+	EXPECT_EQ(1, p[29]);		/* end reason */
+	EXPECT_EQ(3, p[31]);		/* egress interface */
+	EXPECT_EQ(0x13, p[32]);		/* tcpControlBits */
+	EXPECT_EQ(0xee, p[33]);
 }
 
 /* the tiny IPv4 record, field by field */
@@ -268,7 +330,7 @@ TEST(template_set_describes_every_template)
 {
 	unsigned int len = ctipfix_template_set_len(), off, n, i, ie, templates = 0;
 	unsigned int reverse = 0;
-	u8 p[1024];
+	u8 p[2048];
 
 	ASSERT_LE(len, sizeof(p));
 	ctipfix_template_set_put(p);
@@ -289,9 +351,9 @@ TEST(template_set_describes_every_template)
 		}
 	}
 	EXPECT_EQ(len, off);
-	EXPECT_EQ(10, templates);
+	EXPECT_EQ(14, templates);
 	/* reverse octets and packets in each */
-	EXPECT_EQ(20, reverse);
+	EXPECT_EQ(28, reverse);
 }
 
 /* each template as the set defines it: what put_record writes */
@@ -299,7 +361,7 @@ TEST(set_lengths_match_the_records)
 {
 	const struct ctipfix_template *t;
 	unsigned int i, sum;
-	u8 p[1024];
+	u8 p[2048];
 	u8 *def;
 
 	ctipfix_template_set_put(p);
