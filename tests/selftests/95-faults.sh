@@ -99,8 +99,8 @@ ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 21000 20 20 "$A"/opened0
 check "every flow settled" wait_until 30 ctipfix_settled
 kill -USR1 $daemon
 sleep 1
-check "sends to the absent collector counted as failed" \
-	grep -qE "127.0.0.1:4741 sent [0-9]+ bytes [0-9]+ failed [1-9]" "$A"/ctipfixd.err
+check "ICMP errors from the absent collector counted" \
+	grep -qE "127.0.0.1:4741 sent [0-9]+ bytes [0-9]+ failed [0-9]+ icmp_errors [1-9]" "$A"/ctipfixd.err
 bg socat -u UDP-RECV:4741,bind=127.0.0.1 OPEN:"$A"/late.bin,creat,append
 generate "$A"/opened0b 21100 60 10
 check "the late collector decodes records within template_refresh" \

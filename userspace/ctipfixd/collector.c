@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* UDP collectors: each message goes out as one datagram to each of them. */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,14 +39,39 @@ void collector_close(struct collector *c)
 	c->fd = -1;
 }
 
+/*
+ * An ICMP error that came back for an earlier datagram is reported by the
+ * next send() on the connected socket, which then sends nothing: the error
+ * is not this datagram's, and reporting it cleared it.
+ */
+static bool collector_stale_error(int err)
+{
+	return err == ECONNREFUSED || err == EHOSTUNREACH ||
+	       err == ENETUNREACH;
+}
+
+static ssize_t collector_send_once(struct collector *c, const void *msg,
+				   size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = send(c->fd, msg, len, 0);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
 int collector_send(struct collector *c, const void *msg, size_t len)
 {
 	ssize_t n;
 
 	pace_wait(&c->pace);
-	do {
-		n = send(c->fd, msg, len, 0);
-	} while (n < 0 && errno == EINTR);
+	n = collector_send_once(c, msg, len);
+	if (n < 0 && collector_stale_error(errno)) {
+		c->icmp_errors++;	/* an earlier datagram was lost */
+		/* this one's own, if it fails again (no route now) */
+		n = collector_send_once(c, msg, len);
+	}
 	if (n == (ssize_t)len) {
 		c->sent++;
 		c->sent_bytes += len;
@@ -59,10 +85,11 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 void collector_print(const struct collector *c, FILE *f)
 {
 	fprintf(f, "collector %s sent %llu bytes %llu failed %llu "
-		"paced %llu paced_ms %llu%s%s\n",
+		"icmp_errors %llu paced %llu paced_ms %llu%s%s\n",
 		c->name, (unsigned long long)c->sent,
 		(unsigned long long)c->sent_bytes,
 		(unsigned long long)c->failed,
+		(unsigned long long)c->icmp_errors,
 		(unsigned long long)c->pace.waits,
 		(unsigned long long)(c->pace.waited_ns / 1000000),
 		c->last_errno ? " last_error " : "",

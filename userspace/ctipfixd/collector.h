@@ -13,7 +13,8 @@ struct collector {
 	int fd;			/* connected UDP socket */
 	uint64_t sent;		/* datagrams */
 	uint64_t sent_bytes;
-	uint64_t failed;	/* send errors, ECONNREFUSED included */
+	uint64_t failed;	/* datagrams not sent */
+	uint64_t icmp_errors;	/* ICMP said an earlier one did not arrive */
 	int last_errno;
 	struct pace pace;	/* its datagrams, at most its rate */
 };

@@ -144,8 +144,11 @@ static enum delivery send_message(struct daemon *d, const uint8_t *msg,
 				       sizeof(d->primer));
 	enum delivery got;
 
-	if (n)
-		send_all(d, d->primer, n);
+	/* no collector may get the data while its templates wait */
+	if (n && send_all(d, d->primer, n) == HELD) {
+		ipfix_session_unprime(&d->session, msg, len);
+		return HELD;
+	}
 	got = send_all(d, msg, len);
 	/* the retry, if any, carries the templates again */
 	if (got != TAKEN && n)

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A collector that was down and is back (userspace/ctipfixd/collector.c),
+ * on loopback: the ICMP port unreachable of a datagram sent while it was
+ * down comes back as the next send()'s error, which then sends nothing.
+ * That datagram must still go, and the lost one be counted.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "collector.h"
+#include "hostport.c"
+#include "pace.c"
+
+/* a free UDP port on 127.0.0.1, bound by nobody once this returns */
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int port;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len))
+		return -1;
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static int listen_on(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(port);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	return fd;
+}
+
+/* what @fd received within a second: "" if nothing */
+static void received(int fd, char *buf, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n = 0;
+
+	buf[0] = 0;
+	if (poll(&p, 1, 1000) == 1)
+		n = recv(fd, buf, len - 1, 0);
+	buf[n > 0 ? n : 0] = 0;
+}
+
+TEST(the_datagram_after_an_icmp_error_still_goes)
+{
+	struct collector c;
+	char spec[64], err[256], buf[64];
+	int port = free_port(), fd;
+
+	ASSERT_LT(0, port);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
+	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
+	/* down: loopback answers with port unreachable before send returns */
+	ASSERT_EQ(0, collector_send(&c, "lost", 4));
+	fd = listen_on(port);
+	ASSERT_LE(0, fd);
+	/* back: this datagram meets the first one's error, and still goes */
+	EXPECT_EQ(0, collector_send(&c, "next", 4));
+	received(fd, buf, sizeof(buf));
+	EXPECT_STREQ("next", buf);
+	EXPECT_EQ(2, c.sent);
+	EXPECT_EQ(0, c.failed);
+	EXPECT_EQ(1, c.icmp_errors);
+	close(fd);
+	collector_close(&c);
+}
+
+/* where no error is waiting, a failure is the datagram's own */
+TEST(a_datagram_too_big_fails)
+{
+	static char big[70000];
+	struct collector c;
+	char err[256];
+
+	ASSERT_EQ(0, collector_open(&c, "127.0.0.1:9", 0, err, sizeof(err)));
+	EXPECT_EQ(-EMSGSIZE, collector_send(&c, big, sizeof(big)));
+	EXPECT_EQ(1, c.failed);
+	EXPECT_EQ(0, c.icmp_errors);
+	collector_close(&c);
+}
+
+TEST_HARNESS_MAIN
