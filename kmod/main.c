@@ -15,6 +15,7 @@ static int __init ctipfix_init(void)
 {
 	int err;
 
+	ctipfix_templates_init();
 	err = ctipfix_params_check_load();
 	if (err)
 		return err;

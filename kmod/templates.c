@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IPFIX templates as tables of Information Elements. Each field says which
- * IE it is, how many bytes it takes on the wire and where its value lives in
- * struct ctipfix_record; adding an IE to a template is one line here.
+ * IPFIX templates as tables of Information Elements, and the rules that
+ * make the family of templates out of them. Each field says which IE it
+ * is, how many bytes it takes on the wire and where its value lives in
+ * struct ctipfix_record; adding an IE is one line here.
  *
- * Each record goes out in the smallest template its values fit (RFC 7011
- * §6.2 reduced-size encoding): a short flow such as a DNS exchange fits a
- * compact template, with 1- and 2-byte counters and its duration in place
- * of the end time: 30 or 32 bytes for IPv4 where the full template takes 73.
- * (flowStart/EndDeltaMicroseconds would be smaller still, but nfdump 1.7
- * decodes them wrong.) TCP flows have compact templates of their own, with
- * tcpControlBits, so that the others do not carry it.
+ * A template is one of three sizes, for one address family, with some of
+ * the optional groups of fields. Each record goes out in the smallest
+ * template its values fit (RFC 7011 §6.2 reduced-size encoding): a short
+ * flow such as a DNS exchange fits a tiny or compact template, with 1- and
+ * 2-byte counters and its duration in place of the end time: 30 or 32
+ * bytes for IPv4 where the full template takes 73. (flowStart/End-
+ * DeltaMicroseconds would be smaller still, but nfdump 1.7 decodes them
+ * wrong.) A group is in a compact template only for the records that need
+ * it, so a DNS exchange pays for no TCP bits and no NAT; the full
+ * templates carry the cheap groups whatever the record.
  */
 #include <linux/in.h>
 #include <linux/kernel.h>
@@ -36,27 +40,6 @@ struct ctipfix_field {
 	u8 kind;
 };
 
-/*
- * A template is its address fields followed by a body of other fields, then
- * the TCP fields if it has them, and for translated flows the post-NAT
- * fields last.
- */
-struct ctipfix_template {
-	u16 id;
-	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
-	u8 n_addr;
-	u8 n_body;
-	u8 n_tcp;			/* 0: not for TCP flows */
-	u8 n_nat;			/* 0: only for flows not translated */
-	bool tcp_only;			/* only for TCP flows */
-	bool no_icmp;			/* only for records with no ICMP type */
-	u8 octets_len;			/* if set, the octet counts' length */
-	const struct ctipfix_field *addr;
-	const struct ctipfix_field *body;
-	const struct ctipfix_field *tcp;
-	const struct ctipfix_field *nat;
-};
-
 #define F(_ie, _len, _member, _kind) {					\
 	.ie = CTIPFIX_IE_##_ie, .len = _len,				\
 	.offset = offsetof(struct ctipfix_record, _member),		\
@@ -67,6 +50,7 @@ struct ctipfix_template {
 	.offset = offsetof(struct ctipfix_record, _member),		\
 	.kind = CTIPFIX_##_kind }
 
+/* the addresses; the full templates take the ICMP type too */
 static const struct ctipfix_field ctipfix_ipv4_fields[] = {
 	F(SOURCE_IPV4_ADDRESS, 4, saddr.ip, BYTES),
 	F(DESTINATION_IPV4_ADDRESS, 4, daddr.ip, BYTES),
@@ -79,39 +63,6 @@ static const struct ctipfix_field ctipfix_ipv6_fields[] = {
 	F(ICMP_TYPE_CODE_IPV6, 2, icmp_type_code, U16),
 };
 
-/*
- * Where the original direction left the router (the IANA registry's
- * post-NAT IEs, as RFC 8158 uses them for NAT logging). An ICMP flow has
- * no ports: they go out as 0.
- */
-static const struct ctipfix_field ctipfix_ipv4_nat_fields[] = {
-	F(POST_NAT_SOURCE_IPV4_ADDRESS, 4, post_saddr.ip, BYTES),
-	F(POST_NAT_DESTINATION_IPV4_ADDRESS, 4, post_daddr.ip, BYTES),
-	F(POST_NAPT_SOURCE_TRANSPORT_PORT, 2, post_sport, U16),
-	F(POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, post_dport, U16),
-};
-
-static const struct ctipfix_field ctipfix_ipv6_nat_fields[] = {
-	F(POST_NAT_SOURCE_IPV6_ADDRESS, 16, post_saddr.ip6, BYTES),
-	F(POST_NAT_DESTINATION_IPV6_ADDRESS, 16, post_daddr.ip6, BYTES),
-	F(POST_NAPT_SOURCE_TRANSPORT_PORT, 2, post_sport, U16),
-	F(POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, post_dport, U16),
-};
-
-/*
- * The original direction's TCP control bits (tcp_flags.h), in one byte:
- * nfacctd 1.7 reads a 2-byte tcpControlBits as 0. Not the reply's: nfdump
- * 1.7 writes a reverse tcpControlBits over the forward one.
- */
-static const struct ctipfix_field ctipfix_tcp_fields[] = {
-	F(TCP_CONTROL_BITS, 1, tcp_flags, U8),
-};
-
-#define CTIPFIX_N_NAT	4
-static_assert(ARRAY_SIZE(ctipfix_ipv4_nat_fields) == CTIPFIX_N_NAT);
-static_assert(ARRAY_SIZE(ctipfix_ipv6_nat_fields) == CTIPFIX_N_NAT);
-
-/* compact templates take the addresses only; full ones the ICMP type too */
 #define CTIPFIX_N_ADDRESSES	2
 #define CTIPFIX_N_ADDRESSES_ICMP 3
 static_assert(ARRAY_SIZE(ctipfix_ipv4_fields) == CTIPFIX_N_ADDRESSES_ICMP);
@@ -152,104 +103,203 @@ static const struct ctipfix_field ctipfix_compact_fields[] = {
 	F(EGRESS_INTERFACE, 1, ifindex_out, U32),
 };
 
-/* a compact template: every address, the compact body, no ICMP */
-#define CTIPFIX_COMPACT(tid, fam, addr_fields, ...)			\
-	{								\
-		.id = (tid),						\
-		.family = (fam),					\
-		.n_addr = CTIPFIX_N_ADDRESSES,				\
-		.addr = (addr_fields),					\
-		.n_body = ARRAY_SIZE(ctipfix_compact_fields),		\
-		.body = ctipfix_compact_fields,				\
-		.no_icmp = true,					\
-		__VA_ARGS__						\
-	}
-
-/* a full template: carries any record of its family, TCP or not */
-#define CTIPFIX_FULL(tid, fam, addr_fields, ...)			\
-	{								\
-		.id = (tid),						\
-		.family = (fam),					\
-		.n_addr = CTIPFIX_N_ADDRESSES_ICMP,			\
-		.addr = (addr_fields),					\
-		.n_body = ARRAY_SIZE(ctipfix_full_fields),		\
-		.body = ctipfix_full_fields,				\
-		.n_tcp = ARRAY_SIZE(ctipfix_tcp_fields),		\
-		.tcp = ctipfix_tcp_fields,				\
-		__VA_ARGS__						\
-	}
-
-/* with the TCP fields, for TCP flows only */
-#define CTIPFIX_TCP							\
-	.n_tcp = ARRAY_SIZE(ctipfix_tcp_fields),			\
-	.tcp = ctipfix_tcp_fields, .tcp_only = true
-
-/* with the post-NAT fields of @nat_fields, for translated flows */
-#define CTIPFIX_NAT(nat_fields)						\
-	.n_nat = CTIPFIX_N_NAT, .nat = (nat_fields)
-
-/* in order of preference: the first that fits a record carries it */
-static const struct ctipfix_template ctipfix_templates[] = {
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_TINY, NFPROTO_IPV4,
-			ctipfix_ipv4_fields, .octets_len = 1),
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_TINY, NFPROTO_IPV6,
-			ctipfix_ipv6_fields, .octets_len = 1),
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, NFPROTO_IPV4,
-			ctipfix_ipv4_fields),
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_COMPACT, NFPROTO_IPV6,
-			ctipfix_ipv6_fields),
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_TCP_COMPACT, NFPROTO_IPV4,
-			ctipfix_ipv4_fields, CTIPFIX_TCP),
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_TCP_COMPACT, NFPROTO_IPV6,
-			ctipfix_ipv6_fields, CTIPFIX_TCP),
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_NAT_COMPACT, NFPROTO_IPV4,
-			ctipfix_ipv4_fields, CTIPFIX_NAT(ctipfix_ipv4_nat_fields)),
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_NAT_COMPACT, NFPROTO_IPV6,
-			ctipfix_ipv6_fields, CTIPFIX_NAT(ctipfix_ipv6_nat_fields)),
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV4_NAT_TCP_COMPACT, NFPROTO_IPV4,
-			ctipfix_ipv4_fields, CTIPFIX_TCP,
-			CTIPFIX_NAT(ctipfix_ipv4_nat_fields)),
-	CTIPFIX_COMPACT(CTIPFIX_TEMPLATE_ID_IPV6_NAT_TCP_COMPACT, NFPROTO_IPV6,
-			ctipfix_ipv6_fields, CTIPFIX_TCP,
-			CTIPFIX_NAT(ctipfix_ipv6_nat_fields)),
-	/* the full templates, last, carry anything */
-	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV4, NFPROTO_IPV4, ctipfix_ipv4_fields),
-	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV6, NFPROTO_IPV6, ctipfix_ipv6_fields),
-	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV4_NAT, NFPROTO_IPV4,
-		     ctipfix_ipv4_fields, CTIPFIX_NAT(ctipfix_ipv4_nat_fields)),
-	CTIPFIX_FULL(CTIPFIX_TEMPLATE_ID_IPV6_NAT, NFPROTO_IPV6,
-		     ctipfix_ipv6_fields, CTIPFIX_NAT(ctipfix_ipv6_nat_fields)),
+/*
+ * The original direction's TCP control bits (tcp_flags.h), in one byte:
+ * nfacctd 1.7 reads a 2-byte tcpControlBits as 0. Not the reply's: nfdump
+ * 1.7 writes a reverse tcpControlBits over the forward one.
+ */
+static const struct ctipfix_field ctipfix_tcp_fields[] = {
+	F(TCP_CONTROL_BITS, 1, tcp_flags, U8),
 };
 
+/*
+ * Where the original direction left the router (the IANA registry's
+ * post-NAT IEs, as RFC 8158 uses them for NAT logging). An ICMP flow has
+ * no ports: they go out as 0.
+ */
+static const struct ctipfix_field ctipfix_ipv4_nat_fields[] = {
+	F(POST_NAT_SOURCE_IPV4_ADDRESS, 4, post_saddr.ip, BYTES),
+	F(POST_NAT_DESTINATION_IPV4_ADDRESS, 4, post_daddr.ip, BYTES),
+	F(POST_NAPT_SOURCE_TRANSPORT_PORT, 2, post_sport, U16),
+	F(POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, post_dport, U16),
+};
+
+static const struct ctipfix_field ctipfix_ipv6_nat_fields[] = {
+	F(POST_NAT_SOURCE_IPV6_ADDRESS, 16, post_saddr.ip6, BYTES),
+	F(POST_NAT_DESTINATION_IPV6_ADDRESS, 16, post_daddr.ip6, BYTES),
+	F(POST_NAPT_SOURCE_TRANSPORT_PORT, 2, post_sport, U16),
+	F(POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, post_dport, U16),
+};
+
+static_assert(ARRAY_SIZE(ctipfix_ipv4_nat_fields) ==
+	      ARRAY_SIZE(ctipfix_ipv6_nat_fields));
+
+/* The sizes of template, smallest first. */
+enum ctipfix_template_size {
+	CTIPFIX_TINY,		/* compact, octets in one byte; no ICMP type */
+	CTIPFIX_COMPACT,	/* no ICMP type */
+	CTIPFIX_FULL,		/* carries any record of its family */
+	CTIPFIX_N_SIZES,
+};
+
+static bool ctipfix_record_tcp(const struct ctipfix_record *rec)
+{
+	return rec->protocol == IPPROTO_TCP;
+}
+
+static bool ctipfix_record_nat(const struct ctipfix_record *rec)
+{
+	return rec->nat;
+}
+
+/*
+ * An optional group of fields: in a template for the records that need it,
+ * and in every full one if @in_full (cheap, zero where not needed); never
+ * in a tiny one unless @in_tiny.
+ */
+struct ctipfix_group {
+	const struct ctipfix_field *fields[2];	/* IPv4, IPv6 */
+	u8 n;
+	bool in_full;
+	bool in_tiny;
+	bool (*needed)(const struct ctipfix_record *rec);
+};
+
+enum ctipfix_group_bit {
+	CTIPFIX_GROUP_TCP,
+	CTIPFIX_GROUP_NAT,
+};
+
+/* in the order their fields follow the body */
+static const struct ctipfix_group ctipfix_groups[] = {
+	[CTIPFIX_GROUP_TCP] = {
+		.fields = { ctipfix_tcp_fields, ctipfix_tcp_fields },
+		.n = ARRAY_SIZE(ctipfix_tcp_fields),
+		.in_full = true,
+		.needed = ctipfix_record_tcp,
+	},
+	[CTIPFIX_GROUP_NAT] = {
+		.fields = { ctipfix_ipv4_nat_fields, ctipfix_ipv6_nat_fields },
+		.n = ARRAY_SIZE(ctipfix_ipv4_nat_fields),
+		.needed = ctipfix_record_nat,
+	},
+};
+
+#define CTIPFIX_N_GROUPS	ARRAY_SIZE(ctipfix_groups)
+#define CTIPFIX_MAX_FIELDS	24
+/* every combination: a bound on how many templates the rules make */
+#define CTIPFIX_MAX_TEMPLATES	(CTIPFIX_N_SIZES * 2 << CTIPFIX_N_GROUPS)
+
 /* a message notes the templates it carried in a bit each */
-static_assert(ARRAY_SIZE(ctipfix_templates) <= BITS_PER_LONG);
+static_assert(CTIPFIX_MAX_TEMPLATES <= 32);
+static_assert(CTIPFIX_TEMPLATE_ID_FLOWS + CTIPFIX_MAX_TEMPLATES - 1 <=
+	      CTIPFIX_TEMPLATE_ID_MAX);
 
-static unsigned int ctipfix_n_fields(const struct ctipfix_template *tmpl)
+struct ctipfix_template {
+	u16 id;
+	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	u8 size;			/* enum ctipfix_template_size */
+	u8 groups;			/* a bit per ctipfix_groups[] entry */
+	u8 n_fields;
+	u16 record_len;
+	const struct ctipfix_field *fields[CTIPFIX_MAX_FIELDS];
+	u8 lens[CTIPFIX_MAX_FIELDS];	/* each field's, in this template */
+};
+
+/* made by ctipfix_templates_init(), in order of preference */
+static struct ctipfix_template ctipfix_templates[CTIPFIX_MAX_TEMPLATES];
+static unsigned int ctipfix_n_templates;
+
+static void ctipfix_template_add_fields(struct ctipfix_template *t,
+					const struct ctipfix_field *f,
+					unsigned int n)
 {
-	return tmpl->n_addr + tmpl->n_body + tmpl->n_tcp + tmpl->n_nat;
+	while (n--) {
+		t->fields[t->n_fields] = f;
+		t->lens[t->n_fields] = t->size == CTIPFIX_TINY &&
+				       f->ie == CTIPFIX_IE_OCTET_DELTA_COUNT ?
+				       1 : f->len;
+		t->record_len += t->lens[t->n_fields++];
+		f++;
+	}
 }
 
-static const struct ctipfix_field *
-ctipfix_field(const struct ctipfix_template *tmpl, unsigned int i)
+/* The fields of a template of @family, @size and @groups, in order. */
+static void ctipfix_template_make(struct ctipfix_template *t, u8 family,
+				  u8 size, u8 groups)
 {
-	if (i < tmpl->n_addr)
-		return &tmpl->addr[i];
-	i -= tmpl->n_addr;
-	if (i < tmpl->n_body)
-		return &tmpl->body[i];
-	i -= tmpl->n_body;
-	if (i < tmpl->n_tcp)
-		return &tmpl->tcp[i];
-	return &tmpl->nat[i - tmpl->n_tcp];
+	bool v6 = family == NFPROTO_IPV6;
+	unsigned int g;
+
+	memset(t, 0, sizeof(*t));
+	t->family = family;
+	t->size = size;
+	t->groups = groups;
+	ctipfix_template_add_fields(t, v6 ? ctipfix_ipv6_fields :
+				    ctipfix_ipv4_fields, size == CTIPFIX_FULL ?
+				    CTIPFIX_N_ADDRESSES_ICMP : CTIPFIX_N_ADDRESSES);
+	if (size == CTIPFIX_FULL)
+		ctipfix_template_add_fields(t, ctipfix_full_fields,
+					    ARRAY_SIZE(ctipfix_full_fields));
+	else
+		ctipfix_template_add_fields(t, ctipfix_compact_fields,
+					    ARRAY_SIZE(ctipfix_compact_fields));
+	for (g = 0; g < CTIPFIX_N_GROUPS; g++)
+		if (groups & BIT(g))
+			ctipfix_template_add_fields(t, ctipfix_groups[g].fields[v6],
+						    ctipfix_groups[g].n);
 }
 
-/* A field's length on the wire in @tmpl. */
-static unsigned int ctipfix_field_len(const struct ctipfix_template *tmpl,
-				      const struct ctipfix_field *f)
+/* The rules: which groups a template of @size has. */
+static bool ctipfix_template_exists(u8 size, u8 groups)
 {
-	if (tmpl->octets_len && f->ie == CTIPFIX_IE_OCTET_DELTA_COUNT)
-		return tmpl->octets_len;
-	return f->len;
+	unsigned int g;
+	bool has;
+
+	for (g = 0; g < CTIPFIX_N_GROUPS; g++) {
+		has = groups & BIT(g);
+		if (size == CTIPFIX_FULL && ctipfix_groups[g].in_full && !has)
+			return false;
+		if (size == CTIPFIX_TINY && !ctipfix_groups[g].in_tiny && has)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Calls @fn for every template the rules make, in order of preference:
+ * by size, then by groups, IPv4 before IPv6.
+ */
+static void ctipfix_templates_each(void (*fn)(const struct ctipfix_template *t,
+					      void *arg), void *arg)
+{
+	static const u8 families[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	struct ctipfix_template t;
+	unsigned int size, groups, i, n = 0;
+
+	for (size = 0; size < CTIPFIX_N_SIZES; size++)
+		for (groups = 0; groups < BIT(CTIPFIX_N_GROUPS); groups++) {
+			if (!ctipfix_template_exists(size, groups))
+				continue;
+			for (i = 0; i < ARRAY_SIZE(families); i++) {
+				ctipfix_template_make(&t, families[i], size,
+						      groups);
+				t.id = CTIPFIX_TEMPLATE_ID_FLOWS + n++;
+				fn(&t, arg);
+			}
+		}
+}
+
+static void ctipfix_template_keep(const struct ctipfix_template *t,
+				  void *arg __always_unused)
+{
+	ctipfix_templates[ctipfix_n_templates++] = *t;
+}
+
+void ctipfix_templates_init(void)
+{
+	ctipfix_n_templates = 0;
+	ctipfix_templates_each(ctipfix_template_keep, NULL);
 }
 
 static u64 ctipfix_field_value(const struct ctipfix_field *f, const void *v)
@@ -266,24 +316,39 @@ static u64 ctipfix_field_value(const struct ctipfix_field *f, const void *v)
 	}
 }
 
+/* Does @tmpl have what @rec needs, and nothing it does not? */
+static bool ctipfix_template_shape_fits(const struct ctipfix_template *tmpl,
+					const struct ctipfix_record *rec)
+{
+	bool needed, has;
+	unsigned int g;
+
+	if (tmpl->family != rec->family ||
+	    (tmpl->size != CTIPFIX_FULL && rec->icmp_type_code))
+		return false;
+	for (g = 0; g < CTIPFIX_N_GROUPS; g++) {
+		needed = ctipfix_groups[g].needed(rec);
+		has = tmpl->groups & BIT(g);
+		if (needed != has && !(has && tmpl->size == CTIPFIX_FULL))
+			return false;
+	}
+	return true;
+}
+
 /* Does every value of @rec fit the field lengths of @tmpl? */
 static bool ctipfix_template_fits(const struct ctipfix_template *tmpl,
 				  const struct ctipfix_record *rec)
 {
-	bool tcp = rec->protocol == IPPROTO_TCP;
 	const struct ctipfix_field *f;
-	unsigned int i, len;
+	unsigned int i;
 
-	if (tmpl->family != rec->family || !tmpl->n_nat != !rec->nat ||
-	    (tmpl->no_icmp && rec->icmp_type_code) ||
-	    (tcp && !tmpl->n_tcp) || (!tcp && tmpl->tcp_only))
+	if (!ctipfix_template_shape_fits(tmpl, rec))
 		return false;
-	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
-		f = ctipfix_field(tmpl, i);
-		len = ctipfix_field_len(tmpl, f);
-		if (f->kind != CTIPFIX_BYTES && len < 8 &&
+	for (i = 0; i < tmpl->n_fields; i++) {
+		f = tmpl->fields[i];
+		if (f->kind != CTIPFIX_BYTES && tmpl->lens[i] < 8 &&
 		    ctipfix_field_value(f, (const u8 *)rec + f->offset) >>
-		    (8 * len))
+		    (8 * tmpl->lens[i]))
 			return false;
 	}
 	return true;
@@ -296,10 +361,10 @@ ctipfix_template_for(const struct ctipfix_record *rec)
 	unsigned int i;
 
 	/*
-	 * ends at the latest on the full template of the family, with or
-	 * without NAT: it fits all, TCP or not
+	 * ends at the latest on the full template of the family with the
+	 * groups the record needs: it fits all
 	 */
-	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
+	for (i = 0; i < ctipfix_n_templates - 1; i++)
 		if (ctipfix_template_fits(&ctipfix_templates[i], rec))
 			break;
 	return &ctipfix_templates[i];
@@ -312,21 +377,7 @@ u16 ctipfix_template_id(const struct ctipfix_template *tmpl)
 
 unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl)
 {
-	unsigned int i, len = 0;
-
-	for (i = 0; i < ctipfix_n_fields(tmpl); i++)
-		len += ctipfix_field_len(tmpl, ctipfix_field(tmpl, i));
-	return len;
-}
-
-/* The longest record any template carries. */
-unsigned int ctipfix_template_max_record_len(void)
-{
-	unsigned int i, len = 0;
-
-	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
-		len = max(len, ctipfix_template_record_len(&ctipfix_templates[i]));
-	return len;
+	return tmpl->record_len;
 }
 
 /* Unsigned values go out big-endian in @len bytes (RFC 7011 reduced size). */
@@ -343,8 +394,8 @@ static unsigned int ctipfix_template_def_len(const struct ctipfix_template *tmpl
 {
 	unsigned int i, len = 4;
 
-	for (i = 0; i < ctipfix_n_fields(tmpl); i++)
-		len += ctipfix_field(tmpl, i)->pen ? 8 : 4;
+	for (i = 0; i < tmpl->n_fields; i++)
+		len += tmpl->fields[i]->pen ? 8 : 4;
 	return len;
 }
 
@@ -355,12 +406,12 @@ static void ctipfix_template_put_def(const struct ctipfix_template *tmpl,
 	unsigned int i;
 
 	ctipfix_put_uint(tmpl->id, 2, p);
-	ctipfix_put_uint(ctipfix_n_fields(tmpl), 2, p + 2);
+	ctipfix_put_uint(tmpl->n_fields, 2, p + 2);
 	p += 4;
-	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
-		f = ctipfix_field(tmpl, i);
+	for (i = 0; i < tmpl->n_fields; i++) {
+		f = tmpl->fields[i];
 		ctipfix_put_uint(f->ie | (f->pen ? 0x8000 : 0), 2, p);
-		ctipfix_put_uint(ctipfix_field_len(tmpl, f), 2, p + 2);
+		ctipfix_put_uint(tmpl->lens[i], 2, p + 2);
 		p += 4;
 		if (f->pen) {
 			ctipfix_put_uint(f->pen, 4, p);
@@ -379,15 +430,6 @@ unsigned int ctipfix_template_alone_len(const struct ctipfix_template *tmpl)
 	return CTIPFIX_IPFIX_SET_HDR_LEN + ctipfix_template_def_len(tmpl);
 }
 
-unsigned int ctipfix_template_max_alone_len(void)
-{
-	unsigned int i, len = 0;
-
-	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
-		len = max(len, ctipfix_template_alone_len(&ctipfix_templates[i]));
-	return len;
-}
-
 void ctipfix_template_alone_put(const struct ctipfix_template *tmpl, u8 *p)
 {
 	ctipfix_put_uint(CTIPFIX_IPFIX_TEMPLATE_SET, 2, p);
@@ -395,12 +437,48 @@ void ctipfix_template_alone_put(const struct ctipfix_template *tmpl, u8 *p)
 	ctipfix_template_put_def(tmpl, p + CTIPFIX_IPFIX_SET_HDR_LEN);
 }
 
+/*
+ * The longest template alone in its set, and the longest record, from the
+ * rules rather than the table: the knobs ask before the module's init.
+ */
+struct ctipfix_template_max {
+	unsigned int alone_len;
+	unsigned int record_len;
+};
+
+static void ctipfix_template_measure(const struct ctipfix_template *t,
+				     void *arg)
+{
+	struct ctipfix_template_max *m = arg;
+
+	m->alone_len = max(m->alone_len, ctipfix_template_alone_len(t));
+	m->record_len = max(m->record_len, ctipfix_template_record_len(t));
+}
+
+static struct ctipfix_template_max ctipfix_template_max(void)
+{
+	struct ctipfix_template_max m = { };
+
+	ctipfix_templates_each(ctipfix_template_measure, &m);
+	return m;
+}
+
+unsigned int ctipfix_template_max_alone_len(void)
+{
+	return ctipfix_template_max().alone_len;
+}
+
+unsigned int ctipfix_template_max_record_len(void)
+{
+	return ctipfix_template_max().record_len;
+}
+
 /* The template set: every template, behind a set header. */
 unsigned int ctipfix_template_set_len(void)
 {
 	unsigned int i, len = CTIPFIX_IPFIX_SET_HDR_LEN;
 
-	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++)
+	for (i = 0; i < ctipfix_n_templates; i++)
 		len += ctipfix_template_def_len(&ctipfix_templates[i]);
 	return len;
 }
@@ -412,7 +490,7 @@ void ctipfix_template_set_put(u8 *p)
 	ctipfix_put_uint(CTIPFIX_IPFIX_TEMPLATE_SET, 2, p);
 	ctipfix_put_uint(ctipfix_template_set_len(), 2, p + 2);
 	p += CTIPFIX_IPFIX_SET_HDR_LEN;
-	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++) {
+	for (i = 0; i < ctipfix_n_templates; i++) {
 		ctipfix_template_put_def(&ctipfix_templates[i], p);
 		p += ctipfix_template_def_len(&ctipfix_templates[i]);
 	}
@@ -425,9 +503,9 @@ void ctipfix_template_put_record(const struct ctipfix_template *tmpl,
 	unsigned int i, len;
 	const u8 *v;
 
-	for (i = 0; i < ctipfix_n_fields(tmpl); i++) {
-		f = ctipfix_field(tmpl, i);
-		len = ctipfix_field_len(tmpl, f);
+	for (i = 0; i < tmpl->n_fields; i++) {
+		f = tmpl->fields[i];
+		len = tmpl->lens[i];
 		v = (const u8 *)rec + f->offset;
 		if (f->kind == CTIPFIX_BYTES)
 			memcpy(p, v, len);

@@ -39,6 +39,8 @@ struct ctipfix_record {
 };
 
 struct ctipfix_template;
+/* makes the templates: before any other call but the two max_*_len() */
+void ctipfix_templates_init(void);
 const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record *rec);
 u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);

@@ -52,6 +52,29 @@ static struct ctipfix_record udp4(void)
 	return r;
 }
 
+/* the template the rules make for @size, @groups and IPv@v */
+#define TCP	BIT(CTIPFIX_GROUP_TCP)
+#define NAT	BIT(CTIPFIX_GROUP_NAT)
+#define ID(size, groups, v)	shape_id(size, groups, v)
+
+static unsigned int shape_id(u8 size, u8 groups, int v)
+{
+	u8 family = v == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	unsigned int i;
+
+	for (i = 0; i < ctipfix_n_templates; i++)
+		if (ctipfix_templates[i].size == size &&
+		    ctipfix_templates[i].groups == groups &&
+		    ctipfix_templates[i].family == family)
+			return ctipfix_templates[i].id;
+	return 0;	/* the rules make none such */
+}
+
+__attribute__((constructor)) static void make_templates(void)
+{
+	ctipfix_templates_init();
+}
+
 static unsigned int id_for(const struct ctipfix_record *r)
 {
 	return ctipfix_template_id(ctipfix_template_for(r));
@@ -66,10 +89,10 @@ TEST(short_exchange_takes_the_tiny_template)
 {
 	struct ctipfix_record r = udp4();
 
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TINY, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), id_for(&r));
 	EXPECT_EQ(30, len_for(&r));
 	r.family = NFPROTO_IPV6;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_TINY, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 6), id_for(&r));
 	EXPECT_EQ(54, len_for(&r));
 }
 
@@ -78,12 +101,12 @@ TEST(octets_past_one_byte_take_the_compact_template)
 	struct ctipfix_record r = udp4();
 
 	r.rev_octets = 255;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TINY, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), id_for(&r));
 	r.rev_octets = 256;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, 0, 4), id_for(&r));
 	EXPECT_EQ(32, len_for(&r));
 	r.octets = 65535;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, 0, 4), id_for(&r));
 }
 
 /* every compact field at the first value it cannot carry */
@@ -93,22 +116,22 @@ TEST(values_past_the_compact_lengths_take_the_full_template)
 
 	r = udp4();
 	r.octets = 65536;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
 	r = udp4();
 	r.rev_packets = 256;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
 	r = udp4();
 	r.duration_ms = 65536;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_in = 256;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_out = 256;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
 	EXPECT_EQ(73, len_for(&r));	/* tcpControlBits too, for any flow */
 	r.family = NFPROTO_IPV6;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 6), id_for(&r));
 	EXPECT_EQ(97, len_for(&r));
 }
 
@@ -120,7 +143,7 @@ TEST(icmp_takes_the_full_template)
 	r.protocol = 1;
 	r.sport = r.dport = 0;
 	r.icmp_type_code = 8 << 8;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
 }
 
 /* a masqueraded exchange: the router sent it from 192.0.2.1:40000 */
@@ -141,19 +164,19 @@ TEST(translated_flows_take_the_nat_templates)
 	struct ctipfix_record r = snat4();
 
 	/* no tiny NAT template: the compact one, 12 bytes longer */
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT_COMPACT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, NAT, 4), id_for(&r));
 	EXPECT_EQ(32 + 12, len_for(&r));
 	r.family = NFPROTO_IPV6;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_NAT_COMPACT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, NAT, 6), id_for(&r));
 	EXPECT_EQ(56 + 36, len_for(&r));
 	r.octets = 1ULL << 40;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_NAT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP | NAT, 6), id_for(&r));
 	r.family = NFPROTO_IPV4;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP | NAT, 4), id_for(&r));
 	EXPECT_EQ(73 + 12, len_for(&r));
 	/* and a flow not translated never takes one */
 	r.nat = false;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
 }
 
 TEST(nat_fields_come_last)
@@ -162,7 +185,7 @@ TEST(nat_fields_come_last)
 	u8 p[64];
 
 	memset(p, 0xee, sizeof(p));
-	ASSERT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT_COMPACT, id_for(&r));
+	ASSERT_EQ(ID(CTIPFIX_COMPACT, NAT, 4), id_for(&r));
 	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
 	EXPECT_EQ(0x0a000102, be32(p));		/* before NAT */
 	EXPECT_EQ(53000, be16(p + 8));
@@ -185,7 +208,7 @@ TEST(template_alone_in_its_set)
 	ctipfix_template_alone_put(t, p);
 	EXPECT_EQ(CTIPFIX_IPFIX_TEMPLATE_SET, be16(p));
 	EXPECT_EQ(72, be16(p + 2));
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TINY, be16(p + 4));
+	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), be16(p + 4));
 	EXPECT_EQ(14, be16(p + 6));		/* fields */
 	EXPECT_EQ(0, ctipfix_template_index(t));
 	/* the longest: full IPv6 with NAT, 20 fields, 2 with a PEN */
@@ -224,24 +247,24 @@ TEST(tcp_flows_take_the_tcp_templates)
 {
 	struct ctipfix_record r = tcp4();
 
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TCP_COMPACT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP, 4), id_for(&r));
 	EXPECT_EQ(33, len_for(&r));
 	r.family = NFPROTO_IPV6;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_TCP_COMPACT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP, 6), id_for(&r));
 	EXPECT_EQ(57, len_for(&r));
 	r.nat = true;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV6_NAT_TCP_COMPACT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP | NAT, 6), id_for(&r));
 	EXPECT_EQ(57 + 36, len_for(&r));
 	r.family = NFPROTO_IPV4;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT_TCP_COMPACT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP | NAT, 4), id_for(&r));
 	EXPECT_EQ(33 + 12, len_for(&r));
 	r.duration_ms = 65536;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_NAT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP | NAT, 4), id_for(&r));
 	r.nat = false;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
 	r = udp4();
 	r.octets = 256;
-	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, 0, 4), id_for(&r));
 }
 
 /* the control bits: one byte, after the compact body */
@@ -251,7 +274,7 @@ TEST(tcp_record_on_the_wire)
 	u8 p[64];
 
 	memset(p, 0xee, sizeof(p));
-	ASSERT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_TCP_COMPACT, id_for(&r));
+	ASSERT_EQ(ID(CTIPFIX_COMPACT, TCP, 4), id_for(&r));
 	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
 	EXPECT_EQ(6, p[12]);
 	EXPECT_EQ(180, be16(p + 13));	/* octets, 2 bytes */
@@ -297,7 +320,7 @@ TEST(compact_record_at_its_bounds)
 	r.packets = 255;
 	r.duration_ms = 65535;
 	r.ifindex_in = 255;
-	ASSERT_EQ(CTIPFIX_TEMPLATE_ID_IPV4_COMPACT, id_for(&r));
+	ASSERT_EQ(ID(CTIPFIX_COMPACT, 0, 4), id_for(&r));
 	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
 	EXPECT_EQ(65535, be16(p + 13));
 	EXPECT_EQ(255, p[15]);
@@ -312,7 +335,7 @@ TEST(full_record_on_the_wire)
 
 	r.octets = 1ULL << 40;
 	r.ifindex_out = 70000;
-	ASSERT_EQ(CTIPFIX_TEMPLATE_ID_IPV4, id_for(&r));
+	ASSERT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
 	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
 	EXPECT_EQ(0, be16(p + 8));		/* no ICMP type */
 	EXPECT_EQ(53000, be16(p + 10));
@@ -366,17 +389,60 @@ TEST(set_lengths_match_the_records)
 
 	ctipfix_template_set_put(p);
 	def = p + 4;
-	for (i = 0; i < ARRAY_SIZE(ctipfix_templates); i++) {
+	for (i = 0; i < ctipfix_n_templates; i++) {
 		t = &ctipfix_templates[i];
 		EXPECT_EQ(ctipfix_template_id(t), be16(def));
 		sum = 0;
 		def += 4;
-		for (unsigned int f = 0; f < ctipfix_n_fields(t); f++) {
+		for (unsigned int f = 0; f < t->n_fields; f++) {
 			sum += be16(def + 2);
 			def += be16(def) & 0x8000 ? 8 : 4;
 		}
 		EXPECT_EQ(ctipfix_template_record_len(t), sum);
 	}
+}
+
+/*
+ * The rules: numbered from CTIPFIX_TEMPLATE_ID_FLOWS in order; no tiny
+ * template has TCP bits or NAT, every full one has TCP bits; every shape
+ * a record can need exists, for both families.
+ */
+TEST(rules_make_the_family)
+{
+	const struct ctipfix_template *t;
+	unsigned int i;
+
+	EXPECT_EQ(14, ctipfix_n_templates);
+	for (i = 0; i < ctipfix_n_templates; i++) {
+		t = &ctipfix_templates[i];
+		EXPECT_EQ(CTIPFIX_TEMPLATE_ID_FLOWS + i, t->id);
+		if (t->size == CTIPFIX_TINY)
+			EXPECT_EQ(0, t->groups);
+		if (t->size == CTIPFIX_FULL)
+			EXPECT_TRUE(t->groups & TCP);
+		if (i)
+			EXPECT_LE(t[-1].size, t->size);
+	}
+	for (i = 0; i < 4; i++) {
+		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 4));
+		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 6));
+	}
+	EXPECT_NE(0, ID(CTIPFIX_FULL, TCP | NAT, 6));
+	EXPECT_EQ(0, ID(CTIPFIX_FULL, NAT, 6));
+	EXPECT_EQ(0, ID(CTIPFIX_TINY, TCP, 4));
+}
+
+/* the knobs' bounds come from the rules, before the table: the same */
+TEST(maxima_from_the_rules_match_the_table)
+{
+	unsigned int i, alone = 0, record = 0;
+
+	for (i = 0; i < ctipfix_n_templates; i++) {
+		alone = max(alone, ctipfix_template_alone_len(&ctipfix_templates[i]));
+		record = max(record, ctipfix_template_record_len(&ctipfix_templates[i]));
+	}
+	EXPECT_EQ(alone, ctipfix_template_max_alone_len());
+	EXPECT_EQ(record, ctipfix_template_max_record_len());
 }
 
 TEST_HARNESS_MAIN

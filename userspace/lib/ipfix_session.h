@@ -5,10 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/ctipfix.h>
+
 #define IPFIX_SESSION_MAX_DOMAINS	1024
 #define IPFIX_SESSION_MAX_TEMPLATES	4096
 /* template ids the session follows: 256 up to this (the module's) */
-#define IPFIX_SESSION_MAX_ID		319
+#define IPFIX_SESSION_MAX_ID		CTIPFIX_TEMPLATE_ID_MAX
 
 /* what the collectors of this session were given in one domain */
 struct ipfix_session_domain {

@@ -117,29 +117,15 @@ enum ctipfix_config {
 #define CTIPFIX_IPFIX_TEMPLATE_SET	2
 #define CTIPFIX_IPFIX_OPTIONS_TEMPLATE_SET 3
 #define CTIPFIX_IPFIX_REVERSE_PEN	29305
-#define CTIPFIX_TEMPLATE_ID_IPV4	256
-#define CTIPFIX_TEMPLATE_ID_IPV6	257
 /* exporting process reliability, one record per flow domain (RFC 7011 §4) */
 #define CTIPFIX_TEMPLATE_ID_RELIABILITY	258
-/* short flows: reduced-size counters, a duration instead of the end time */
-#define CTIPFIX_TEMPLATE_ID_IPV4_COMPACT	259
-#define CTIPFIX_TEMPLATE_ID_IPV6_COMPACT	260
-/* ... and under 256 octets each way */
-#define CTIPFIX_TEMPLATE_ID_IPV4_TINY		261
-#define CTIPFIX_TEMPLATE_ID_IPV6_TINY		262
-/* entries conntrack translated: the compact and full bodies, then post-NAT */
-#define CTIPFIX_TEMPLATE_ID_IPV4_NAT_COMPACT	263
-#define CTIPFIX_TEMPLATE_ID_IPV6_NAT_COMPACT	264
-#define CTIPFIX_TEMPLATE_ID_IPV4_NAT		265
-#define CTIPFIX_TEMPLATE_ID_IPV6_NAT		266
 /*
- * TCP flows in short: the compact bodies with tcpControlBits (the full
- * templates carry it for every protocol)
+ * The flow templates, made by rules (kmod/templates.c): sizes x groups of
+ * fields x address families, numbered from here in that order. A reader
+ * learns each from the template set in the stream.
  */
-#define CTIPFIX_TEMPLATE_ID_IPV4_TCP_COMPACT	267
-#define CTIPFIX_TEMPLATE_ID_IPV6_TCP_COMPACT	268
-#define CTIPFIX_TEMPLATE_ID_IPV4_NAT_TCP_COMPACT 269
-#define CTIPFIX_TEMPLATE_ID_IPV6_NAT_TCP_COMPACT 270
+#define CTIPFIX_TEMPLATE_ID_FLOWS	259
+#define CTIPFIX_TEMPLATE_ID_MAX		319
 
 enum ctipfix_ie {
 	CTIPFIX_IE_OCTET_DELTA_COUNT		= 1,

@@ -18,6 +18,8 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define BIT(n)		(1UL << (n))
+#define __always_unused	__attribute__((unused))
 #define BITS_PER_LONG	(8 * (int)sizeof(long))
 #define max(a, b)	((a) > (b) ? (a) : (b))
 /* the kernel's, whose message is optional */
