@@ -60,10 +60,12 @@ struct ctipfix_flow {
 	u32 sent_hi[IP_CT_DIR_MAX];
 	u32 last_export;		/* jiffies, truncated */
 	u32 first_lo;			/* see ctipfix_flow_first() */
+	u8 tos;				/* first packet's DS field and ECN */
 	/*
 	 * The rest of the first packet's tick (46 bits in all: 2 200 years at
 	 * HZ=1000), and the interfaces in 24 bits each (an index beyond goes
-	 * out as 0, unknown): so that a flow fits in 56 bytes.
+	 * out as 0, unknown): so that a flow fits in 64 bytes, one cache line
+	 * of the flows' own cache.
 	 */
 	u64 ifindex_in : 24;
 	u64 ifindex_out : 24;
@@ -73,7 +75,7 @@ struct ctipfix_flow {
 };
 
 /* what a followed flow costs beyond conntrack's own entry */
-#define CTIPFIX_FLOW_MAX_SIZE	56
+#define CTIPFIX_FLOW_MAX_SIZE	64
 #define CTIPFIX_FLOW_IFINDEX_MAX	((1U << 24) - 1)
 
 /*
@@ -131,8 +133,15 @@ int ctipfix_flow_cache_init(void);
 void ctipfix_flow_cache_exit(void);
 int ctipfix_flow_table_init(struct ctipfix_flow_table *t);
 void ctipfix_flow_table_free(struct ctipfix_flow_table *t);
+/* what the hooks saw of a flow's first packet */
+struct ctipfix_first_packet {
+	u32 ifindex_in;
+	u32 ifindex_out;
+	u8 tos;				/* IPv4 TOS, IPv6 traffic class */
+};
+
 int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
-		       u32 ifindex_in, u32 ifindex_out, gfp_t gfp);
+		       const struct ctipfix_first_packet *first, gfp_t gfp);
 /* flows allocated ahead of a walk under locks (flow.c) */
 struct ctipfix_flow_stock {
 	struct ctipfix_flow *first;
@@ -193,8 +202,8 @@ struct ctipfix_msg {
 	 * carries, and those messages kept since the refresh (written, or
 	 * waiting in the backlog) carried, which need not go again
 	 */
-	unsigned long open_templates;
-	unsigned long sent_templates;
+	u64 open_templates;
+	u64 sent_templates;
 	bool wrote_any;			/* since the caller last cleared it */
 	u32 records;			/* data records in the open message */
 	u64 packets;			/* ... and the packets they count */

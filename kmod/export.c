@@ -254,6 +254,7 @@ static void ctipfix_fill_record(struct ctipfix_record *rec,
 	rec->end_reason = reason;
 	rec->ifindex_in = flow->ifindex_in;
 	rec->ifindex_out = flow->ifindex_out;
+	rec->tos = flow->tos;
 }
 
 static void ctipfix_emit(struct ctipfix_net *cn, struct ctipfix_flow *flow,

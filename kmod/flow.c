@@ -257,7 +257,7 @@ static bool ctipfix_ct_opened_by_syn(const struct nf_conn *ct)
  * -ENOMEM.
  */
 int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
-		       u32 ifindex_in, u32 ifindex_out, gfp_t gfp)
+		       const struct ctipfix_first_packet *first, gfp_t gfp)
 {
 	struct ctipfix_flow *flow = kmem_cache_zalloc(ctipfix_flow_cache, gfp);
 
@@ -266,8 +266,9 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	ctipfix_flow_init(flow, ct);
 	flow->hooked = 1;
 	flow->syn_unsent = ctipfix_ct_opened_by_syn(ct);
-	flow->ifindex_in = ctipfix_flow_ifindex(ifindex_in);
-	flow->ifindex_out = ctipfix_flow_ifindex(ifindex_out);
+	flow->ifindex_in = ctipfix_flow_ifindex(first->ifindex_in);
+	flow->ifindex_out = ctipfix_flow_ifindex(first->ifindex_out);
+	flow->tos = first->tos;
 	ctipfix_flow_push(t, flow);
 	return 0;
 }
@@ -465,6 +466,7 @@ static bool ctipfix_flow_merge(struct ctipfix_flow *old,
 	old->syn_unsent = flow->syn_unsent;
 	old->ifindex_in = flow->ifindex_in;
 	old->ifindex_out = flow->ifindex_out;
+	old->tos = flow->tos;
 	return true;
 }
 

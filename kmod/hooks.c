@@ -22,6 +22,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/skbuff.h>
+#include <net/dsfield.h>
 #include <net/netfilter/nf_conntrack.h>
 
 #include "ctipfix.h"
@@ -34,14 +35,32 @@ static bool ctipfix_table_pressed(const struct net *net)
 	return max && nf_conntrack_count(net) >= max - max / 8;
 }
 
+/*
+ * The first packet's class of service as it leaves the router (or is
+ * delivered): after any rewrite in the mangle hooks, which come first.
+ */
+static u8 ctipfix_skb_tos(const struct sk_buff *skb, const struct nf_conn *ct)
+{
+	switch (nf_ct_l3num(ct)) {
+	case NFPROTO_IPV4:
+		return ipv4_get_dsfield(ip_hdr(skb));
+	case NFPROTO_IPV6:
+		return ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+	return 0;
+}
+
 static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
 			     struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
-	u32 in = state->in ? state->in->ifindex : skb->skb_iif;
-	u32 out = state->out ? state->out->ifindex : 0;
+	struct ctipfix_first_packet first = {
+		.ifindex_in = state->in ? state->in->ifindex : skb->skb_iif,
+		.ifindex_out = state->out ? state->out->ifindex : 0,
+		.tos = ctipfix_skb_tos(skb, ct),
+	};
 
-	if (ctipfix_flow_track(&cn->flows, ct, in, out,
+	if (ctipfix_flow_track(&cn->flows, ct, &first,
 			       GFP_ATOMIC | __GFP_NOWARN)) {
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ALLOC_FAILED);
 		atomic_inc(&cn->untracked);

@@ -389,7 +389,7 @@ static void ctipfix_templates_refresh(struct ctipfix_msg *m)
 static bool ctipfix_msg_has_template(const struct ctipfix_msg *m,
 				     unsigned int index)
 {
-	return (m->sent_templates | m->open_templates) & BIT(index);
+	return (m->sent_templates | m->open_templates) & BIT_ULL(index);
 }
 
 static void ctipfix_set_close(struct ctipfix_msg *m)
@@ -417,7 +417,7 @@ static void ctipfix_put_template(struct ctipfix_msg *m,
 	ctipfix_set_close(m);
 	ctipfix_template_alone_put(tmpl, m->buf + m->len);
 	m->len += ctipfix_template_alone_len(tmpl);
-	m->open_templates |= BIT(ctipfix_template_index(tmpl));
+	m->open_templates |= BIT_ULL(ctipfix_template_index(tmpl));
 }
 
 static void ctipfix_msg_open(struct ctipfix_msg *m)

@@ -13,8 +13,8 @@
  * bytes for IPv4 where the full template takes 73. (flowStart/End-
  * DeltaMicroseconds would be smaller still, but nfdump 1.7 decodes them
  * wrong.) A group is in a compact template only for the records that need
- * it, so a DNS exchange pays for no TCP bits and no NAT; the full
- * templates carry the cheap groups whatever the record.
+ * it, so a DNS exchange pays for no class of service, TCP bits or NAT;
+ * the full templates carry the cheap groups whatever the record.
  */
 #include <linux/in.h>
 #include <linux/kernel.h>
@@ -113,6 +113,14 @@ static const struct ctipfix_field ctipfix_tcp_fields[] = {
 };
 
 /*
+ * The first packet's class of service (IPv4 TOS, IPv6 traffic class:
+ * DSCP and ECN), original direction, as it left the router.
+ */
+static const struct ctipfix_field ctipfix_class_fields[] = {
+	F(IP_CLASS_OF_SERVICE, 1, tos, U8),
+};
+
+/*
  * Where the original direction left the router (the IANA registry's
  * post-NAT IEs, as RFC 8158 uses them for NAT logging). An ICMP flow has
  * no ports: they go out as 0.
@@ -152,6 +160,11 @@ static bool ctipfix_record_nat(const struct ctipfix_record *rec)
 	return rec->nat;
 }
 
+static bool ctipfix_record_class(const struct ctipfix_record *rec)
+{
+	return rec->tos;
+}
+
 /*
  * An optional group of fields: in a template for the records that need it,
  * and in every full one if @in_full (cheap, zero where not needed); never
@@ -166,12 +179,20 @@ struct ctipfix_group {
 };
 
 enum ctipfix_group_bit {
+	CTIPFIX_GROUP_CLASS,
 	CTIPFIX_GROUP_TCP,
 	CTIPFIX_GROUP_NAT,
 };
 
 /* in the order their fields follow the body */
 static const struct ctipfix_group ctipfix_groups[] = {
+	[CTIPFIX_GROUP_CLASS] = {
+		.fields = { ctipfix_class_fields, ctipfix_class_fields },
+		.n = ARRAY_SIZE(ctipfix_class_fields),
+		.in_full = true,
+		.in_tiny = true,
+		.needed = ctipfix_record_class,
+	},
 	[CTIPFIX_GROUP_TCP] = {
 		.fields = { ctipfix_tcp_fields, ctipfix_tcp_fields },
 		.n = ARRAY_SIZE(ctipfix_tcp_fields),
@@ -191,7 +212,7 @@ static const struct ctipfix_group ctipfix_groups[] = {
 #define CTIPFIX_MAX_TEMPLATES	(CTIPFIX_N_SIZES * 2 << CTIPFIX_N_GROUPS)
 
 /* a message notes the templates it carried in a bit each */
-static_assert(CTIPFIX_MAX_TEMPLATES <= 32);
+static_assert(CTIPFIX_MAX_TEMPLATES <= 64);
 static_assert(CTIPFIX_TEMPLATE_ID_FLOWS + CTIPFIX_MAX_TEMPLATES - 1 <=
 	      CTIPFIX_TEMPLATE_ID_MAX);
 

@@ -33,6 +33,7 @@ struct ctipfix_record {
 	u16 post_dport;
 	u8 protocol;
 	u8 tcp_flags;			/* original direction: tcp_flags.h */
+	u8 tos;				/* first packet's, original direction */
 	u8 end_reason;
 	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	bool nat;			/* conntrack translated the flow */

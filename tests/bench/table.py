@@ -370,7 +370,7 @@ LIMITS = [
     ("rate", "New flows at conntrack-only's rate: the generator's own rate "
      "varies by about 5% between bursts in TCG, as much as the target "
      "allows, so the verdict rests on the median of interleaved rounds."),
-    ("memory", "Memory: ctipfix's entry is 56 bytes in a cache of its own, and "
+    ("memory", "Memory: ctipfix's entry is 64 bytes (a cache line) in a cache of its own, and "
      "the flow table adds 12 bytes per hash bucket, grown with the flows "
      "to one or two a bucket (6-12 bytes a flow; 65 536 buckets at 100 000 "
      "flows, whole pages from kvmalloc())."),

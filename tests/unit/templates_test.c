@@ -53,6 +53,7 @@ static struct ctipfix_record udp4(void)
 }
 
 /* the template the rules make for @size, @groups and IPv@v */
+#define CLS	BIT(CTIPFIX_GROUP_CLASS)
 #define TCP	BIT(CTIPFIX_GROUP_TCP)
 #define NAT	BIT(CTIPFIX_GROUP_NAT)
 #define ID(size, groups, v)	shape_id(size, groups, v)
@@ -116,23 +117,23 @@ TEST(values_past_the_compact_lengths_take_the_full_template)
 
 	r = udp4();
 	r.octets = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
 	r = udp4();
 	r.rev_packets = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
 	r = udp4();
 	r.duration_ms = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_in = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_out = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
-	EXPECT_EQ(73, len_for(&r));	/* tcpControlBits too, for any flow */
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
+	EXPECT_EQ(74, len_for(&r));	/* class and TCP bits, for any flow */
 	r.family = NFPROTO_IPV6;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 6), id_for(&r));
-	EXPECT_EQ(97, len_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 6), id_for(&r));
+	EXPECT_EQ(98, len_for(&r));
 }
 
 /* the compact templates carry no ICMP type: an echo goes full */
@@ -143,7 +144,7 @@ TEST(icmp_takes_the_full_template)
 	r.protocol = 1;
 	r.sport = r.dport = 0;
 	r.icmp_type_code = 8 << 8;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
 }
 
 /* a masqueraded exchange: the router sent it from 192.0.2.1:40000 */
@@ -170,13 +171,13 @@ TEST(translated_flows_take_the_nat_templates)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, NAT, 6), id_for(&r));
 	EXPECT_EQ(56 + 36, len_for(&r));
 	r.octets = 1ULL << 40;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP | NAT, 6), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP | NAT, 6), id_for(&r));
 	r.family = NFPROTO_IPV4;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP | NAT, 4), id_for(&r));
-	EXPECT_EQ(73 + 12, len_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP | NAT, 4), id_for(&r));
+	EXPECT_EQ(74 + 12, len_for(&r));
 	/* and a flow not translated never takes one */
 	r.nat = false;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
 }
 
 TEST(nat_fields_come_last)
@@ -211,16 +212,16 @@ TEST(template_alone_in_its_set)
 	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), be16(p + 4));
 	EXPECT_EQ(14, be16(p + 6));		/* fields */
 	EXPECT_EQ(0, ctipfix_template_index(t));
-	/* the longest: full IPv6 with NAT, 20 fields, 2 with a PEN */
-	EXPECT_EQ(4 + 4 + 20 * 4 + 2 * 4, ctipfix_template_max_alone_len());
+	/* the longest: full IPv6 with NAT, 21 fields, 2 with a PEN */
+	EXPECT_EQ(4 + 4 + 21 * 4 + 2 * 4, ctipfix_template_max_alone_len());
 	/* so the smallest message: header, it, set header, longest record */
-	EXPECT_EQ(249, 16 + ctipfix_template_max_alone_len() + 4 +
+	EXPECT_EQ(254, 16 + ctipfix_template_max_alone_len() + 4 +
 		  ctipfix_template_max_record_len());
 }
 
 TEST(longest_record_is_full_ipv6_nat)
 {
-	EXPECT_EQ(97 + 36, ctipfix_template_max_record_len());
+	EXPECT_EQ(98 + 36, ctipfix_template_max_record_len());
 }
 
 /* a short TCP connection: 3 packets each way */
@@ -259,9 +260,9 @@ TEST(tcp_flows_take_the_tcp_templates)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP | NAT, 4), id_for(&r));
 	EXPECT_EQ(33 + 12, len_for(&r));
 	r.duration_ms = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP | NAT, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP | NAT, 4), id_for(&r));
 	r.nat = false;
-	EXPECT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
 	r = udp4();
 	r.octets = 256;
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, 0, 4), id_for(&r));
@@ -335,7 +336,7 @@ TEST(full_record_on_the_wire)
 
 	r.octets = 1ULL << 40;
 	r.ifindex_out = 70000;
-	ASSERT_EQ(ID(CTIPFIX_FULL, TCP, 4), id_for(&r));
+	ASSERT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
 	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
 	EXPECT_EQ(0, be16(p + 8));		/* no ICMP type */
 	EXPECT_EQ(53000, be16(p + 10));
@@ -374,9 +375,9 @@ TEST(template_set_describes_every_template)
 		}
 	}
 	EXPECT_EQ(len, off);
-	EXPECT_EQ(14, templates);
+	EXPECT_EQ(24, templates);
 	/* reverse octets and packets in each */
-	EXPECT_EQ(28, reverse);
+	EXPECT_EQ(48, reverse);
 }
 
 /* each template as the set defines it: what put_record writes */
@@ -403,6 +404,33 @@ TEST(set_lengths_match_the_records)
 }
 
 /*
+ * A class of service other than 0 takes the templates with it, a byte
+ * after the body; 0 takes none (a DNS exchange stays 30 bytes)
+ */
+TEST(class_of_service_only_where_set)
+{
+	struct ctipfix_record r = udp4();
+	u8 p[64];
+
+	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), id_for(&r));
+	r.tos = 0xb8;		/* EF */
+	EXPECT_EQ(ID(CTIPFIX_TINY, CLS, 4), id_for(&r));
+	EXPECT_EQ(31, len_for(&r));
+	memset(p, 0xee, sizeof(p));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(3, p[29]);		/* egress interface */
+	EXPECT_EQ(0xb8, p[30]);
+	EXPECT_EQ(0xee, p[31]);
+	r = tcp4();
+	r.tos = 0x48;
+	r.nat = true;
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, CLS | TCP | NAT, 4), id_for(&r));
+	EXPECT_EQ(32 + 1 + 1 + 12, len_for(&r));
+	r.tos = 0;
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP | NAT, 4), id_for(&r));
+}
+
+/*
  * The rules: numbered from CTIPFIX_TEMPLATE_ID_FLOWS in order; no tiny
  * template has TCP bits or NAT, every full one has TCP bits; every shape
  * a record can need exists, for both families.
@@ -412,24 +440,25 @@ TEST(rules_make_the_family)
 	const struct ctipfix_template *t;
 	unsigned int i;
 
-	EXPECT_EQ(14, ctipfix_n_templates);
+	EXPECT_EQ(24, ctipfix_n_templates);
 	for (i = 0; i < ctipfix_n_templates; i++) {
 		t = &ctipfix_templates[i];
 		EXPECT_EQ(CTIPFIX_TEMPLATE_ID_FLOWS + i, t->id);
 		if (t->size == CTIPFIX_TINY)
-			EXPECT_EQ(0, t->groups);
+			EXPECT_EQ(0, t->groups & ~CLS);
 		if (t->size == CTIPFIX_FULL)
-			EXPECT_TRUE(t->groups & TCP);
+			EXPECT_EQ(CLS | TCP, t->groups & (CLS | TCP));
 		if (i)
 			EXPECT_LE(t[-1].size, t->size);
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 8; i++) {
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 4));
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 6));
 	}
-	EXPECT_NE(0, ID(CTIPFIX_FULL, TCP | NAT, 6));
-	EXPECT_EQ(0, ID(CTIPFIX_FULL, NAT, 6));
+	EXPECT_NE(0, ID(CTIPFIX_FULL, CLS | TCP | NAT, 6));
+	EXPECT_EQ(0, ID(CTIPFIX_FULL, TCP | NAT, 6));
 	EXPECT_EQ(0, ID(CTIPFIX_TINY, TCP, 4));
+	EXPECT_NE(0, ID(CTIPFIX_TINY, CLS, 4));
 }
 
 /* the knobs' bounds come from the rules, before the table: the same */

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ipClassOfService against the packets: flows through the router whose
+# first packet carries a DSCP (IPv4 TOS, IPv6 traffic class), one that the
+# router rewrites in its mangle hook, and one with 0. A capture on the
+# router's server side says what each first packet carried as it left; the
+# records must carry that (classcheck.py), as ipfixDump, tshark and nfdump
+# decode it, and the flow with 0 goes out without the field.
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+artifacts_dir class nfcapd
+trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
+
+topology_up
+# the router marks UDP to port 5402 AF41, whatever it came with
+ip netns exec $NS_R nft -f - <<-NFT
+table inet ctipfix_class {
+	chain postrouting {
+		type filter hook postrouting priority mangle; policy accept;
+		udp dport 5402 ip dscp set af41
+	}
+}
+NFT
+for port in 5400 5401 5402; do
+	bg ip netns exec $NS_S socat UDP4-RECVFROM:$port,fork SYSTEM:'echo reply'
+done
+bg ip netns exec $NS_S socat UDP6-RECVFROM:5400,ipv6only=1,fork SYSTEM:'echo reply'
+bg ip netns exec $NS_S socat -u TCP4-LISTEN:5001,reuseaddr,fork OPEN:/dev/null
+servers_up() {
+	udp_bound $NS_S 5400 && udp_bound $NS_S 5401 && udp_bound $NS_S 5402 &&
+		ip netns exec $NS_S ss -Hlun6 "sport = :5400" | grep -q . &&
+		ip netns exec $NS_S ss -Hltn "sport = :5001" | grep -q .
+}
+check "servers are up" wait_until 20 servers_up
+
+check "module loads" load_module
+bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
+bg ip netns exec $NS_R dumpcap -q -i r1 -w "$A"/r1.pcapng
+bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
+check "captures running" wait_until 30 \
+	test -s "$A"/ipfix.pcap -a -s "$A"/r1.pcapng
+check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740
+
+# exchange SOCAT-ADDRESS: from the client, one query, one reply
+exchange() {
+	echo query | ip netns exec $NS_C socat -T2 - "$1" >/dev/null
+}
+# "KIND<TAB>CLIENT PORT" per flow, for classcheck.py
+cat >"$A"/kinds.txt <<-KINDS
+	UDP, EF (0xb8)	44001
+	UDP over IPv6, AF11 (0x28)	44002
+	UDP, no class (0)	44003
+	UDP, CS1 rewritten to AF41 by the router	44004
+	TCP, AF21 (0x48)	44005
+KINDS
+exchange UDP4:10.0.2.2:5400,sourceport=44001,ip-tos=0xb8
+exchange UDP6:[fd00:2::2]:5400,sourceport=44002,ipv6-tclass=0x28
+exchange UDP4:10.0.2.2:5401,sourceport=44003
+exchange UDP4:10.0.2.2:5402,sourceport=44004,ip-tos=0x20
+head -c 3000 /dev/zero |
+	ip netns exec $NS_C socat -u - TCP4:10.0.2.2:5001,sourceport=44005,ip-tos=0x48
+ip netns exec $NS_R conntrack -F 2>/dev/null
+ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
+check "every flow ended and was exported" wait_until 30 ctipfix_settled
+finals_in() {
+	[ "$(ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
+		grep -cE 'sourceTransportPort : *4400[1-5]$')" -ge 5 ]
+}
+check "the records reached the collector" wait_until 10 finals_in
+kill -TERM $daemon
+wait $daemon
+daemon=""
+kill -TERM $pids 2>/dev/null
+wait 2>/dev/null
+pids=""
+
+tshark -r "$A"/r1.pcapng -T fields -E occurrence=f -e ip.src -e ipv6.src \
+	-e udp.srcport -e tcp.srcport -e ip.dsfield -e ipv6.tclass \
+	>"$A"/capture.tsv 2>"$A"/tshark.err
+ipfixDump --in "$A"/ipfix.bin >"$A"/ipfixdump.txt 2>&1
+# "SPORT CLASS" per record, as tshark decodes the collector's traffic
+tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -O cflow -V 2>/dev/null |
+	awk '/^ +Flow [0-9]+$/ { if (sp != "") print sp, tos; sp = ""; tos = "-" }
+	     /^ +SrcPort: / { sp = $NF }
+	     /^ +IP ToS: / { tos = $NF }
+	     END { if (sp != "") print sp, tos }' >"$A"/tshark.txt
+nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos' >"$A"/nfdump.txt 2>&1
+ksft_verdicts python3 "$(dirname "$0")"/classcheck.py "$A"
+ksft_exit
