@@ -147,6 +147,7 @@ static void ctipfix_fill_tuple(struct ctipfix_record *rec,
 		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 
 	rec->family = nf_ct_l3num(ct);
+	rec->zone = nf_ct_zone(ct)->id;
 	rec->saddr = t->src.u3;
 	rec->daddr = t->dst.u3;
 	rec->protocol = t->dst.protonum;

@@ -15,7 +15,9 @@ static int __init ctipfix_init(void)
 {
 	int err;
 
-	ctipfix_templates_init();
+	err = ctipfix_templates_init();
+	if (err)
+		return err;
 	err = ctipfix_params_check_load();
 	if (err)
 		return err;

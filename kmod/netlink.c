@@ -89,10 +89,11 @@ static int ctipfix_put_template_set(struct sk_buff *skb)
 	return 0;
 }
 
-static int ctipfix_reply(struct genl_info *info, u8 cmd,
+/* @size: what @fill puts, at most; NLMSG_GOODSIZE if 0 */
+static int ctipfix_reply(struct genl_info *info, u8 cmd, size_t size,
 			 int (*fill)(struct sk_buff *skb))
 {
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *skb = genlmsg_new(size ?: NLMSG_GOODSIZE, GFP_KERNEL);
 	void *hdr;
 	int err;
 
@@ -115,18 +116,20 @@ fail:
 
 static int ctipfix_cmd_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
-	return ctipfix_reply(info, CTIPFIX_CMD_GET_STATS, ctipfix_put_stats);
+	return ctipfix_reply(info, CTIPFIX_CMD_GET_STATS, 0, ctipfix_put_stats);
 }
 
 static int ctipfix_cmd_get_config(struct sk_buff *skb, struct genl_info *info)
 {
-	return ctipfix_reply(info, CTIPFIX_CMD_GET_CONFIG, ctipfix_put_config);
+	return ctipfix_reply(info, CTIPFIX_CMD_GET_CONFIG, 0, ctipfix_put_config);
 }
 
 static int ctipfix_cmd_get_templates(struct sk_buff *skb,
 				     struct genl_info *info)
 {
+	/* the whole set, 3.5 KiB: more than NLMSG_GOODSIZE may be */
 	return ctipfix_reply(info, CTIPFIX_CMD_GET_TEMPLATES,
+			     nla_total_size(ctipfix_template_set_len()),
 			     ctipfix_put_template_set);
 }
 

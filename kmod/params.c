@@ -93,7 +93,7 @@ static struct ctipfix_uint_knob knob_max_msg_size = {
 	.val = &ctipfix_max_msg_size, .min = 0, .max = 65535,
 };
 module_param_cb(max_msg_size, &ctipfix_knob_ops, &knob_max_msg_size, 0644);
-MODULE_PARM_DESC(max_msg_size, "Largest IPFIX message, bytes, at least a template and one record [254..65535]");
+MODULE_PARM_DESC(max_msg_size, "Largest IPFIX message, bytes, at least a template and one record [262..65535]");
 
 static struct ctipfix_uint_knob knob_flush_interval_ms = {
 	.val = &ctipfix_flush_interval_ms, .min = 10, .max = 60000,

@@ -13,9 +13,10 @@
  * bytes for IPv4 where the full template takes 73. (flowStart/End-
  * DeltaMicroseconds would be smaller still, but nfdump 1.7 decodes them
  * wrong.) A group is in a compact template only for the records that need
- * it, so a DNS exchange pays for no class of service, TCP bits or NAT;
- * the full templates carry the cheap groups whatever the record.
+ * it, so a DNS exchange pays for no class of service, TCP bits, NAT or
+ * zone; the full templates carry all but NAT whatever the record.
  */
+#include <linux/errno.h>
 #include <linux/in.h>
 #include <linux/kernel.h>
 #include <linux/netfilter.h>
@@ -139,6 +140,15 @@ static const struct ctipfix_field ctipfix_ipv6_nat_fields[] = {
 	F(POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, post_dport, U16),
 };
 
+/*
+ * The conntrack zone, for entries outside the default one: two entries of
+ * one 5-tuple in two zones are two flows. As ingressVRFID, which is what
+ * a zone is for on a router (nft `ct zone set iif map ...`).
+ */
+static const struct ctipfix_field ctipfix_zone_fields[] = {
+	F(INGRESS_VRFID, 4, zone, U32),
+};
+
 static_assert(ARRAY_SIZE(ctipfix_ipv4_nat_fields) ==
 	      ARRAY_SIZE(ctipfix_ipv6_nat_fields));
 
@@ -165,6 +175,11 @@ static bool ctipfix_record_class(const struct ctipfix_record *rec)
 	return rec->tos;
 }
 
+static bool ctipfix_record_zone(const struct ctipfix_record *rec)
+{
+	return rec->zone;
+}
+
 /*
  * An optional group of fields: in a template for the records that need it,
  * and in every full one if @in_full (cheap, zero where not needed); never
@@ -182,6 +197,7 @@ enum ctipfix_group_bit {
 	CTIPFIX_GROUP_CLASS,
 	CTIPFIX_GROUP_TCP,
 	CTIPFIX_GROUP_NAT,
+	CTIPFIX_GROUP_ZONE,
 };
 
 /* in the order their fields follow the body */
@@ -204,17 +220,25 @@ static const struct ctipfix_group ctipfix_groups[] = {
 		.n = ARRAY_SIZE(ctipfix_ipv4_nat_fields),
 		.needed = ctipfix_record_nat,
 	},
+	[CTIPFIX_GROUP_ZONE] = {
+		.fields = { ctipfix_zone_fields, ctipfix_zone_fields },
+		.n = ARRAY_SIZE(ctipfix_zone_fields),
+		.in_full = true,
+		.in_tiny = true,
+		.needed = ctipfix_record_zone,
+	},
 };
 
 #define CTIPFIX_N_GROUPS	ARRAY_SIZE(ctipfix_groups)
 #define CTIPFIX_MAX_FIELDS	24
-/* every combination: a bound on how many templates the rules make */
-#define CTIPFIX_MAX_TEMPLATES	(CTIPFIX_N_SIZES * 2 << CTIPFIX_N_GROUPS)
-
-/* a message notes the templates it carried in a bit each */
+/*
+ * At most as many templates as a message has bits to note them in (u64),
+ * and as ids there are up to CTIPFIX_TEMPLATE_ID_MAX: the rules make
+ * fewer than every combination, which ctipfix_templates_init() checks.
+ */
+#define CTIPFIX_MAX_TEMPLATES	(CTIPFIX_TEMPLATE_ID_MAX + 1 -		\
+				 CTIPFIX_TEMPLATE_ID_FLOWS)
 static_assert(CTIPFIX_MAX_TEMPLATES <= 64);
-static_assert(CTIPFIX_TEMPLATE_ID_FLOWS + CTIPFIX_MAX_TEMPLATES - 1 <=
-	      CTIPFIX_TEMPLATE_ID_MAX);
 
 struct ctipfix_template {
 	u16 id;
@@ -312,15 +336,24 @@ static void ctipfix_templates_each(void (*fn)(const struct ctipfix_template *t,
 }
 
 static void ctipfix_template_keep(const struct ctipfix_template *t,
-				  void *arg __always_unused)
+				  void *arg)
 {
-	ctipfix_templates[ctipfix_n_templates++] = *t;
+	unsigned int *n = arg;
+
+	if (*n < CTIPFIX_MAX_TEMPLATES)
+		ctipfix_templates[*n] = *t;
+	++*n;
 }
 
-void ctipfix_templates_init(void)
+int ctipfix_templates_init(void)
 {
-	ctipfix_n_templates = 0;
-	ctipfix_templates_each(ctipfix_template_keep, NULL);
+	unsigned int n = 0;
+
+	ctipfix_templates_each(ctipfix_template_keep, &n);
+	if (n > CTIPFIX_MAX_TEMPLATES)
+		return -E2BIG;	/* a rule added: the bitmaps need widening */
+	ctipfix_n_templates = n;
+	return 0;
 }
 
 static u64 ctipfix_field_value(const struct ctipfix_field *f, const void *v)

@@ -26,6 +26,7 @@ struct ctipfix_record {
 	u64 duration_ms;		/* end_ms - start_ms */
 	u32 ifindex_in;
 	u32 ifindex_out;
+	u32 zone;			/* conntrack zone id, 0 by default */
 	u16 sport;
 	u16 dport;
 	u16 icmp_type_code;
@@ -40,8 +41,11 @@ struct ctipfix_record {
 };
 
 struct ctipfix_template;
-/* makes the templates: before any other call but the two max_*_len() */
-void ctipfix_templates_init(void);
+/*
+ * Makes the templates, before any other call but the two max_*_len().
+ * Returns 0, or -E2BIG if the rules make more than a message can note.
+ */
+int ctipfix_templates_init(void);
 const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record *rec);
 u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);

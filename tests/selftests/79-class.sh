@@ -6,7 +6,9 @@
 # router rewrites in its mangle hook, and one with 0. A capture on the
 # router's server side says what each first packet carried as it left; the
 # records must carry that (classcheck.py), as ipfixDump, tshark and nfdump
-# decode it, and the flow with 0 goes out without the field.
+# decode it, and the flow with 0 goes out without the field. One 5-tuple
+# also runs in conntrack zone 0 and zone 7 at once: two records, the
+# second with ingressVRFID 7, the first without.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
@@ -36,18 +38,12 @@ servers_up() {
 check "servers are up" wait_until 20 servers_up
 
 check "module loads" load_module
-bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
+decoders_start
 bg ip netns exec $NS_R dumpcap -q -i r1 -w "$A"/r1.pcapng
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
-bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
 check "captures running" wait_until 30 \
 	test -s "$A"/ipfix.pcap -a -s "$A"/r1.pcapng
 check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740
 
-# exchange SOCAT-ADDRESS: from the client, one query, one reply
-exchange() {
-	echo query | ip netns exec $NS_C socat -T2 - "$1" >/dev/null
-}
 # "KIND<TAB>CLIENT PORT" per flow, for classcheck.py
 cat >"$A"/kinds.txt <<-KINDS
 	UDP, EF (0xb8)	44001
@@ -55,19 +51,35 @@ cat >"$A"/kinds.txt <<-KINDS
 	UDP, no class (0)	44003
 	UDP, CS1 rewritten to AF41 by the router	44004
 	TCP, AF21 (0x48)	44005
+	UDP, no class, zones 0 and 7	44006
 KINDS
-exchange UDP4:10.0.2.2:5400,sourceport=44001,ip-tos=0xb8
-exchange UDP6:[fd00:2::2]:5400,sourceport=44002,ipv6-tclass=0x28
-exchange UDP4:10.0.2.2:5401,sourceport=44003
-exchange UDP4:10.0.2.2:5402,sourceport=44004,ip-tos=0x20
+udp_query UDP4:10.0.2.2:5400,sourceport=44001,ip-tos=0xb8
+udp_query UDP6:[fd00:2::2]:5400,sourceport=44002,ipv6-tclass=0x28
+udp_query UDP4:10.0.2.2:5401,sourceport=44003
+udp_query UDP4:10.0.2.2:5402,sourceport=44004,ip-tos=0x20
 head -c 3000 /dev/zero |
 	ip netns exec $NS_C socat -u - TCP4:10.0.2.2:5001,sourceport=44005,ip-tos=0x48
+# the same 5-tuple in zone 0, then in zone 7 while the first lives
+udp_query UDP4:10.0.2.2:5401,sourceport=44006
+ip netns exec $NS_R nft -f - <<-NFT
+table inet ctipfix_zone {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		udp sport 44006 ct zone set 7
+		udp dport 44006 ct zone set 7
+	}
+}
+NFT
+udp_query UDP4:10.0.2.2:5401,sourceport=44006
+ip netns exec $NS_R conntrack -L -p udp --sport 44006 >"$A"/zones 2>/dev/null
+check_eq "the router has the 5-tuple twice, once in zone 7" \
+	"$(wc -l <"$A"/zones) $(grep -c 'zone=7 ' "$A"/zones)" "2 1"
 ip netns exec $NS_R conntrack -F 2>/dev/null
 ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
 check "every flow ended and was exported" wait_until 30 ctipfix_settled
 finals_in() {
 	[ "$(ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
-		grep -cE 'sourceTransportPort : *4400[1-5]$')" -ge 5 ]
+		grep -cE 'sourceTransportPort : *4400[1-6]$')" -ge 7 ]
 }
 check "the records reached the collector" wait_until 10 finals_in
 kill -TERM $daemon
@@ -81,12 +93,14 @@ tshark -r "$A"/r1.pcapng -T fields -E occurrence=f -e ip.src -e ipv6.src \
 	-e udp.srcport -e tcp.srcport -e ip.dsfield -e ipv6.tclass \
 	>"$A"/capture.tsv 2>"$A"/tshark.err
 ipfixDump --in "$A"/ipfix.bin >"$A"/ipfixdump.txt 2>&1
-# "SPORT CLASS" per record, as tshark decodes the collector's traffic
+# "SPORT CLASS ZONE" per record, as tshark decodes the collector's traffic
 tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -O cflow -V 2>/dev/null |
-	awk '/^ +Flow [0-9]+$/ { if (sp != "") print sp, tos; sp = ""; tos = "-" }
+	awk 'function out() { if (sp != "") print sp, tos, vrf }
+	     /^ +Flow [0-9]+$/ { out(); sp = ""; tos = vrf = "-" }
 	     /^ +SrcPort: / { sp = $NF }
 	     /^ +IP ToS: / { tos = $NF }
-	     END { if (sp != "") print sp, tos }' >"$A"/tshark.txt
-nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos' >"$A"/nfdump.txt 2>&1
+	     /^ +Ingress VRFID: / { vrf = $NF }
+	     END { out() }' >"$A"/tshark.txt
+nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos %ivrf' >"$A"/nfdump.txt 2>&1
 ksft_verdicts python3 "$(dirname "$0")"/classcheck.py "$A"
 ksft_exit

@@ -8,29 +8,21 @@ classcheck.py DIR reads, from DIR:
                  ip.dsfield and ipv6.tclass of each packet captured on the
                  router's server side
   ipfixdump.txt  libfixbuf's ipfixDump of what the collector received
-  tshark.txt     "SPORT CLASS" per flow record, as tshark decodes them
-  nfdump.txt     "SPORT CLASS" per flow record, as nfdump prints them
+  tshark.txt     "SPORT CLASS ZONE" per flow record, as tshark decodes
+                 them ("-" where a record has no such field)
+  nfdump.txt     "SPORT CLASS ZONE" per flow record, as nfdump prints them
   kinds.txt      "KIND<TAB>CLIENT_PORT" per flow of the test
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
-import re
 import sys
+
+from checks import client_ports, number, verdict
+from ipfixdump import flow_records
 
 D = sys.argv[1]
 CLIENTS = ("10.0.1.2", "fd00:1::2")
-
-
-def verdict(ok, desc):
-    print(("PASS " if ok else "FAIL ") + desc)
-
-
-def kinds():
-    out = {}
-    for line in open(f"{D}/kinds.txt"):
-        kind, port = line.rstrip("\n").split("\t")
-        out[int(port)] = kind
-    return out
+ZONED = 44006		# in zone 0 and in zone 7
 
 
 def first_class():
@@ -46,41 +38,29 @@ def first_class():
 
 
 def ipfixdump():
-    """client port -> [ipClassOfService or None (no such field)]"""
+    """client port -> [(ipClassOfService, ingressVRFID)], None for a field
+    the record does not have"""
     out = collections.defaultdict(list)
-    rec = None
-
-    def done():
-        if rec and "sport" in rec:
-            out[rec["sport"]].append(rec.get("class"))
-
-    for line in open(f"{D}/ipfixdump.txt"):
-        if line.startswith("---"):
-            done()
-            rec = {} if "data record" in line else None
-            continue
-        m = re.match(r"\s*\(\S+\)\s+(\w+) : (\S+)", line)
-        if rec is None or not m:
-            continue
-        if m.group(1) == "sourceTransportPort":
-            rec["sport"] = int(m.group(2))
-        elif m.group(1) == "ipClassOfService":
-            rec["class"] = int(m.group(2), 0)
-    done()
+    for r in flow_records(f"{D}/ipfixdump.txt"):
+        f = r["fields"]
+        out[r["key"][3]].append((number(f.get("ipClassOfService")),
+                                 number(f.get("ingressVRFID"))))
     return out
 
 
 def decoded(name):
-    """client port -> the classes of its records, as a decoder put them"""
+    """client port -> [(class, zone)] of its records, as a decoder put them
+    (None for "-")"""
     out = collections.defaultdict(list)
     for line in open(f"{D}/{name}"):
         f = line.split()
-        if len(f) == 2 and f[0].isdigit() and f[1] != "-":
-            out[int(f[0])].append(int(f[1], 0))
+        if len(f) == 3 and f[0].isdigit():
+            out[int(f[0])].append(tuple(None if v == "-" else int(v, 0)
+                                        for v in f[1:]))
     return out
 
 
-kind_of = kinds()
+kind_of = client_ports(f"{D}/kinds.txt")
 sent = first_class()
 dump = ipfixdump()
 missing = [p for p in kind_of if p not in sent]
@@ -88,17 +68,24 @@ verdict(not missing, f"every flow is in the capture (missing: {missing})")
 verdict(sent.get(44004) == 0x88,
         f"the router rewrote CS1 to AF41 ({sent.get(44004)})")
 for port, kind in kind_of.items():
-    want = sent.get(port)
-    got = dump.get(port, [])
-    if want:
-        ok = got and all(c == want for c in got)
-    else:
-        ok = got and all(c is None for c in got)	# not in its template
-    verdict(ok, f"{kind}: the records carry {got}, the first packet left"
+    want = sent.get(port) or None	# 0: not in its template
+    got = [c for c, _ in dump.get(port, [])]
+    verdict(got and all(c == want for c in got),
+            f"{kind}: the records carry class {got}, the first packet left"
             f" with {want}")
+zones = {p: sorted((z for _, z in dump.get(p, [])), key=str) for p in kind_of}
+want_zones = {p: [None] for p in kind_of}
+want_zones[ZONED] = [7, None]
+verdict(zones == want_zones, f"zones: two records of the 5-tuple, one with"
+        f" ingressVRFID 7, none elsewhere ({zones})")
 for name in ("tshark.txt", "nfdump.txt"):
     got = decoded(name)
     diff = {p: (sent.get(p), got.get(p)) for p in kind_of if sent.get(p) and
-            (not got.get(p) or any(c != sent[p] for c in got[p]))}
+            (not got.get(p) or any(c != sent[p] for c, _ in got[p]))}
     verdict(not diff, f"{name.split('.')[0]} decodes the same class"
             f" (differences, capture against it: {diff})")
+got = sorted((z for _, z in decoded("tshark.txt").get(ZONED, [])), key=str)
+verdict(got == [7, None], f"tshark decodes the zone: {got}")
+# nfdump's %ivrf shows 0 where a record has none
+got = sorted(z for _, z in decoded("nfdump.txt").get(ZONED, []))
+verdict(got == [0, 7], f"nfdump decodes the zone as %ivrf: {got}")

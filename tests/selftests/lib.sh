@@ -100,6 +100,20 @@ daemon_start() {
 	wait_until 10 test -s /run/ctipfixd.stats
 }
 
+# decoders_start: what the decoders read the export from: the datagrams
+# to 127.0.0.1:4739 as a file (ipfixDump) and as a capture (tshark), and
+# nfcapd on 4740 (nfdump); the daemon then sends to both ports
+decoders_start() {
+	bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
+	bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+	bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
+}
+
+# udp_query SOCAT-ADDRESS: from the client, one query, its reply
+udp_query() {
+	echo query | ip netns exec $NS_C socat -T2 - "$1" >/dev/null
+}
+
 # COLLECTOR_RATE: datagrams a second the guest's collectors keep up with.
 # Under TCG nfcapd reads several times slower than on a host, and even
 # unpaced ctipfixd overflows its default receive buffer (97-scale with

@@ -56,6 +56,7 @@ static struct ctipfix_record udp4(void)
 #define CLS	BIT(CTIPFIX_GROUP_CLASS)
 #define TCP	BIT(CTIPFIX_GROUP_TCP)
 #define NAT	BIT(CTIPFIX_GROUP_NAT)
+#define ZN	BIT(CTIPFIX_GROUP_ZONE)
 #define ID(size, groups, v)	shape_id(size, groups, v)
 
 static unsigned int shape_id(u8 size, u8 groups, int v)
@@ -71,9 +72,11 @@ static unsigned int shape_id(u8 size, u8 groups, int v)
 	return 0;	/* the rules make none such */
 }
 
+static int templates_made = -1;
+
 __attribute__((constructor)) static void make_templates(void)
 {
-	ctipfix_templates_init();
+	templates_made = ctipfix_templates_init();
 }
 
 static unsigned int id_for(const struct ctipfix_record *r)
@@ -117,23 +120,23 @@ TEST(values_past_the_compact_lengths_take_the_full_template)
 
 	r = udp4();
 	r.octets = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
 	r = udp4();
 	r.rev_packets = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
 	r = udp4();
 	r.duration_ms = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_in = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_out = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
-	EXPECT_EQ(74, len_for(&r));	/* class and TCP bits, for any flow */
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
+	EXPECT_EQ(78, len_for(&r));	/* class, TCP bits, zone: any flow */
 	r.family = NFPROTO_IPV6;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 6), id_for(&r));
-	EXPECT_EQ(98, len_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 6), id_for(&r));
+	EXPECT_EQ(102, len_for(&r));
 }
 
 /* the compact templates carry no ICMP type: an echo goes full */
@@ -144,7 +147,7 @@ TEST(icmp_takes_the_full_template)
 	r.protocol = 1;
 	r.sport = r.dport = 0;
 	r.icmp_type_code = 8 << 8;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
 }
 
 /* a masqueraded exchange: the router sent it from 192.0.2.1:40000 */
@@ -171,13 +174,13 @@ TEST(translated_flows_take_the_nat_templates)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, NAT, 6), id_for(&r));
 	EXPECT_EQ(56 + 36, len_for(&r));
 	r.octets = 1ULL << 40;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP | NAT, 6), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | NAT, 6), id_for(&r));
 	r.family = NFPROTO_IPV4;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP | NAT, 4), id_for(&r));
-	EXPECT_EQ(74 + 12, len_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | NAT, 4), id_for(&r));
+	EXPECT_EQ(78 + 12, len_for(&r));
 	/* and a flow not translated never takes one */
 	r.nat = false;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
 }
 
 TEST(nat_fields_come_last)
@@ -212,16 +215,16 @@ TEST(template_alone_in_its_set)
 	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), be16(p + 4));
 	EXPECT_EQ(14, be16(p + 6));		/* fields */
 	EXPECT_EQ(0, ctipfix_template_index(t));
-	/* the longest: full IPv6 with NAT, 21 fields, 2 with a PEN */
-	EXPECT_EQ(4 + 4 + 21 * 4 + 2 * 4, ctipfix_template_max_alone_len());
+	/* the longest: full IPv6 with NAT, 22 fields, 2 with a PEN */
+	EXPECT_EQ(4 + 4 + 22 * 4 + 2 * 4, ctipfix_template_max_alone_len());
 	/* so the smallest message: header, it, set header, longest record */
-	EXPECT_EQ(254, 16 + ctipfix_template_max_alone_len() + 4 +
+	EXPECT_EQ(262, 16 + ctipfix_template_max_alone_len() + 4 +
 		  ctipfix_template_max_record_len());
 }
 
 TEST(longest_record_is_full_ipv6_nat)
 {
-	EXPECT_EQ(98 + 36, ctipfix_template_max_record_len());
+	EXPECT_EQ(102 + 36, ctipfix_template_max_record_len());
 }
 
 /* a short TCP connection: 3 packets each way */
@@ -260,9 +263,9 @@ TEST(tcp_flows_take_the_tcp_templates)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP | NAT, 4), id_for(&r));
 	EXPECT_EQ(33 + 12, len_for(&r));
 	r.duration_ms = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP | NAT, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | NAT, 4), id_for(&r));
 	r.nat = false;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
 	r = udp4();
 	r.octets = 256;
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, 0, 4), id_for(&r));
@@ -336,7 +339,7 @@ TEST(full_record_on_the_wire)
 
 	r.octets = 1ULL << 40;
 	r.ifindex_out = 70000;
-	ASSERT_EQ(ID(CTIPFIX_FULL, CLS | TCP, 4), id_for(&r));
+	ASSERT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
 	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
 	EXPECT_EQ(0, be16(p + 8));		/* no ICMP type */
 	EXPECT_EQ(53000, be16(p + 10));
@@ -354,7 +357,7 @@ TEST(template_set_describes_every_template)
 {
 	unsigned int len = ctipfix_template_set_len(), off, n, i, ie, templates = 0;
 	unsigned int reverse = 0;
-	u8 p[2048];
+	u8 p[4096];
 
 	ASSERT_LE(len, sizeof(p));
 	ctipfix_template_set_put(p);
@@ -375,9 +378,9 @@ TEST(template_set_describes_every_template)
 		}
 	}
 	EXPECT_EQ(len, off);
-	EXPECT_EQ(24, templates);
+	EXPECT_EQ(44, templates);
 	/* reverse octets and packets in each */
-	EXPECT_EQ(48, reverse);
+	EXPECT_EQ(88, reverse);
 }
 
 /* each template as the set defines it: what put_record writes */
@@ -385,7 +388,7 @@ TEST(set_lengths_match_the_records)
 {
 	const struct ctipfix_template *t;
 	unsigned int i, sum;
-	u8 p[2048];
+	u8 p[4096];
 	u8 *def;
 
 	ctipfix_template_set_put(p);
@@ -430,6 +433,26 @@ TEST(class_of_service_only_where_set)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP | NAT, 4), id_for(&r));
 }
 
+/* a zone other than the default takes its id, last; 0 takes none */
+TEST(zone_only_where_set)
+{
+	struct ctipfix_record r = udp4();
+	u8 p[64];
+
+	r.zone = 7;
+	EXPECT_EQ(ID(CTIPFIX_TINY, ZN, 4), id_for(&r));
+	EXPECT_EQ(34, len_for(&r));
+	memset(p, 0xee, sizeof(p));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(7, be32(p + 30));
+	EXPECT_EQ(0xee, p[34]);
+	r = snat4();
+	r.zone = 65535;
+	r.tos = 4;
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, CLS | NAT | ZN, 4), id_for(&r));
+	EXPECT_EQ(32 + 1 + 12 + 4, len_for(&r));
+}
+
 /*
  * The rules: numbered from CTIPFIX_TEMPLATE_ID_FLOWS in order; no tiny
  * template has TCP bits or NAT, every full one has TCP bits; every shape
@@ -440,23 +463,24 @@ TEST(rules_make_the_family)
 	const struct ctipfix_template *t;
 	unsigned int i;
 
-	EXPECT_EQ(24, ctipfix_n_templates);
+	ASSERT_EQ(0, templates_made);
+	EXPECT_EQ(44, ctipfix_n_templates);
 	for (i = 0; i < ctipfix_n_templates; i++) {
 		t = &ctipfix_templates[i];
 		EXPECT_EQ(CTIPFIX_TEMPLATE_ID_FLOWS + i, t->id);
 		if (t->size == CTIPFIX_TINY)
-			EXPECT_EQ(0, t->groups & ~CLS);
+			EXPECT_EQ(0, t->groups & ~(CLS | ZN));
 		if (t->size == CTIPFIX_FULL)
-			EXPECT_EQ(CLS | TCP, t->groups & (CLS | TCP));
+			EXPECT_EQ(CLS | TCP | ZN, t->groups & (CLS | TCP | ZN));
 		if (i)
 			EXPECT_LE(t[-1].size, t->size);
 	}
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 16; i++) {
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 4));
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 6));
 	}
-	EXPECT_NE(0, ID(CTIPFIX_FULL, CLS | TCP | NAT, 6));
-	EXPECT_EQ(0, ID(CTIPFIX_FULL, TCP | NAT, 6));
+	EXPECT_NE(0, ID(CTIPFIX_FULL, CLS | ZN | TCP | NAT, 6));
+	EXPECT_EQ(0, ID(CTIPFIX_FULL, CLS | TCP | NAT, 6));
 	EXPECT_EQ(0, ID(CTIPFIX_TINY, TCP, 4));
 	EXPECT_NE(0, ID(CTIPFIX_TINY, CLS, 4));
 }

@@ -8,7 +8,7 @@
 #include <linux/ctipfix.h>
 
 #define IPFIX_SESSION_MAX_DOMAINS	1024
-#define IPFIX_SESSION_MAX_TEMPLATES	4096
+#define IPFIX_SESSION_MAX_TEMPLATES	16384
 /* template ids the session follows: 256 up to this (the module's) */
 #define IPFIX_SESSION_MAX_ID		CTIPFIX_TEMPLATE_ID_MAX
 
