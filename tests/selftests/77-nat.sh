@@ -38,10 +38,6 @@ router_nat_on() {
 	NFT
 }
 
-# exchange SOCAT-ADDRESS: from the client, one query, one reply
-exchange() {
-	echo query | ip netns exec $NS_C socat -T2 - "$1" >/dev/null
-}
 
 # "SPORT POST-SRC POST-DST POST-SPORT POST-DPORT" per flow record, "-"
 # for what a record does not carry, as ipfixDump decodes them
@@ -99,10 +95,8 @@ wire_nat() {
 topology_up
 check "module loads" load_module
 router_nat_on
-bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
+decoders_start
 bg ip netns exec $NS_R dumpcap -q -i r1 -f udp -w "$A"/r1.pcap
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
-bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
 for port in 5300 5301 5302; do
 	bg ip netns exec $NS_S socat UDP4-RECVFROM:$port,fork SYSTEM:'echo reply'
 done
@@ -116,10 +110,10 @@ check "captures running" wait_until 30 \
 	test -s "$A"/ipfix.pcap -a -s "$A"/r1.pcap
 check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740
 
-exchange UDP4:10.0.2.2:5300,sourceport=41001
-exchange UDP4:10.0.1.1:8053,sourceport=41002
-exchange UDP6:[fd00:2::2]:5300,sourceport=41003
-exchange UDP4:10.0.2.2:5302,sourceport=41004
+udp_query UDP4:10.0.2.2:5300,sourceport=41001
+udp_query UDP4:10.0.1.1:8053,sourceport=41002
+udp_query UDP6:[fd00:2::2]:5300,sourceport=41003
+udp_query UDP4:10.0.2.2:5302,sourceport=41004
 ip netns exec $NS_R conntrack -F 2>/dev/null
 ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
 check "every flow ended and was exported" wait_until 30 ctipfix_settled

@@ -52,12 +52,10 @@ check "servers are up" wait_until 20 servers_up
 
 check "module loads (active_timeout=$ACTIVE_TIMEOUT)" \
 	load_module active_timeout=$ACTIVE_TIMEOUT
-bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
+decoders_start
 ip netns exec $NS_R dumpcap -q -i r0 -f tcp -w "$A"/router.pcapng 2>/dev/null &
 capture=$!
 pids="$pids $capture"
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
-bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
 check "captures running" wait_until 30 \
 	test -s "$A"/ipfix.pcap -a -s "$A"/router.pcapng
 check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740

@@ -13,8 +13,10 @@ flagcheck.py DIR reads, from DIR:
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
-import re
 import sys
+
+from checks import client_ports, number, verdict
+from ipfixdump import flow_records
 
 D = sys.argv[1]
 CLIENTS = ("10.0.1.2", "fd00:1::2")
@@ -25,20 +27,8 @@ NFDUMP = {c: 1 << i for i, c in enumerate(NAMES)}
 SHAPES = {43001: "compact", 43002: "compact", 43008: "compact NAT"}
 
 
-def verdict(ok, desc):
-    print(("PASS " if ok else "FAIL ") + desc)
-
-
 def show(bits):
     return "".join(c for i, c in enumerate(NAMES) if bits >> i & 1) or "-"
-
-
-def kinds():
-    out = {}
-    for line in open(f"{D}/kinds.txt"):
-        kind, port = line.rstrip("\n").split("\t")
-        out[int(port)] = kind
-    return out
 
 
 def capture():
@@ -54,29 +44,12 @@ def capture():
 def ipfixdump():
     """client port -> [(template shape, tcpControlBits)] in arrival order"""
     out = collections.defaultdict(list)
-    rec = None
-
-    def done():
-        if rec and "sport" in rec:
-            out[rec["sport"]].append((rec["shape"], rec.get("bits")))
-
-    for line in open(f"{D}/ipfixdump.txt"):
-        if line.startswith("---"):
-            done()
-            rec = {"shape": "compact"} if "data record" in line else None
-            continue
-        if rec is None:
-            continue
-        if "flowEndMilliseconds" in line:
-            rec["shape"] = "full" + rec["shape"][7:]
-        if "postNATSourceIPv" in line:
-            rec["shape"] += " NAT"
-        m = re.match(r"\s*\(\S+\)\s+(\w+) : (\S+)", line)
-        if m and m.group(1) == "sourceTransportPort":
-            rec["sport"] = int(m.group(2))
-        elif m and m.group(1) == "tcpControlBits":
-            rec["bits"] = int(m.group(2), 0)
-    done()
+    for r in flow_records(f"{D}/ipfixdump.txt"):
+        f = r["fields"]
+        shape = "full" if "flowEndMilliseconds" in f else "compact"
+        if any(k.startswith("postNATSource") for k in f):
+            shape += " NAT"
+        out[r["key"][3]].append((shape, number(f.get("tcpControlBits"))))
     return out
 
 
@@ -95,7 +68,7 @@ def nfdump_flags(s):
         sum(NFDUMP.get(c, 0) for c in s)
 
 
-kind_of = kinds()
+kind_of = client_ports(f"{D}/kinds.txt")
 sent = capture()
 dump = ipfixdump()
 missing = [p for p in kind_of if p not in sent]

@@ -16,14 +16,12 @@ import json
 import re
 import sys
 
+from checks import verdict
 from ipfixdump import ICMP, flow_records, key
 
 D = sys.argv[1]
 ACTIVE_TIMEOUT = 2
 
-
-def verdict(ok, desc):
-    print(("PASS " if ok else "FAIL ") + desc)
 
 
 def event_key(f):

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """The data records that libfixbuf's ipfixDump decodes, for the checkers
-(flowcheck.py, timecheck.py).
+(flowcheck.py, timecheck.py, flagcheck.py, classcheck.py).
 
 Times come from ipfixDump: tshark (Wireshark 4.0) reads the compact
 templates' 2-byte flowDurationMilliseconds as 4 bytes (RFC 7011

@@ -19,6 +19,7 @@ import collections
 import statistics
 import sys
 
+from checks import verdict
 from ipfixdump import flow_records, key
 
 D, TOL = sys.argv[1], float(sys.argv[2])
@@ -26,9 +27,6 @@ CLIENTS = ("10.0.1.2", "fd00:1::2")
 SERVERS = ("10.0.2.2", "fd00:2::2")	# not .3: the warm-up pings
 ECHO = {1: (8, 0), 58: (128, 129)}	# request, reply
 
-
-def verdict(ok, desc):
-    print(("PASS " if ok else "FAIL ") + desc)
 
 
 def packet_key(f):
