@@ -198,7 +198,12 @@ check_eq "records over the reload add up to conntrack's counters ($ct)" \
 kill $daemon
 wait $daemon 2>/dev/null
 rm -f /run/ctipfixd.stats	# the foreground daemon's, not this one's
-"$CTIPFIXD" --collector 127.0.0.1:4739 2>>"$A"/ctipfixd.err
+# what a detached daemon says goes to syslog; the guest has none: a sink
+bg socat -u UNIX-RECV:/dev/log OPEN:"$A"/syslog,creat,append
+check "a syslog sink listens" wait_until 10 test -S /dev/log
+# a link where the stats file's temporary copy used to be written
+ln -sf "$A"/victim /run/ctipfixd.stats.tmp
+(umask 077; exec "$CTIPFIXD" --collector 127.0.0.1:4739 2>>"$A"/ctipfixd.err)
 check "ctipfixd detaches" test $? = 0
 exchange 41003 2
 "$CTIPFIXCTL" flush
@@ -208,8 +213,17 @@ acked_clean() {
 		grep -q "read_messages [1-9]" /run/ctipfixd.stats
 }
 check "none of its acknowledgments refused" wait_until 10 acked_clean
+check_eq "its stats file names it, and is readable whatever its umask" \
+	"$(awk '$1 == "pid" { print $2 }' /run/ctipfixd.stats) $(stat -c %a /run/ctipfixd.stats)" \
+	"$(pgrep -x ctipfixd) 644"
+check "nothing was written through the link" test ! -e "$A"/victim
+rm -f /run/ctipfixd.stats.tmp
+pkill -USR1 -x ctipfixd
+check "its counters reach syslog on SIGUSR1" wait_until 10 \
+	grep -qE "ctipfixd\[[0-9]+\]: collector 127.0.0.1:4739 sent [1-9]" "$A"/syslog
 pkill -x ctipfixd
 check "it stops" wait_until 10 bash -c "! pgrep -x ctipfixd"
+check "... and takes its stats file with it" test ! -e /run/ctipfixd.stats
 start_daemon
 
 # --- root in another namespace ---

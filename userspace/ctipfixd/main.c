@@ -14,7 +14,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,9 +52,27 @@ struct daemon {
 	bool holding;			/* one waits for a collector now */
 	uint64_t undeliverable;		/* messages no collector ever can */
 	const char *stats_file;
+	bool stats_failed;		/* said once that it cannot be written */
+	bool detached;			/* stderr is /dev/null: use syslog */
 };
 
 static volatile sig_atomic_t stop_requested, stats_requested;
+
+/* A diagnostic: on stderr, or in syslog once detached. */
+static void say(const struct daemon *d, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (d->detached) {
+		vsyslog(prio, fmt, ap);
+	} else {
+		fputs("ctipfixd: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
 
 static void on_signal(int sig)
 {
@@ -97,19 +118,69 @@ static void print_stats(const struct daemon *d, FILE *f)
 	fflush(f);
 }
 
-/* Written whole and renamed, so ctipfixctl never sees half a file. */
-static void write_stats_file(const struct daemon *d)
+/* The counters, as on stderr, line by line into syslog when detached. */
+static void report_stats(const struct daemon *d)
 {
-	char tmp[4096];
+	char *text = NULL, *line, *save;
+	size_t len;
 	FILE *f;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", d->stats_file);
-	f = fopen(tmp, "w");
+	if (!d->detached) {
+		print_stats(d, stderr);
+		return;
+	}
+	f = open_memstream(&text, &len);
 	if (!f)
 		return;
 	print_stats(d, f);
-	if (fclose(f) == 0)
-		rename(tmp, d->stats_file);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		syslog(LOG_INFO, "%s", line);
+	free(text);
+}
+
+/*
+ * Written whole under a name of its own (mkstemp: never through a link
+ * someone left there) and renamed over the file, so ctipfixctl never sees
+ * half of it. World-readable whatever the umask: counters, no secrets.
+ */
+static int write_stats_file_once(const struct daemon *d)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", d->stats_file) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	f = fchmod(fd, 0644) ? NULL : fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return -errno;
+	}
+	fprintf(f, "pid %d updated %lld\n", (int)getpid(),
+		(long long)time(NULL));
+	print_stats(d, f);
+	if (fclose(f) || rename(tmp, d->stats_file)) {
+		unlink(tmp);
+		return -errno;
+	}
+	return 0;
+}
+
+static void write_stats_file(struct daemon *d)
+{
+	int err = write_stats_file_once(d);
+
+	if (err && !d->stats_failed)
+		say(d, LOG_WARNING, "cannot write %s: %s (ctipfixctl will not "
+		    "see the counters)", d->stats_file, strerror(-err));
+	d->stats_failed = err;
 }
 
 /* What became of a message: some collector took it, none did yet, none can. */
@@ -176,9 +247,9 @@ static bool send_read(struct daemon *d)
 			return false;
 		case UNDELIVERABLE:
 			if (!d->undeliverable++)
-				fprintf(stderr, "ctipfixd: a %zu-byte message "
-					"fits no collector's path, dropped "
-					"(counted as undeliverable)\n", len);
+				say(d, LOG_ERR, "a %zu-byte message fits no "
+				    "collector's path, dropped (counted as "
+				    "undeliverable)", len);
 			break;
 		}
 	}
@@ -233,8 +304,8 @@ static int attach(struct daemon *d, char *why, size_t len)
 /* The module went away: wait for it to come back. */
 static void detach(struct daemon *d)
 {
-	fprintf(stderr, "ctipfixd: relay closed (module unloaded?), "
-		"waiting for it to return\n");
+	say(d, LOG_NOTICE, "relay closed (module unloaded?), waiting for it "
+	    "to return");
 	ctipfix_nl_close(&d->ctl);
 	ctipfix_nl_close(&d->nl);
 	close(d->relay_fd);
@@ -391,7 +462,7 @@ static void run(struct daemon *d)
 			poll(NULL, 0, POLL_MS);
 			if (attach(d, why, sizeof(why)))
 				continue;
-			fprintf(stderr, "ctipfixd: module back, reading\n");
+			say(d, LOG_NOTICE, "module back, reading");
 		}
 		pfd[0].fd = ctipfix_nl_fd(&d->nl);
 		pfd[1].fd = d->relay_fd;
@@ -405,7 +476,7 @@ static void run(struct daemon *d)
 		drain_relay(d);
 		if (stats_requested) {
 			stats_requested = 0;
-			print_stats(d, stderr);
+			report_stats(d);
 		}
 		if (time(NULL) != last_stats) {
 			last_stats = time(NULL);
@@ -435,10 +506,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ctipfixd: %s\n", why);
 		return 1;
 	}
-	if (!foreground && daemon(0, 0)) {
-		fprintf(stderr, "ctipfixd: daemon: %s\n", strerror(errno));
-		return 1;
+	if (!foreground) {
+		if (daemon(0, 0)) {
+			fprintf(stderr, "ctipfixd: daemon: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		openlog("ctipfixd", LOG_PID, LOG_DAEMON);
+		d.detached = true;
 	}
+	write_stats_file(&d);
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -447,8 +524,9 @@ int main(int argc, char **argv)
 
 	run(&d);
 
-	print_stats(&d, stderr);
-	write_stats_file(&d);
+	report_stats(&d);
+	/* a stopped daemon's counters are not live ones */
+	unlink(d.stats_file);
 	for (i = 0; i < d.n_collectors; i++)
 		collector_close(&d.collectors[i]);
 	if (d.relay_fd >= 0) {
