@@ -181,27 +181,33 @@ static void ctipfix_fill_counts(struct ctipfix_record *rec,
 
 /*
  * The initiator's TCP control bits, in a record that counts its packets.
- * Read without the entry's lock, as the counters are: a packet on its way
- * through the tracker meanwhile shows in this record or the next.
+ * The tracker's facts are taken under the entry's lock, as ctnetlink takes
+ * them: the tracker writes the last segment's kind, its direction and the
+ * state one after the other, and a mix of two segments' would claim a
+ * flag neither had. (The pass runs in process context.)
  */
 static void ctipfix_fill_tcp_flags(struct ctipfix_record *rec,
 				   const struct ctipfix_flow *flow)
 {
-	const struct ip_ct_tcp *tcp = &flow->ct->proto.tcp;
+	struct nf_conn *ct = flow->ct;
+	const struct ip_ct_tcp *tcp = &ct->proto.tcp;
 	struct ctipfix_tcp_seen seen = {
-		.state = READ_ONCE(tcp->state),
-		.last_index = READ_ONCE(tcp->last_index),
-		.last_dir = READ_ONCE(tcp->last_dir),
-		.orig_closed_first = READ_ONCE(tcp->seen[IP_CT_DIR_ORIGINAL].flags) &
-				     IP_CT_TCP_FLAG_CLOSE_INIT,
-		.reply_closed_first = READ_ONCE(tcp->seen[IP_CT_DIR_REPLY].flags) &
-				      IP_CT_TCP_FLAG_CLOSE_INIT,
-		.assured = test_bit(IPS_ASSURED_BIT, &flow->ct->status),
+		.assured = test_bit(IPS_ASSURED_BIT, &ct->status),
 		.syn_first = flow->syn_unsent,
 	};
 
-	if (rec->protocol == IPPROTO_TCP && rec->packets)
-		rec->tcp_flags = ctipfix_tcp_flags(&seen);
+	if (rec->protocol != IPPROTO_TCP || !rec->packets)
+		return;
+	spin_lock_bh(&ct->lock);
+	seen.state = tcp->state;
+	seen.last_index = tcp->last_index;
+	seen.last_dir = tcp->last_dir;
+	seen.orig_closed_first = tcp->seen[IP_CT_DIR_ORIGINAL].flags &
+				 IP_CT_TCP_FLAG_CLOSE_INIT;
+	seen.reply_closed_first = tcp->seen[IP_CT_DIR_REPLY].flags &
+				  IP_CT_TCP_FLAG_CLOSE_INIT;
+	spin_unlock_bh(&ct->lock);
+	rec->tcp_flags = ctipfix_tcp_flags(&seen);
 }
 
 /*

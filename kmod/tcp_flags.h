@@ -14,12 +14,18 @@
  *        answer to its SYN (or, picked up on an ACK, was answered);
  *   FIN  the initiator closed first, or after the responder (a FIN each
  *        way: LAST_ACK or TIME_WAIT);
- *   RST  the last segment the tracker took in was the initiator's RST.
- * PSH, URG, ECE and CWR are never set: nothing records them. A flag can
- * also have passed unseen here: a RST followed by other segments, an ACK
- * of a connection never assured. One misreading is possible: a FIN that
- * the responder retransmits after the initiator acknowledged it reads as
- * the initiator's FIN.
+ *   RST  the connection is closed (CLOSE, which only an accepted RST
+ *        reaches) and the last segment the tracker noted was the
+ *        initiator's RST. (An out-of-window RST is noted too, but leaves
+ *        the state alone, and is dropped by most rulesets: not claimed.)
+ * PSH, URG, ECE and CWR are never set: nothing records them. The bits are
+ * what the connection shows at each record, not a sum per record: a FIN
+ * or RST is claimed again in a later record that counts the initiator's
+ * packets. A flag can also have passed unseen here: a RST followed by
+ * other segments, an initiator's FIN followed by its RST after the
+ * responder closed first, an ACK of a connection never assured. One
+ * misreading is possible: a FIN the responder sends again (retransmitted,
+ * before or after the initiator's ACK of it) reads as the initiator's.
  *
  * Pure: the unit tests include it as it is.
  */
@@ -71,7 +77,8 @@ static inline u8 ctipfix_tcp_flags(const struct ctipfix_tcp_seen *s)
 	if (s->orig_closed_first ||
 	    (s->reply_closed_first && ctipfix_tcp_both_closed(s->state)))
 		bits |= CTIPFIX_TCP_FIN;
-	if (s->last_index == CTIPFIX_TCP_LAST_RST &&
+	if (s->state == TCP_CONNTRACK_CLOSE &&
+	    s->last_index == CTIPFIX_TCP_LAST_RST &&
 	    s->last_dir == IP_CT_DIR_ORIGINAL)
 		bits |= CTIPFIX_TCP_RST;
 	return bits;

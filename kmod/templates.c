@@ -231,6 +231,14 @@ static const struct ctipfix_group ctipfix_groups[] = {
 
 #define CTIPFIX_N_GROUPS	ARRAY_SIZE(ctipfix_groups)
 #define CTIPFIX_MAX_FIELDS	24
+/* the most a template can have: addresses, the longer body, every group */
+static_assert(CTIPFIX_N_ADDRESSES_ICMP + ARRAY_SIZE(ctipfix_full_fields) +
+	      ARRAY_SIZE(ctipfix_tcp_fields) + ARRAY_SIZE(ctipfix_class_fields) +
+	      ARRAY_SIZE(ctipfix_ipv4_nat_fields) +
+	      ARRAY_SIZE(ctipfix_zone_fields) <= CTIPFIX_MAX_FIELDS);
+static_assert(ARRAY_SIZE(ctipfix_full_fields) >=
+	      ARRAY_SIZE(ctipfix_compact_fields));
+static_assert(ARRAY_SIZE(ctipfix_groups) == 4);	/* all four summed above */
 /*
  * At most as many templates as a message has bits to note them in (u64),
  * and as ids there are up to CTIPFIX_TEMPLATE_ID_MAX: the rules make

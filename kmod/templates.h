@@ -50,7 +50,7 @@ const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record 
 u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_max_record_len(void);
-/* each template's place, below BITS_PER_LONG: a bit in a set of them */
+/* each template's place, below 64: a bit in a set of them (u64) */
 unsigned int ctipfix_template_index(const struct ctipfix_template *tmpl);
 /* one template alone in a template set: its length, and writing it */
 unsigned int ctipfix_template_alone_len(const struct ctipfix_template *tmpl);

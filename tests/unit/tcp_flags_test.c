@@ -93,6 +93,16 @@ TEST(initiator_resets)
 	EXPECT_EQ(S | A, ctipfix_tcp_flags(&s));
 }
 
+/* a RST out of window: noted by the tracker, but the connection goes on */
+TEST(rst_out_of_window)
+{
+	struct ctipfix_tcp_seen s = opened(TCP_CONNTRACK_ESTABLISHED);
+
+	s.assured = true;
+	s.last_index = CTIPFIX_TCP_LAST_RST;
+	EXPECT_EQ(S | A, ctipfix_tcp_flags(&s));
+}
+
 /* picked up mid-stream: no SYN, and an ACK only once answered */
 TEST(picked_up)
 {
