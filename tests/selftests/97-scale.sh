@@ -39,8 +39,8 @@ topology_up
 router_udp_timeout 600
 check "module loads (active_timeout=3600, destroy_events)" \
 	load_module active_timeout=3600 destroy_events=1
-check_eq "flow entries have their own 56-byte cache" \
-	"$(cat /sys/kernel/slab/ctipfix_flow/object_size 2>&1)" 56
+check_eq "flow entries have their own 64-byte cache, a cache line each" \
+	"$(cat /sys/kernel/slab/ctipfix_flow/object_size 2>&1)" 64
 # nfcapd as packaged, with its socket's default receive buffer: the
 # daemon's pacing must keep it from overflowing. A collector has its own
 # machine; here it shares two vCPUs with the export pass, which runs at
