@@ -191,13 +191,12 @@ static void ctipfix_fill_tcp_flags(struct ctipfix_record *rec,
 {
 	struct nf_conn *ct = flow->ct;
 	const struct ip_ct_tcp *tcp = &ct->proto.tcp;
-	struct ctipfix_tcp_seen seen = {
-		.assured = test_bit(IPS_ASSURED_BIT, &ct->status),
-		.syn_first = flow->syn_unsent,
-	};
+	struct ctipfix_tcp_seen seen;
 
 	if (rec->protocol != IPPROTO_TCP || !rec->packets)
 		return;
+	seen.assured = test_bit(IPS_ASSURED_BIT, &ct->status);
+	seen.syn_first = flow->syn_unsent;
 	spin_lock_bh(&ct->lock);
 	seen.state = tcp->state;
 	seen.last_index = tcp->last_index;

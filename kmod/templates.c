@@ -262,6 +262,8 @@ struct ctipfix_template {
 /* made by ctipfix_templates_init(), in order of preference */
 static struct ctipfix_template ctipfix_templates[CTIPFIX_MAX_TEMPLATES];
 static unsigned int ctipfix_n_templates;
+/* the groups every full template has, whatever the record */
+static u8 ctipfix_full_groups;
 
 static void ctipfix_template_add_fields(struct ctipfix_template *t,
 					const struct ctipfix_field *f,
@@ -355,8 +357,12 @@ static void ctipfix_template_keep(const struct ctipfix_template *t,
 
 int ctipfix_templates_init(void)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, g;
 
+	ctipfix_full_groups = 0;
+	for (g = 0; g < CTIPFIX_N_GROUPS; g++)
+		if (ctipfix_groups[g].in_full)
+			ctipfix_full_groups |= BIT(g);
 	ctipfix_templates_each(ctipfix_template_keep, &n);
 	if (n > CTIPFIX_MAX_TEMPLATES)
 		return -E2BIG;	/* a rule added: the bitmaps need widening */
@@ -378,33 +384,36 @@ static u64 ctipfix_field_value(const struct ctipfix_field *f, const void *v)
 	}
 }
 
-/* Does @tmpl have what @rec needs, and nothing it does not? */
-static bool ctipfix_template_shape_fits(const struct ctipfix_template *tmpl,
-					const struct ctipfix_record *rec)
+/* The groups @rec needs, a bit each, as ctipfix_template.groups has them. */
+static u8 ctipfix_record_groups(const struct ctipfix_record *rec)
 {
-	bool needed, has;
 	unsigned int g;
+	u8 groups = 0;
 
-	if (tmpl->family != rec->family ||
-	    (tmpl->size != CTIPFIX_FULL && rec->icmp_type_code))
-		return false;
-	for (g = 0; g < CTIPFIX_N_GROUPS; g++) {
-		needed = ctipfix_groups[g].needed(rec);
-		has = tmpl->groups & BIT(g);
-		if (needed != has && !(has && tmpl->size == CTIPFIX_FULL))
-			return false;
-	}
-	return true;
+	for (g = 0; g < CTIPFIX_N_GROUPS; g++)
+		if (ctipfix_groups[g].needed(rec))
+			groups |= BIT(g);
+	return groups;
 }
 
-/* Does every value of @rec fit the field lengths of @tmpl? */
+/*
+ * Does @tmpl carry a record of @family, ICMP or not, needing @groups: those
+ * exactly, or with the full templates' own? And does every value of @rec
+ * fit its field lengths?
+ */
 static bool ctipfix_template_fits(const struct ctipfix_template *tmpl,
-				  const struct ctipfix_record *rec)
+				  const struct ctipfix_record *rec, u8 groups)
 {
 	const struct ctipfix_field *f;
 	unsigned int i;
 
-	if (!ctipfix_template_shape_fits(tmpl, rec))
+	if (tmpl->family != rec->family)
+		return false;
+	if (tmpl->size == CTIPFIX_FULL)
+		groups |= ctipfix_full_groups;
+	else if (rec->icmp_type_code)
+		return false;
+	if (tmpl->groups != groups)
 		return false;
 	for (i = 0; i < tmpl->n_fields; i++) {
 		f = tmpl->fields[i];
@@ -420,6 +429,7 @@ static bool ctipfix_template_fits(const struct ctipfix_template *tmpl,
 const struct ctipfix_template *
 ctipfix_template_for(const struct ctipfix_record *rec)
 {
+	u8 groups = ctipfix_record_groups(rec);
 	unsigned int i;
 
 	/*
@@ -427,7 +437,7 @@ ctipfix_template_for(const struct ctipfix_record *rec)
 	 * groups the record needs: it fits all
 	 */
 	for (i = 0; i < ctipfix_n_templates - 1; i++)
-		if (ctipfix_template_fits(&ctipfix_templates[i], rec))
+		if (ctipfix_template_fits(&ctipfix_templates[i], rec, groups))
 			break;
 	return &ctipfix_templates[i];
 }
