@@ -148,8 +148,8 @@ static void report_stats(const struct daemon *d)
 static int write_stats_file_once(const struct daemon *d)
 {
 	char tmp[4096];
+	int fd, err;
 	FILE *f;
-	int fd;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", d->stats_file) >=
 	    (int)sizeof(tmp))
@@ -159,16 +159,18 @@ static int write_stats_file_once(const struct daemon *d)
 		return -errno;
 	f = fchmod(fd, 0644) ? NULL : fdopen(fd, "w");
 	if (!f) {
+		err = errno;	/* what failed, not the clean-up */
 		close(fd);
 		unlink(tmp);
-		return -errno;
+		return -err;
 	}
 	fprintf(f, "pid %d updated %lld\n", (int)getpid(),
 		(long long)time(NULL));
 	print_stats(d, f);
 	if (fclose(f) || rename(tmp, d->stats_file)) {
+		err = errno;
 		unlink(tmp);
-		return -errno;
+		return -err;
 	}
 	return 0;
 }
