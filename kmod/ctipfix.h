@@ -60,7 +60,14 @@ struct ctipfix_flow {
 	u32 sent_hi[IP_CT_DIR_MAX];
 	u32 last_export;		/* jiffies, truncated */
 	u32 first_lo;			/* see ctipfix_flow_first() */
+	u32 hash;			/* of its original tuple: its bucket */
 	u8 tos;				/* first packet's DS field and ECN */
+	/*
+	 * The hooks took its final record on the packet that ended it, and
+	 * let its reference go: ->ct is a stale key from then on, and the
+	 * flow waits in its bucket for the pass to free it. Under its lock.
+	 */
+	bool taken;
 	/*
 	 * The rest of the first packet's tick (46 bits in all: 2 200 years at
 	 * HZ=1000), and the interfaces in 24 bits each (an index beyond goes
@@ -113,17 +120,27 @@ struct ctipfix_hint_map {
 	unsigned long bits[];
 };
 
+/* a table's buckets, as the hooks see them */
+struct ctipfix_flow_slot {
+	struct ctipfix_flow **buckets;
+	unsigned int n;
+};
+
 /*
- * Only the namespace's export pass touches the buckets: the hooks hand new
- * flows over on per-CPU lock-free lists, and destroy events set bits. So
- * the forwarding path takes no lock, and the pass can resize the table to
- * the flows it holds.
+ * The buckets' chains change under their bucket's lock (flow.c): the hooks
+ * link a new flow in at the head, and take a dying flow's final record;
+ * the pass unlinks and resizes. The pass alone frees flows, so it may
+ * hold one across a dropped lock. The adoption walk hands flows over on
+ * per-CPU lock-free lists, for the pass to link in.
  */
 struct ctipfix_flow_table {
 	struct ctipfix_flow **buckets;	/* singly linked chains */
 	u32 *due;			/* per bucket: jiffy of its next look */
 	unsigned int n_buckets;		/* a power of two */
-	unsigned int count;		/* flows in the buckets */
+	atomic_t count;			/* flows in the buckets */
+	/* the same buckets for the hooks: per lock, its bit picks a slot */
+	struct ctipfix_flow_slot slot[2];
+	u64 hooks_slot;
 	struct llist_head __percpu *pending;	/* new flows, per CPU */
 	struct ctipfix_hint_map __rcu *hinted;	/* set by anyone */
 	unsigned long *hints;		/* taken by this pass, n_buckets bits */
@@ -158,13 +175,23 @@ struct llist_node *ctipfix_flow_take_pending(struct ctipfix_flow_table *t,
 bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 			    u32 now);
 int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow);
+void ctipfix_flow_unlink(struct ctipfix_flow_table *t, unsigned int b,
+			 struct ctipfix_flow *prev, struct ctipfix_flow *flow);
+bool ctipfix_flow_crowded(const struct ctipfix_flow_table *t);
 void ctipfix_flow_release(struct ctipfix_flow *flow);
+void ctipfix_flow_forget(struct ctipfix_flow_table *t,
+			 struct ctipfix_flow *flow);
+u32 ctipfix_flow_hash(const struct nf_conntrack_tuple *tuple);
+spinlock_t *ctipfix_flow_lock(unsigned int hash_or_bucket);
+struct ctipfix_flow *ctipfix_flow_find(struct ctipfix_flow_table *t,
+				       const struct nf_conn *ct, u32 hash);
 
 /* --- when a flow's last packet passed (lastseen.c) --- */
 u32 ctipfix_ct_last_packet(struct nf_conn *ct, u32 now, s32 since);
 bool ctipfix_flow_pending(struct ctipfix_flow_table *t);
 void ctipfix_flow_hint(struct ctipfix_flow_table *t,
 		       const struct nf_conntrack_tuple *tuple);
+void ctipfix_flow_hint_hash(struct ctipfix_flow_table *t, u32 hash);
 void ctipfix_flow_take_hints(struct ctipfix_flow_table *t);
 
 /* whether a death was heard in bucket @b since the last pass */
@@ -286,6 +313,7 @@ struct ctipfix_net {
 	struct list_head list;		/* in ctipfix_nets */
 	atomic_t flush_requested;
 	atomic_t untracked;		/* flows the hooks could not follow */
+	struct llist_head endings;	/* final records the hooks took */
 	unsigned long kick;		/* CTIPFIX_KICK_* bits */
 	unsigned long next_full;	/* jiffies: the regular pass is due */
 	unsigned long next_reap;	/* jiffies: a look at all may come */
@@ -333,6 +361,7 @@ enum {
 
 void ctipfix_export_kick(struct ctipfix_net *cn, int why);
 void ctipfix_export_wake(struct ctipfix_net *cn);
+bool ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct);
 
 /* --- conntrack's destroy events as hints (hints.c) --- */
 void ctipfix_hints_start(struct ctipfix_net *cn);

@@ -45,6 +45,7 @@ struct ctipfix_pass {
 	bool kicked;			/* the hooks asked for this pass */
 	bool hints_only;		/* ... before the regular one is due */
 	bool can_encode;		/* a message buffer exists */
+	bool on_packet;			/* the hooks, on the flow's last packet */
 	unsigned int sweep_from;	/* the sweep's buckets this pass: */
 	unsigned int sweep_len;		/* sweep_from, and on (wrapping) */
 	unsigned long looked;		/* flows looked at */
@@ -184,7 +185,8 @@ static void ctipfix_fill_counts(struct ctipfix_record *rec,
  * The tracker's facts are taken under the entry's lock, as ctnetlink takes
  * them: the tracker writes the last segment's kind, its direction and the
  * state one after the other, and a mix of two segments' would claim a
- * flag neither had. (The pass runs in process context.)
+ * flag neither had. (The pass, in process context, and the hooks both
+ * come here: _bh.)
  */
 static void ctipfix_fill_tcp_flags(struct ctipfix_record *rec,
 				   const struct ctipfix_flow *flow)
@@ -233,7 +235,8 @@ static void ctipfix_fill_times(struct ctipfix_record *rec,
 			       const struct ctipfix_pass *p)
 {
 	s64 since = (s64)(p->now_ticks - ctipfix_flow_first(flow));
-	u32 last = ctipfix_ct_last_packet(flow->ct, p->now,
+	u32 last = p->on_packet ? p->now :
+		   ctipfix_ct_last_packet(flow->ct, p->now,
 					  (s32)clamp_t(s64, since, -HZ, S32_MAX / 2));
 
 	rec->start_ms = ctipfix_pass_ms(p, since);
@@ -263,25 +266,36 @@ static void ctipfix_fill_record(struct ctipfix_record *rec,
 	rec->tos = flow->tos;
 }
 
-static void ctipfix_emit(struct ctipfix_net *cn, struct ctipfix_flow *flow,
-			 const struct ctipfix_pass *p, u8 reason)
+/*
+ * Under the flow's lock: its record for @reason in @rec, and whether one
+ * is owed.
+ */
+static bool ctipfix_take_record(struct ctipfix_flow *flow,
+				const struct ctipfix_pass *p, u8 reason,
+				struct ctipfix_record *rec)
 {
-	struct ctipfix_record rec;
-
-	ctipfix_fill_record(&rec, flow, p, reason);
+	ctipfix_fill_record(rec, flow, p, reason);
 	if (reason == CTIPFIX_END_ACTIVE_TIMEOUT && !p->all_interim &&
-	    !rec.packets && !rec.rev_packets)
-		return;		/* idle since the last record: nothing new */
+	    !rec->packets && !rec->rev_packets)
+		return false;	/* idle since the last record: nothing new */
 	flow->syn_unsent = 0;	/* its first record carried it */
-	if (reason == CTIPFIX_END_ACTIVE_TIMEOUT)
+	return true;
+}
+
+/* A record taken: into the open message, or counted as lost. */
+static void ctipfix_put_record(struct ctipfix_net *cn,
+			       const struct ctipfix_record *rec,
+			       const struct ctipfix_pass *p)
+{
+	if (rec->end_reason == CTIPFIX_END_ACTIVE_TIMEOUT)
 		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_INTERIM);
 	else
 		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_FINAL);
 	if (p->can_encode)
-		ctipfix_msg_add(&cn->msg, &rec);
+		ctipfix_msg_add(&cn->msg, rec);
 	else
-		ctipfix_msg_skip(&cn->msg, 1, rec.packets + rec.rev_packets,
-				 rec.octets + rec.rev_octets);
+		ctipfix_msg_skip(&cn->msg, 1, rec->packets + rec->rev_packets,
+				 rec->octets + rec->rev_octets);
 }
 
 /*
@@ -319,16 +333,18 @@ static bool ctipfix_ct_reaped(struct nf_conn *ct)
 }
 
 /*
- * Returns true when the flow is done with (final record written, or none
- * owed): the caller unlinks it.
+ * Under the flow's lock. Returns true when the flow is done with (its
+ * final record taken, or none owed): the caller unlinks it. *@owed: @rec
+ * holds a record to write.
  */
-static bool ctipfix_export_flow(struct ctipfix_net *cn,
-				struct ctipfix_flow *flow,
-				struct ctipfix_pass *p)
+static bool ctipfix_judge_flow(struct ctipfix_flow *flow,
+			       const struct ctipfix_pass *p,
+			       struct ctipfix_record *rec, bool *owed)
 {
 	struct nf_conn *ct = flow->ct;
 	bool expired;
 
+	*owed = false;
 	if (!ctipfix_ct_confirmed(ct)) {
 		/*
 		 * Still on its first packet's way to confirmation, or left
@@ -346,7 +362,8 @@ static bool ctipfix_export_flow(struct ctipfix_net *cn,
 	    !ctipfix_ct_reaped(ct))
 		expired = false;	/* a late packet revived it */
 	if (expired || nf_ct_is_dying(ct) || p->all_final) {
-		ctipfix_emit(cn, flow, p, ctipfix_end_reason(ct, expired));
+		*owed = ctipfix_take_record(flow, p,
+					    ctipfix_end_reason(ct, expired), rec);
 		return true;
 	}
 	/*
@@ -356,7 +373,8 @@ static bool ctipfix_export_flow(struct ctipfix_net *cn,
 	 */
 	if (p->all_interim ||
 	    (s32)(p->now - flow->last_export) >= (s32)p->interim_early) {
-		ctipfix_emit(cn, flow, p, CTIPFIX_END_ACTIVE_TIMEOUT);
+		*owed = ctipfix_take_record(flow, p, CTIPFIX_END_ACTIVE_TIMEOUT,
+					    rec);
 		flow->last_export = p->now;
 	}
 	return false;
@@ -394,39 +412,168 @@ static bool ctipfix_flow_due(const struct ctipfix_flow *flow,
 	       (s32)(p->now - flow->last_export) >= (s32)p->active_timeout;
 }
 
-/* Most buckets hold nothing due on most passes: the sweep reads first. */
-static bool ctipfix_bucket_due(const struct ctipfix_flow *flow,
+/*
+ * Most buckets hold nothing due on most passes: the sweep reads first.
+ * A flow the hooks took waits for its ending, not for the sweep.
+ */
+static bool ctipfix_bucket_due(struct ctipfix_flow_table *t, unsigned int b,
 			       struct ctipfix_pass *p)
 {
-	for (; flow; flow = flow->next) {
+	spinlock_t *lock = ctipfix_flow_lock(b);
+	struct ctipfix_flow *flow;
+	bool due = false;
+
+	spin_lock_bh(lock);
+	for (flow = t->buckets[b]; flow && !due; flow = flow->next) {
 		p->looked++;
-		if (ctipfix_flow_due(flow, p))
-			return true;
+		due = !flow->taken && ctipfix_flow_due(flow, p);
 	}
-	return false;
+	spin_unlock_bh(lock);
+	return due;
 }
 
-/* One bucket: flows done with are let go. Returns its next look. */
-static u32 ctipfix_export_bucket(struct ctipfix_net *cn,
-				 struct ctipfix_flow **pp,
+/*
+ * One bucket, under its lock but while a record is written (which may
+ * sleep): flows done with are unlinked under it, let go after. The pass
+ * alone unlinks and frees, so the next flow stays in the chain while the
+ * lock is dropped. Returns the bucket's next look.
+ */
+static u32 ctipfix_export_bucket(struct ctipfix_net *cn, unsigned int b,
 				 struct ctipfix_pass *p)
 {
+	struct ctipfix_flow_table *t = &cn->flows;
+	spinlock_t *lock = ctipfix_flow_lock(b);
+	struct ctipfix_flow *flow, *next, *prev = NULL;
 	s32 soonest = CTIPFIX_DUE_NEVER;
-	struct ctipfix_flow *flow;
+	struct ctipfix_record rec;
+	bool done, owed;
 
-	while ((flow = *pp)) {
+	spin_lock_bh(lock);
+	for (flow = t->buckets[b]; flow; flow = next) {
+		next = flow->next;
 		p->looked++;
-		if (!ctipfix_export_flow(cn, flow, p)) {
-			soonest = min_t(s32, soonest,
-					ctipfix_flow_next_look(flow, p) - p->now);
-			pp = &flow->next;
+		if (flow->taken) {
+			prev = flow;	/* its record waits with the endings */
 			continue;
 		}
-		*pp = flow->next;
-		cn->flows.count--;
-		ctipfix_flow_release(flow);
+		done = ctipfix_judge_flow(flow, p, &rec, &owed);
+		if (done) {
+			ctipfix_flow_unlink(t, b, prev, flow);
+		} else {
+			soonest = min_t(s32, soonest,
+					ctipfix_flow_next_look(flow, p) - p->now);
+			prev = flow;
+		}
+		if (!done && !owed)
+			continue;
+		spin_unlock_bh(lock);
+		if (owed)
+			ctipfix_put_record(cn, &rec, p);
+		if (done)
+			ctipfix_flow_release(flow);
+		spin_lock_bh(lock);
 	}
+	spin_unlock_bh(lock);
 	return p->now + max(soonest, 0);
+}
+
+/*
+ * A final record the hooks took on the packet that ended its flow, with
+ * the flow, whose reference they let go: the pass writes the one and
+ * frees the other.
+ */
+struct ctipfix_ending {
+	struct llist_node node;
+	struct ctipfix_flow *flow;
+	struct ctipfix_record rec;
+};
+
+static struct kmem_cache *ctipfix_ending_cache;
+
+/*
+ * At most as many endings wait, in all namespaces, as conntrack's table
+ * holds entries, or 65536 (about 16 MiB with their flows) if that is
+ * more: a pass kept from running while a flood lasts seconds finds them
+ * all. Past it, the pass lets the entries go, as it does the others.
+ */
+#define CTIPFIX_ENDINGS_MIN	65536U
+static atomic_t ctipfix_endings_waiting = ATOMIC_INIT(0);
+
+static struct ctipfix_ending *ctipfix_ending_alloc(void)
+{
+	unsigned int most = max(READ_ONCE(nf_conntrack_max),
+				CTIPFIX_ENDINGS_MIN);
+	struct ctipfix_ending *e;
+
+	if (atomic_inc_return(&ctipfix_endings_waiting) > most)
+		goto none;
+	e = kmem_cache_alloc(ctipfix_ending_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (e)
+		return e;
+none:
+	atomic_dec(&ctipfix_endings_waiting);
+	return NULL;
+}
+
+static void ctipfix_ending_free(struct ctipfix_ending *e)
+{
+	kmem_cache_free(ctipfix_ending_cache, e);
+	atomic_dec(&ctipfix_endings_waiting);
+}
+
+/*
+ * The hooks saw @ct die on its packet (a RST that the TCP tracker answered
+ * with a kill; confirmed, so followed): its final record is taken now, and
+ * our reference let go, so that the entry goes when conntrack is done with
+ * it, as it would without us. Under a SYN flood answered by RSTs that is
+ * every flow, and the pass that would let them go comes only when the
+ * flood lets it run. Any context. Returns false where the pass must do it
+ * all: the flow is not in its bucket (adopted, and waiting to be linked
+ * in), no memory, or too many endings wait.
+ */
+bool ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct)
+{
+	u32 hash = ctipfix_flow_hash(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
+	spinlock_t *lock = ctipfix_flow_lock(hash);
+	struct ctipfix_pass p = { .on_packet = true };
+	struct ctipfix_ending *e = NULL;
+	struct ctipfix_flow *flow;
+
+	ctipfix_pass_clocks(&p);
+	spin_lock_bh(lock);
+	flow = ctipfix_flow_find(&cn->flows, ct, hash);
+	if (flow)
+		e = ctipfix_ending_alloc();
+	if (e) {
+		ctipfix_fill_record(&e->rec, flow, &p,
+				    ctipfix_end_reason(ct, false));
+		flow->taken = true;
+		e->flow = flow;
+	}
+	spin_unlock_bh(lock);
+	if (!e)
+		return false;
+	llist_add(&e->node, &cn->endings);
+	nf_ct_put(ct);		/* the flow's: the packet holds its own */
+	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ENDED_ON_PACKET);
+	return true;
+}
+
+/* The endings the hooks took, in their order: written, their flows freed. */
+static void ctipfix_export_endings(struct ctipfix_net *cn,
+				   const struct ctipfix_pass *p)
+{
+	struct llist_node *all = llist_reverse_order(llist_del_all(&cn->endings));
+	struct ctipfix_ending *e, *next;
+	unsigned int n = 0;
+
+	llist_for_each_entry_safe(e, next, all, node) {
+		if (!(++n & 255))
+			cond_resched();
+		ctipfix_flow_forget(&cn->flows, e->flow);
+		ctipfix_put_record(cn, &e->rec, p);
+		ctipfix_ending_free(e);
+	}
 }
 
 /*
@@ -442,7 +589,7 @@ static bool ctipfix_bucket_wanted(struct ctipfix_flow_table *t, unsigned int b,
 		return true;
 	if (((b - p->sweep_from) & (t->n_buckets - 1)) >= p->sweep_len)
 		return false;
-	return ctipfix_bucket_due(t->buckets[b], p);
+	return ctipfix_bucket_due(t, b, p);
 }
 
 static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
@@ -455,15 +602,34 @@ static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
 			cond_resched();
 		if (!ctipfix_bucket_wanted(t, b, p))
 			continue;
-		t->due[b] = ctipfix_export_bucket(cn, &t->buckets[b], p);
+		t->due[b] = ctipfix_export_bucket(cn, b, p);
 	}
 }
 
 /*
- * Link the flows the hooks handed over since the last pass, the table
- * sized for them first. A bucket's next look is the soonest of its flows',
- * so a new flow costs no look of its own: unconfirmed, it is due now;
- * confirmed, at its expiry or its interim record.
+ * A flow just linked into bucket @b: the bucket's next look is the
+ * soonest of its flows', so a new flow costs no look of its own:
+ * unconfirmed, it is due now; confirmed, at its expiry or its interim
+ * record; taken by the hooks already, now.
+ */
+static void ctipfix_plan_linked(struct ctipfix_flow_table *t, unsigned int b,
+				const struct ctipfix_flow *flow,
+				const struct ctipfix_pass *p)
+{
+	spinlock_t *lock = ctipfix_flow_lock(b);
+	u32 look = p->now;
+
+	spin_lock_bh(lock);
+	if (!flow->taken)
+		look = ctipfix_flow_next_look(flow, p);
+	spin_unlock_bh(lock);
+	if ((s32)(look - t->due[b]) < 0)
+		t->due[b] = look;
+}
+
+/*
+ * Link the flows the adoption walk handed over on the per-CPU lists since
+ * the last pass, the table sized for them first.
  */
 static void ctipfix_link_pending(struct ctipfix_net *cn, struct ctipfix_pass *p)
 {
@@ -471,30 +637,16 @@ static void ctipfix_link_pending(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	struct llist_node *pending;
 	struct ctipfix_flow *flow, *next;
 	unsigned int n;
-	u32 look;
 	int b;
 
 	pending = ctipfix_flow_take_pending(t, &n);
 	/* a new table, with hints of its own: this pass looks at it all */
-	if (ctipfix_flow_table_fit(t, t->count + n, p->now))
+	if (ctipfix_flow_table_fit(t, atomic_read(&t->count) + n, p->now))
 		p->hints_only = false;
 	llist_for_each_entry_safe(flow, next, pending, pending) {
 		b = ctipfix_flow_link(t, flow);
-		if (b < 0) {
-			/*
-			 * followed already: one flow, counted once, as new
-			 * if the hooks saw it (their facts were taken)
-			 */
-			ctipfix_stat_add(b == -EALREADY ||
-					 !flow->hooked ?
-					 CTIPFIX_STAT_FLOWS_ADOPTED :
-					 CTIPFIX_STAT_FLOWS_NEW, -1);
-			ctipfix_flow_release(flow);
-			continue;
-		}
-		look = ctipfix_flow_next_look(flow, p);
-		if ((s32)(look - t->due[b]) < 0)
-			t->due[b] = look;
+		if (b >= 0)
+			ctipfix_plan_linked(t, b, flow, p);
 	}
 }
 
@@ -507,7 +659,7 @@ static void ctipfix_sweep_plan(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	unsigned int n = cn->flows.n_buckets;
 	u64 looks = div_u64((u64)READ_ONCE(ctipfix_sweep_rate) *
 			    READ_ONCE(ctipfix_flush_interval_ms), MSEC_PER_SEC);
-	u64 len = div_u64(looks * n, cn->flows.count ?: 1);
+	u64 len = div_u64(looks * n, atomic_read(&cn->flows.count) ?: 1);
 
 	p->sweep_from = cn->sweep_next & (n - 1);
 	p->sweep_len = p->reap ? n : clamp_t(u64, len, 1, n);
@@ -581,7 +733,7 @@ static void ctipfix_export_hinted(struct ctipfix_net *cn,
 	for_each_set_bit(b, t->hints, t->n_buckets) {
 		if (!(++n & 255))
 			cond_resched();
-		t->due[b] = ctipfix_export_bucket(cn, &t->buckets[b], p);
+		t->due[b] = ctipfix_export_bucket(cn, b, p);
 	}
 }
 
@@ -616,13 +768,15 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	}
 	ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
+	/* the table sized first: the endings' flows are unlinked from it */
 	ctipfix_link_pending(cn, &p);
+	ctipfix_export_endings(cn, &p);
 	/* flows never followed are records never sent: the collector hears */
 	n = atomic_xchg(&cn->untracked, 0);
 	if (n)
 		ctipfix_msg_skip(&cn->msg, n, 0, 0);
 	/* most namespaces of a container host never see a flow: skip them */
-	if (t->count) {
+	if (atomic_read(&t->count)) {
 		ctipfix_flow_take_hints(t);
 		if (p.hints_only) {
 			ctipfix_export_hinted(cn, &p);
@@ -676,9 +830,14 @@ int ctipfix_export_init(void)
 {
 	struct workqueue_struct *wq;
 
-	wq = alloc_workqueue("ctipfix", WQ_UNBOUND | WQ_HIGHPRI | WQ_SYSFS, 0);
-	if (!wq)
+	ctipfix_ending_cache = KMEM_CACHE(ctipfix_ending, 0);
+	if (!ctipfix_ending_cache)
 		return -ENOMEM;
+	wq = alloc_workqueue("ctipfix", WQ_UNBOUND | WQ_HIGHPRI | WQ_SYSFS, 0);
+	if (!wq) {
+		kmem_cache_destroy(ctipfix_ending_cache);
+		return -ENOMEM;
+	}
 	down_write(&ctipfix_wq_users);
 	ctipfix_wq = wq;
 	up_write(&ctipfix_wq_users);
@@ -694,6 +853,7 @@ void ctipfix_export_exit(void)
 	ctipfix_wq = NULL;
 	up_write(&ctipfix_wq_users);
 	destroy_workqueue(wq);
+	kmem_cache_destroy(ctipfix_ending_cache);
 }
 
 void ctipfix_export_schedule(struct ctipfix_net *cn, unsigned long delay)
@@ -727,18 +887,25 @@ void ctipfix_export_wake(struct ctipfix_net *cn)
  * the in-band statistics of a domain that has exported before. Most
  * namespaces of a container host never see a conntrack entry.
  */
+/* Has a hook given the pass anything: a flow, a lost one, an ending? */
+static bool ctipfix_export_handed(struct ctipfix_net *cn)
+{
+	return atomic_read(&cn->flows.count) ||
+	       ctipfix_flow_pending(&cn->flows) ||
+	       atomic_read(&cn->untracked) || !llist_empty(&cn->endings);
+}
+
 static bool ctipfix_export_sleep(struct ctipfix_net *cn)
 {
 	struct ctipfix_msg *m = &cn->msg;
 
-	if (cn->flows.count || m->len || !list_empty(&m->backlog) ||
-	    atomic_read(&cn->untracked))
+	if (ctipfix_export_handed(cn) || m->len || !list_empty(&m->backlog))
 		return false;
 	/* the memory its flows needed goes back before it sleeps */
 	ctipfix_flow_table_fit(&cn->flows, 0, (u32)jiffies);
 	set_bit(CTIPFIX_KICK_IDLE, &cn->kick);
-	smp_mb__after_atomic();	/* pairs with the push before _wake()'s test */
-	if (ctipfix_flow_pending(&cn->flows) || atomic_read(&cn->untracked)) {
+	smp_mb__after_atomic();	/* pairs with the hooks' before _wake()'s test */
+	if (ctipfix_export_handed(cn)) {
 		clear_bit(CTIPFIX_KICK_IDLE, &cn->kick);
 		return false;
 	}

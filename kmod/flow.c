@@ -3,7 +3,14 @@
  * The flows we follow: one entry per conntrack entry, holding a reference to
  * it so that its counters stay readable until its final record is written.
  * nf_conn is SLAB_TYPESAFE_BY_RCU, so the pointer is only a valid key while
- * that reference is held, which it is for as long as the entry is here.
+ * that reference is held: until the final record is taken.
+ *
+ * The hooks link a new flow straight into its bucket, and take the final
+ * record of one that dies on its packet: both under the bucket's lock, one
+ * of a few shared by every table (a bucket's lock is its index's low bits,
+ * and every table has at least as many buckets as there are locks, so a
+ * flow's lock comes from its hash whatever its table's size). The pass
+ * takes the same lock to read an entry it follows or to change a chain.
  */
 #include <linux/rcupdate.h>
 #include <linux/jhash.h>
@@ -23,9 +30,27 @@
 static struct kmem_cache *ctipfix_flow_cache;
 static u32 ctipfix_flow_seed __read_mostly;
 
+#define CTIPFIX_FLOW_LOCKS	CTIPFIX_FLOW_MIN_BUCKETS
+/* a cache line each: the forwarding CPUs take them for every new flow */
+static struct {
+	spinlock_t lock;	/* the chains of its buckets, their flows' ->ct */
+} ____cacheline_aligned_in_smp ctipfix_flow_locks[CTIPFIX_FLOW_LOCKS];
+
+/* The lock of a bucket, or of the bucket a hash falls in: the same. */
+spinlock_t *ctipfix_flow_lock(unsigned int hash_or_bucket)
+{
+	return &ctipfix_flow_locks[hash_or_bucket &
+				   (CTIPFIX_FLOW_LOCKS - 1)].lock;
+}
+
 int ctipfix_flow_cache_init(void)
 {
+	int i;
+
 	BUILD_BUG_ON(sizeof(struct ctipfix_flow) > CTIPFIX_FLOW_MAX_SIZE);
+	BUILD_BUG_ON(!is_power_of_2(CTIPFIX_FLOW_LOCKS));
+	for (i = 0; i < CTIPFIX_FLOW_LOCKS; i++)
+		spin_lock_init(&ctipfix_flow_locks[i].lock);
 	ctipfix_flow_seed = get_random_u32();
 	ctipfix_flow_cache = KMEM_CACHE(ctipfix_flow, 0);
 	return ctipfix_flow_cache ? 0 : -ENOMEM;
@@ -92,7 +117,7 @@ static void ctipfix_flow_arrays_swap(struct ctipfix_flow_table *t,
 	t->due = a->due;
 	t->hints = a->hints;
 	rcu_assign_pointer(t->hinted, a->hinted);
-	t->n_buckets = a->n;
+	WRITE_ONCE(t->n_buckets, a->n);	/* the hooks' _crowded() reads it */
 	ctipfix_stat_add(CTIPFIX_STAT_FLOW_BUCKETS, (s64)a->n - old.n);
 	*a = old;
 }
@@ -124,6 +149,8 @@ int ctipfix_flow_table_init(struct ctipfix_flow_table *t)
 		return -ENOMEM;
 	}
 	ctipfix_flow_arrays_swap(t, &a);
+	t->slot[0].buckets = t->buckets;
+	t->slot[0].n = t->n_buckets;
 	return 0;
 }
 
@@ -158,7 +185,7 @@ void ctipfix_flow_table_free(struct ctipfix_flow_table *t)
  * code. Conntrack zeroes its tuples before filling them in. Its bucket is
  * the hash's low bits, whatever the table's size.
  */
-static u32 ctipfix_flow_hash(const struct nf_conntrack_tuple *tuple)
+u32 ctipfix_flow_hash(const struct nf_conntrack_tuple *tuple)
 {
 	u32 ports = (__force u32)tuple->src.u.all << 16 |
 		    (__force u16)tuple->dst.u.all;
@@ -178,10 +205,7 @@ static u32 ctipfix_flow_hash(const struct nf_conntrack_tuple *tuple)
 static unsigned int ctipfix_flow_bucket(const struct ctipfix_flow_table *t,
 					const struct ctipfix_flow *flow)
 {
-	const struct nf_conntrack_tuple *tuple =
-		&flow->ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-
-	return ctipfix_flow_hash(tuple) & (t->n_buckets - 1);
+	return flow->hash & (t->n_buckets - 1);
 }
 
 /*
@@ -193,11 +217,17 @@ static unsigned int ctipfix_flow_bucket(const struct ctipfix_flow_table *t,
 void ctipfix_flow_hint(struct ctipfix_flow_table *t,
 		       const struct nf_conntrack_tuple *tuple)
 {
+	ctipfix_flow_hint_hash(t, ctipfix_flow_hash(tuple));
+}
+
+/* The bucket of @hash gets a look next pass. Any context. */
+void ctipfix_flow_hint_hash(struct ctipfix_flow_table *t, u32 hash)
+{
 	struct ctipfix_hint_map *map;
 
 	rcu_read_lock();
 	map = rcu_dereference(t->hinted);
-	set_bit(ctipfix_flow_hash(tuple) & (map->n - 1), map->bits);
+	set_bit(hash & (map->n - 1), map->bits);
 	rcu_read_unlock();
 }
 
@@ -222,8 +252,10 @@ static void ctipfix_flow_init(struct ctipfix_flow *flow, struct nf_conn *ct)
 {
 	nf_conntrack_get(&ct->ct_general);
 	flow->ct = ct;
+	flow->hash = ctipfix_flow_hash(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
 	ctipfix_flow_set_first(flow, ctipfix_mono_ticks());
 	flow->last_export = (u32)jiffies;
+	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_LIVE);
 }
 
 /* The flow waits on this CPU's list until the next pass links it in. */
@@ -232,7 +264,38 @@ static void ctipfix_flow_push(struct ctipfix_flow_table *t,
 {
 	/* a lock-free push: any CPU's list would do, this one is cache hot */
 	llist_add(&flow->pending, raw_cpu_ptr(t->pending));
-	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_LIVE);
+}
+
+/*
+ * Under the lock of @hash: the head of its bucket, as the hooks see the
+ * table. A resize moves one lock's buckets at a time, under that lock, and
+ * turns that lock's hooks to the new buckets there (the lock's bit in
+ * ->hooks_slot): the hooks never wait for a resize, nor miss a flow.
+ */
+static struct ctipfix_flow **ctipfix_flow_hooks_head(struct ctipfix_flow_table *t,
+						     u32 hash)
+{
+	unsigned int lock = hash & (CTIPFIX_FLOW_LOCKS - 1);
+	const struct ctipfix_flow_slot *slot =
+		&t->slot[(t->hooks_slot >> lock) & 1];
+
+	return &slot->buckets[hash & (slot->n - 1)];
+}
+
+/*
+ * Under the lock of @hash: the flow that follows @ct, still holding its
+ * reference; NULL if none is linked in (the adoption walk's, waiting for
+ * the pass to link it).
+ */
+struct ctipfix_flow *ctipfix_flow_find(struct ctipfix_flow_table *t,
+				       const struct nf_conn *ct, u32 hash)
+{
+	struct ctipfix_flow *flow;
+
+	for (flow = *ctipfix_flow_hooks_head(t, hash); flow; flow = flow->next)
+		if (flow->ct == ct && !flow->taken)
+			return flow;
+	return NULL;
 }
 
 /* An interface index as the flow keeps it: 0 (unknown) past its 24 bits. */
@@ -249,6 +312,32 @@ static bool ctipfix_ct_opened_by_syn(const struct nf_conn *ct)
 {
 	return nf_ct_protonum(ct) == IPPROTO_TCP &&
 	       READ_ONCE(ct->proto.tcp.state) == TCP_CONNTRACK_SYN_SENT;
+}
+
+static int ctipfix_flow_link_locked(struct ctipfix_flow_table *t,
+				    struct ctipfix_flow **head,
+				    struct ctipfix_flow *flow);
+static void ctipfix_flow_drop_twin(struct ctipfix_flow *flow, int err);
+
+/*
+ * A new flow from the hooks: in its bucket at once, where the hooks can
+ * find it again when it dies, and the next pass looks at it.
+ */
+static void ctipfix_flow_insert(struct ctipfix_flow_table *t,
+				struct ctipfix_flow *flow)
+{
+	u32 hash = flow->hash;
+	spinlock_t *lock = ctipfix_flow_lock(hash);
+	int err;
+
+	spin_lock_bh(lock);
+	err = ctipfix_flow_link_locked(t, ctipfix_flow_hooks_head(t, hash),
+				       flow);
+	spin_unlock_bh(lock);
+	if (err)
+		ctipfix_flow_drop_twin(flow, err);
+	else	/* the pass may have freed it already: by its hash */
+		ctipfix_flow_hint_hash(t, hash);
 }
 
 /*
@@ -269,7 +358,8 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	flow->ifindex_in = ctipfix_flow_ifindex(first->ifindex_in);
 	flow->ifindex_out = ctipfix_flow_ifindex(first->ifindex_out);
 	flow->tos = first->tos;
-	ctipfix_flow_push(t, flow);
+	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_NEW);
+	ctipfix_flow_insert(t, flow);
 	return 0;
 }
 
@@ -368,7 +458,20 @@ int ctipfix_flow_adopt(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	return 0;
 }
 
-/* Is any flow waiting to be linked in? */
+/*
+ * Have the flows outgrown the table (chains past two on average) while it
+ * may still grow? The pass resizes; the hooks ask for it under a flood,
+ * which delays the pass while the chains they walk grow. Any context.
+ */
+bool ctipfix_flow_crowded(const struct ctipfix_flow_table *t)
+{
+	unsigned int n = READ_ONCE(t->n_buckets);
+
+	return atomic_read(&t->count) > 2 * n &&
+	       n < READ_ONCE(ctipfix_hash_buckets);
+}
+
+/* Is any flow waiting to be linked in by the pass? */
 bool ctipfix_flow_pending(struct ctipfix_flow_table *t)
 {
 	int cpu;
@@ -400,6 +503,37 @@ struct llist_node *ctipfix_flow_take_pending(struct ctipfix_flow_table *t,
 }
 
 /*
+ * Every flow into @a's buckets, one lock's buckets at a time: a flow's
+ * bucket in either table is its hash's low bits, so both are under the
+ * same lock. The hooks of that lock turn to @a's buckets as it is let go.
+ */
+static void ctipfix_flow_move(struct ctipfix_flow_table *t,
+			      struct ctipfix_flow_arrays *a)
+{
+	unsigned int to = !(t->hooks_slot & 1), i, b, l;
+	struct ctipfix_flow *flow;
+
+	t->slot[to].buckets = a->buckets;
+	t->slot[to].n = a->n;
+	for (l = 0; l < CTIPFIX_FLOW_LOCKS; l++) {
+		spin_lock_bh(&ctipfix_flow_locks[l].lock);
+		for (i = l; i < t->n_buckets; i += CTIPFIX_FLOW_LOCKS) {
+			while ((flow = t->buckets[i])) {
+				t->buckets[i] = flow->next;
+				b = flow->hash & (a->n - 1);
+				flow->next = a->buckets[b];
+				a->buckets[b] = flow;
+			}
+		}
+		t->hooks_slot ^= BIT_ULL(l);
+		spin_unlock_bh(&ctipfix_flow_locks[l].lock);
+		cond_resched();
+	}
+	t->slot[!to].buckets = NULL;
+	t->slot[!to].n = 0;
+}
+
+/*
  * Resize the table to hold @count flows, when its chains have grown past
  * two on average, it holds eight times fewer flows than buckets, or it has
  * more buckets than hash_buckets (an operator lowered it). Every
@@ -412,8 +546,7 @@ bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 	unsigned int most = READ_ONCE(ctipfix_hash_buckets);
 	unsigned int n = ctipfix_flow_buckets_for(count, most);
 	struct ctipfix_flow_arrays a;
-	struct ctipfix_flow *flow;
-	unsigned int i, b;
+	unsigned int b;
 
 	/* near enough, unless hash_buckets was lowered below the table */
 	if (n == t->n_buckets ||
@@ -422,15 +555,8 @@ bool ctipfix_flow_table_fit(struct ctipfix_flow_table *t, unsigned int count,
 		return false;
 	if (ctipfix_flow_arrays_alloc(&a, n))
 		return false;
+	ctipfix_flow_move(t, &a);
 	ctipfix_flow_arrays_swap(t, &a);
-	for (i = 0; i < a.n; i++) {
-		while ((flow = a.buckets[i])) {
-			a.buckets[i] = flow->next;
-			b = ctipfix_flow_bucket(t, flow);
-			flow->next = t->buckets[b];
-			t->buckets[b] = flow;
-		}
-	}
 	for (b = 0; b < n; b++)
 		t->due[b] = now;
 	ctipfix_flow_arrays_free(&a);
@@ -471,31 +597,104 @@ static bool ctipfix_flow_merge(struct ctipfix_flow *old,
 }
 
 /*
- * Link a flow handed over by the hooks into its bucket. Returns the bucket,
- * or, when its entry is followed already (two packets of one unconfirmed
- * entry, as a multicast packet forwarded and delivered both; or the hooks
- * and the adoption walk both), -EEXIST, or -EALREADY when the hooks' @flow
- * gave the walk's its facts: either way the caller drops @flow.
+ * Under the bucket's lock: link @flow in at @head. Returns 0, or, when its
+ * entry is followed already (two packets of one unconfirmed entry, as a
+ * multicast packet forwarded and delivered both; or the hooks and the
+ * adoption walk both), -EEXIST, or -EALREADY when the hooks' @flow gave
+ * the walk's its facts: either way the caller drops @flow.
+ */
+static int ctipfix_flow_link_locked(struct ctipfix_flow_table *t,
+				    struct ctipfix_flow **head,
+				    struct ctipfix_flow *flow)
+{
+	struct ctipfix_flow *old;
+
+	/*
+	 * A flow the hooks took names a dead entry, or one since freed and
+	 * made anew; a new flow of the hooks is not its twin then. One the
+	 * walk adopted is: the walk met the entry alive before the hooks took
+	 * it (its final record is theirs), or the new entry, whose first
+	 * packet the hooks saw too.
+	 */
+	for (old = *head; old; old = old->next)
+		if (old->ct == flow->ct && (!old->taken || !flow->hooked))
+			return ctipfix_flow_merge(old, flow) ? -EALREADY :
+							       -EEXIST;
+	flow->next = *head;
+	*head = flow;
+	atomic_inc(&t->count);
+	return 0;
+}
+
+/* One flow, counted once: as new if the hooks saw it (their facts won). */
+static void ctipfix_flow_drop_twin(struct ctipfix_flow *flow, int err)
+{
+	ctipfix_stat_add(err == -EALREADY || !flow->hooked ?
+			 CTIPFIX_STAT_FLOWS_ADOPTED : CTIPFIX_STAT_FLOWS_NEW, -1);
+	ctipfix_flow_release(flow);
+}
+
+/*
+ * The pass: link in a flow that waited on a per-CPU list. Returns its
+ * bucket, or an error when it was dropped as a twin of a linked one.
  */
 int ctipfix_flow_link(struct ctipfix_flow_table *t, struct ctipfix_flow *flow)
 {
 	unsigned int b = ctipfix_flow_bucket(t, flow);
-	struct ctipfix_flow *old;
+	spinlock_t *lock = ctipfix_flow_lock(b);
+	int err;
 
-	for (old = t->buckets[b]; old; old = old->next)
-		if (old->ct == flow->ct)
-			return ctipfix_flow_merge(old, flow) ? -EALREADY :
-							       -EEXIST;
-	flow->next = t->buckets[b];
-	t->buckets[b] = flow;
-	t->count++;
+	spin_lock_bh(lock);
+	err = ctipfix_flow_link_locked(t, &t->buckets[b], flow);
+	spin_unlock_bh(lock);
+	if (err) {
+		ctipfix_flow_drop_twin(flow, err);
+		return err;
+	}
 	return b;
+}
+
+/*
+ * Under bucket @b's lock: take @flow out of its chain, where @prev (if
+ * not NULL) still comes just before it: the hooks link flows in at the
+ * head only.
+ */
+void ctipfix_flow_unlink(struct ctipfix_flow_table *t, unsigned int b,
+			 struct ctipfix_flow *prev, struct ctipfix_flow *flow)
+{
+	struct ctipfix_flow **pp = prev ? &prev->next : &t->buckets[b];
+
+	while (*pp != flow)
+		pp = &(*pp)->next;
+	*pp = flow->next;
+	atomic_dec(&t->count);
+}
+
+static void ctipfix_flow_free(struct ctipfix_flow *flow)
+{
+	kmem_cache_free(ctipfix_flow_cache, flow);
+	ctipfix_stat_add(CTIPFIX_STAT_FLOWS_LIVE, -1);
 }
 
 /* Drop a flow already unlinked from its table, and our conntrack reference. */
 void ctipfix_flow_release(struct ctipfix_flow *flow)
 {
 	nf_ct_put(flow->ct);
-	kmem_cache_free(ctipfix_flow_cache, flow);
-	ctipfix_stat_add(CTIPFIX_STAT_FLOWS_LIVE, -1);
+	ctipfix_flow_free(flow);
+}
+
+/*
+ * The pass: unlink and free a flow the hooks took (its reference let go,
+ * its final record with them).
+ */
+void ctipfix_flow_forget(struct ctipfix_flow_table *t,
+			 struct ctipfix_flow *flow)
+{
+	unsigned int b = ctipfix_flow_bucket(t, flow);
+	spinlock_t *lock = ctipfix_flow_lock(b);
+
+	spin_lock_bh(lock);
+	ctipfix_flow_unlink(t, b, NULL, flow);
+	spin_unlock_bh(lock);
+	ctipfix_flow_free(flow);
 }

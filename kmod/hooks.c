@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Netfilter hooks: notice each new flow on its first packet: an allocation,
- * a reference and a lock-free push. Every other packet costs one read of
- * its entry's status here; the per-packet work the module causes is
- * conntrack's accounting, which it switches on (two atomic adds a packet,
- * in conntrack's own path).
+ * a reference, and a link into its bucket under the bucket's lock. Every
+ * other packet costs one read of its entry's status here; the per-packet
+ * work the module causes is conntrack's accounting, which it switches on
+ * (two atomic adds a packet, in conntrack's own path).
  *
  * A packet whose entry died on it (a RST that conntrack's TCP tracker
- * answered with a kill) names its bucket to the next pass, and asks for
- * that pass now: a dead entry keeps its memory, and its place in
- * nf_conntrack_count, until the pass lets our reference go, and under a
- * SYN flood answered by RSTs that would be the whole table. For the same
- * reason a new flow that finds the table nearly full asks for a pass that
- * looks at every flow: what early drop killed to make room is let go.
+ * answered with a kill) has its flow's final record taken there and then,
+ * and our reference let go (export.c): a dead entry keeps its memory, and
+ * its place in nf_conntrack_count, for as long as we hold it, and under a
+ * SYN flood answered by RSTs that would be the whole table. Entries killed
+ * elsewhere are the pass's to let go: a new flow that finds the table
+ * nearly full asks for a pass that looks at every flow, for what early
+ * drop killed to make room.
  *
  * Hooked just before conntrack confirms (LOCAL_IN and POST_ROUTING), which
  * sees each packet once whether it is delivered, forwarded or sent locally,
@@ -64,12 +65,12 @@ static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
 			       GFP_ATOMIC | __GFP_NOWARN)) {
 		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ALLOC_FAILED);
 		atomic_inc(&cn->untracked);
-		smp_mb__after_atomic();	/* before _wake()'s test, as a push is */
-	} else {
-		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_NEW);
 	}
+	smp_mb();	/* the flow (or its loss) before _wake()'s test */
 	if (unlikely(ctipfix_table_pressed(state->net)))
 		ctipfix_export_kick(cn, CTIPFIX_KICK_REAP);
+	else if (unlikely(ctipfix_flow_crowded(&cn->flows)))
+		ctipfix_export_kick(cn, CTIPFIX_KICK_HINT);
 	else
 		ctipfix_export_wake(cn);
 }
@@ -92,10 +93,14 @@ static unsigned int ctipfix_hook(void *priv, struct sk_buff *skb,
 
 	cn = ctipfix_pernet(state->net);
 	if (status & IPS_DYING) {
-		/* killed on this packet: its final record, and our reference */
+		/*
+		 * Killed on this packet: its final record now, and our
+		 * reference, or else the next pass's, asked for now.
+		 */
 		if (status & IPS_CONFIRMED) {
-			ctipfix_flow_hint(&cn->flows,
-					  &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
+			if (!ctipfix_export_dying(cn, ct))
+				ctipfix_flow_hint(&cn->flows,
+						  &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
 			ctipfix_export_kick(cn, CTIPFIX_KICK_HINT);
 		}
 		return NF_ACCEPT;

@@ -206,6 +206,7 @@ static int __net_init ctipfix_net_init(struct net *net)
 	cn->planned_timeout = 0;
 	atomic_set(&cn->flush_requested, 0);
 	atomic_set(&cn->untracked, 0);
+	init_llist_head(&cn->endings);
 	cn->kick = 0;
 	cn->next_full = jiffies;
 	cn->next_reap = jiffies;
@@ -260,6 +261,8 @@ static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		cn = ctipfix_pernet(net);
+		WARN_ONCE(!llist_empty(&cn->endings),
+			  "ctipfix: final records taken after the last pass\n");
 		ctipfix_flow_table_free(&cn->flows);
 		ctipfix_msg_free(&cn->msg);
 	}

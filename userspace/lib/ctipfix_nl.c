@@ -34,6 +34,7 @@ const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
 	[CTIPFIX_STAT_HINTS_UNREAD]		= "hints_unread",
 	[CTIPFIX_STAT_FLOW_BUCKETS]		= "flow_buckets",
 	[CTIPFIX_STAT_RELAY_REREAD_BYTES]	= "relay_reread_bytes",
+	[CTIPFIX_STAT_FLOWS_ENDED_ON_PACKET]	= "flows_ended_on_packet",
 };
 
 const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {

@@ -85,6 +85,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_HINTS_UNREAD,	/* ... that did not parse */
 	CTIPFIX_STAT_FLOW_BUCKETS,	/* gauge: flow table buckets, all netns */
 	CTIPFIX_STAT_RELAY_REREAD_BYTES, /* read, not acknowledged: read again */
+	CTIPFIX_STAT_FLOWS_ENDED_ON_PACKET, /* final record taken on the packet */
 	__CTIPFIX_STAT_MAX,
 };
 
