@@ -15,7 +15,8 @@
  * unknown protocol, or a timeout rewritten through ctnetlink (conntrack -U
  * --timeout) that would put the last packet before the first or after now.
  * A TCP entry killed by the RST that answered its SYN is not refreshed by
- * that RST: its last packet is the SYN, one round trip early. After a
+ * that RST: its last packet is the SYN, one round trip early (where the
+ * hooks did not take its record on the RST itself). After a
  * change of the sysctls or of the entry's policy, an entry refreshed
  * before it is judged by the new timeouts: mostly "now".
  */
