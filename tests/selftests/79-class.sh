@@ -8,7 +8,9 @@
 # records must carry that (classcheck.py), as ipfixDump, tshark and nfdump
 # decode it, and the flow with 0 goes out without the field. One 5-tuple
 # also runs in conntrack zone 0 and zone 7 at once: two records, the
-# second with ingressVRFID 7, the first without.
+# second with ingressVRFID 7, the first without. Every record also names
+# the router's interfaces the flow came in on and left by, as ifindexes
+# of the router's namespace (ingressInterface, egressInterface).
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
@@ -16,6 +18,10 @@ artifacts_dir class nfcapd
 trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 topology_up
+ifindex() {
+	ip -n $NS_R -o link show "$1" | cut -d: -f1
+}
+echo "$(ifindex r0) $(ifindex r1)" >"$A"/ifindex.txt
 # the router marks UDP to port 5402 AF41, whatever it came with
 ip netns exec $NS_R nft -f - <<-NFT
 table inet ctipfix_class {
@@ -93,14 +99,17 @@ tshark -r "$A"/r1.pcapng -T fields -E occurrence=f -e ip.src -e ipv6.src \
 	-e udp.srcport -e tcp.srcport -e ip.dsfield -e ipv6.tclass \
 	>"$A"/capture.tsv 2>"$A"/tshark.err
 ipfixDump --in "$A"/ipfix.bin >"$A"/ipfixdump.txt 2>&1
-# "SPORT CLASS ZONE" per record, as tshark decodes the collector's traffic
+# "SPORT CLASS ZONE IN OUT" per record, as tshark decodes the collector's
+# traffic
 tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -O cflow -V 2>/dev/null |
-	awk 'function out() { if (sp != "") print sp, tos, vrf }
-	     /^ +Flow [0-9]+$/ { out(); sp = ""; tos = vrf = "-" }
+	awk 'function out() { if (sp != "") print sp, tos, vrf, in_if, out_if }
+	     /^ +Flow [0-9]+$/ { out(); sp = ""; tos = vrf = in_if = out_if = "-" }
 	     /^ +SrcPort: / { sp = $NF }
 	     /^ +IP ToS: / { tos = $NF }
 	     /^ +Ingress VRFID: / { vrf = $NF }
+	     /^ +InputInt: / { in_if = $NF }
+	     /^ +OutputInt: / { out_if = $NF }
 	     END { out() }' >"$A"/tshark.txt
-nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos %ivrf' >"$A"/nfdump.txt 2>&1
+nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos %ivrf %in %out' >"$A"/nfdump.txt 2>&1
 ksft_verdicts python3 "$(dirname "$0")"/classcheck.py "$A"
 ksft_exit

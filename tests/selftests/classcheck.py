@@ -8,10 +8,13 @@ classcheck.py DIR reads, from DIR:
                  ip.dsfield and ipv6.tclass of each packet captured on the
                  router's server side
   ipfixdump.txt  libfixbuf's ipfixDump of what the collector received
-  tshark.txt     "SPORT CLASS ZONE" per flow record, as tshark decodes
-                 them ("-" where a record has no such field)
-  nfdump.txt     "SPORT CLASS ZONE" per flow record, as nfdump prints them
+  tshark.txt     "SPORT CLASS ZONE IN OUT" per flow record, as tshark
+                 decodes them ("-" where a record has no such field)
+  nfdump.txt     "SPORT CLASS ZONE IN OUT" per flow record, as nfdump
+                 prints them
   kinds.txt      "KIND<TAB>CLIENT_PORT" per flow of the test
+  ifindex.txt    "IN OUT": the ifindexes of the router's client and server
+                 side interfaces, which every flow came in on and left by
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
@@ -38,26 +41,37 @@ def first_class():
 
 
 def ipfixdump():
-    """client port -> [(ipClassOfService, ingressVRFID)], None for a field
-    the record does not have"""
+    """client port -> [(ipClassOfService, ingressVRFID, ingressInterface,
+    egressInterface)], None for a field the record does not have"""
     out = collections.defaultdict(list)
     for r in flow_records(f"{D}/ipfixdump.txt"):
         f = r["fields"]
-        out[r["key"][3]].append((number(f.get("ipClassOfService")),
-                                 number(f.get("ingressVRFID"))))
+        out[r["key"][3]].append(tuple(number(f.get(name)) for name in (
+            "ipClassOfService", "ingressVRFID", "ingressInterface",
+            "egressInterface")))
     return out
 
 
 def decoded(name):
-    """client port -> [(class, zone)] of its records, as a decoder put them
-    (None for "-")"""
+    """client port -> [(class, zone, in, out)] of its records, as a decoder
+    put them (None for "-")"""
     out = collections.defaultdict(list)
     for line in open(f"{D}/{name}"):
         f = line.split()
-        if len(f) == 3 and f[0].isdigit():
+        if len(f) == 5 and f[0].isdigit():
             out[int(f[0])].append(tuple(None if v == "-" else int(v, 0)
                                         for v in f[1:]))
     return out
+
+
+def interfaces_verdict(name, got):
+    """every flow's records, as one decoder put them, name the interfaces
+    the flow came in on and left by"""
+    want = tuple(int(i) for i in open(f"{D}/ifindex.txt").read().split())
+    diff = {p: [r[2:] for r in got.get(p, [])] for p in kind_of
+            if not got.get(p) or any(r[2:] != want for r in got[p])}
+    verdict(not diff, f"{name}: every record came in on ifindex {want[0]}"
+            f" and left by {want[1]} (differences: {diff})")
 
 
 kind_of = client_ports(f"{D}/kinds.txt")
@@ -69,11 +83,11 @@ verdict(sent.get(44004) == 0x88,
         f"the router rewrote CS1 to AF41 ({sent.get(44004)})")
 for port, kind in kind_of.items():
     want = sent.get(port) or None	# 0: not in its template
-    got = [c for c, _ in dump.get(port, [])]
+    got = [r[0] for r in dump.get(port, [])]
     verdict(got and all(c == want for c in got),
             f"{kind}: the records carry class {got}, the first packet left"
             f" with {want}")
-zones = {p: sorted((z for _, z in dump.get(p, [])), key=str) for p in kind_of}
+zones = {p: sorted((r[1] for r in dump.get(p, [])), key=str) for p in kind_of}
 want_zones = {p: [None] for p in kind_of}
 want_zones[ZONED] = [7, None]
 verdict(zones == want_zones, f"zones: two records of the 5-tuple, one with"
@@ -81,11 +95,13 @@ verdict(zones == want_zones, f"zones: two records of the 5-tuple, one with"
 for name in ("tshark.txt", "nfdump.txt"):
     got = decoded(name)
     diff = {p: (sent.get(p), got.get(p)) for p in kind_of if sent.get(p) and
-            (not got.get(p) or any(c != sent[p] for c, _ in got[p]))}
+            (not got.get(p) or any(r[0] != sent[p] for r in got[p]))}
     verdict(not diff, f"{name.split('.')[0]} decodes the same class"
             f" (differences, capture against it: {diff})")
-got = sorted((z for _, z in decoded("tshark.txt").get(ZONED, [])), key=str)
+    interfaces_verdict(name.split('.')[0], got)
+interfaces_verdict("ipfixDump", dump)
+got = sorted((r[1] for r in decoded("tshark.txt").get(ZONED, [])), key=str)
 verdict(got == [7, None], f"tshark decodes the zone: {got}")
 # nfdump's %ivrf shows 0 where a record has none
-got = sorted(z for _, z in decoded("nfdump.txt").get(ZONED, []))
+got = sorted(r[1] for r in decoded("nfdump.txt").get(ZONED, []))
 verdict(got == [0, 7], f"nfdump decodes the zone as %ivrf: {got}")
