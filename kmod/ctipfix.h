@@ -63,9 +63,10 @@ struct ctipfix_flow {
 	u32 hash;			/* of its original tuple: its bucket */
 	u8 tos;				/* first packet's DS field and ECN */
 	/*
-	 * The hooks took its final record on the packet that ended it, and
-	 * let its reference go: ->ct is a stale key from then on, and the
-	 * flow waits in its bucket for the pass to free it. Under its lock.
+	 * The hooks took its final record, and let its reference go: ->ct
+	 * is a stale key from then on. Out of its bucket at once, or, when
+	 * the pass could not have it unlinked then, left there for the pass
+	 * (ctipfix_flow_take()). Under its lock.
 	 */
 	bool taken;
 	/*
@@ -144,6 +145,15 @@ struct ctipfix_flow_table {
 	struct llist_head __percpu *pending;	/* new flows, per CPU */
 	struct ctipfix_hint_map __rcu *hinted;	/* set by anyone */
 	unsigned long *hints;		/* taken by this pass, n_buckets bits */
+	unsigned int walk_next;		/* where the next _walk_some() starts */
+	/*
+	 * Set by the pass under the lock: the lock whose chains it keeps a
+	 * place in while it has let the lock go (to write a record), and
+	 * whether flows it adopts wait to be linked in. Either way the hooks
+	 * leave the flows they take in their chains.
+	 */
+	spinlock_t *pass_inside;
+	bool adopting;
 };
 
 int ctipfix_flow_cache_init(void);
@@ -179,10 +189,14 @@ void ctipfix_flow_unlink(struct ctipfix_flow_table *t, unsigned int b,
 			 struct ctipfix_flow *prev, struct ctipfix_flow *flow);
 bool ctipfix_flow_crowded(const struct ctipfix_flow_table *t);
 void ctipfix_flow_release(struct ctipfix_flow *flow);
+bool ctipfix_flow_take(struct ctipfix_flow_table *t, struct ctipfix_flow *flow);
 void ctipfix_flow_forget(struct ctipfix_flow_table *t,
-			 struct ctipfix_flow *flow);
+			 struct ctipfix_flow *flow, bool linked);
 u32 ctipfix_flow_hash(const struct nf_conntrack_tuple *tuple);
 spinlock_t *ctipfix_flow_lock(unsigned int hash_or_bucket);
+void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, unsigned int most,
+			    bool (*visit)(struct ctipfix_flow *flow, void *arg),
+			    void *arg);
 struct ctipfix_flow *ctipfix_flow_find(struct ctipfix_flow_table *t,
 				       const struct nf_conn *ct, u32 hash);
 
@@ -314,6 +328,8 @@ struct ctipfix_net {
 	atomic_t flush_requested;
 	atomic_t untracked;		/* flows the hooks could not follow */
 	struct llist_head endings;	/* final records the hooks took */
+	/* per CPU: conntrack's early_drop statistic when last looked at */
+	unsigned int __percpu *early_drops_seen;
 	unsigned long kick;		/* CTIPFIX_KICK_* bits */
 	unsigned long next_full;	/* jiffies: the regular pass is due */
 	unsigned long next_reap;	/* jiffies: a look at all may come */
@@ -361,7 +377,8 @@ enum {
 
 void ctipfix_export_kick(struct ctipfix_net *cn, int why);
 void ctipfix_export_wake(struct ctipfix_net *cn);
-bool ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct);
+void ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct);
+void ctipfix_export_dropped(struct ctipfix_net *cn, unsigned int n);
 
 /* --- conntrack's destroy events as hints (hints.c) --- */
 void ctipfix_hints_start(struct ctipfix_net *cn);

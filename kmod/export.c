@@ -466,6 +466,8 @@ static u32 ctipfix_export_bucket(struct ctipfix_net *cn, unsigned int b,
 		}
 		if (!done && !owed)
 			continue;
+		/* our place in the chain stays: the hooks leave it alone */
+		WRITE_ONCE(t->pass_inside, lock);
 		spin_unlock_bh(lock);
 		if (owed)
 			ctipfix_put_record(cn, &rec, p);
@@ -473,6 +475,7 @@ static u32 ctipfix_export_bucket(struct ctipfix_net *cn, unsigned int b,
 			ctipfix_flow_release(flow);
 		spin_lock_bh(lock);
 	}
+	WRITE_ONCE(t->pass_inside, NULL);
 	spin_unlock_bh(lock);
 	return p->now + max(soonest, 0);
 }
@@ -485,6 +488,7 @@ static u32 ctipfix_export_bucket(struct ctipfix_net *cn, unsigned int b,
 struct ctipfix_ending {
 	struct llist_node node;
 	struct ctipfix_flow *flow;
+	bool linked;			/* the flow is still in its bucket */
 	struct ctipfix_record rec;
 };
 
@@ -527,11 +531,34 @@ static void ctipfix_ending_free(struct ctipfix_ending *e)
  * our reference let go, so that the entry goes when conntrack is done with
  * it, as it would without us. Under a SYN flood answered by RSTs that is
  * every flow, and the pass that would let them go comes only when the
- * flood lets it run. Any context. Returns false where the pass must do it
- * all: the flow is not in its bucket (adopted, and waiting to be linked
- * in), no memory, or too many endings wait.
+ * flood lets it run. Where that cannot be done here, the bucket is named
+ * to the pass, which does it all: the flow is not in its bucket (adopted,
+ * and waiting to be linked in), no memory, or too many endings wait.
+ * Either way a pass is asked for now. Any context.
  */
-bool ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct)
+/*
+ * Under the bucket's lock: the final record of @flow, whose entry is dead,
+ * taken for the pass to write, and the flow marked as taken. The caller
+ * then lets the reference go and hands the ending to the pass. NULL where
+ * there is no memory, or too many endings wait.
+ */
+static struct ctipfix_ending *ctipfix_ending_take(struct ctipfix_flow_table *t,
+						  struct ctipfix_flow *flow,
+						  const struct ctipfix_pass *p)
+{
+	struct ctipfix_ending *e = ctipfix_ending_alloc();
+	bool expired = !p->on_packet && nf_ct_is_expired(flow->ct);
+
+	if (!e)
+		return NULL;
+	ctipfix_fill_record(&e->rec, flow, p,
+			    ctipfix_end_reason(flow->ct, expired));
+	e->linked = !ctipfix_flow_take(t, flow);
+	e->flow = flow;
+	return e;
+}
+
+void ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct)
 {
 	u32 hash = ctipfix_flow_hash(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
 	spinlock_t *lock = ctipfix_flow_lock(hash);
@@ -543,20 +570,76 @@ bool ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct)
 	spin_lock_bh(lock);
 	flow = ctipfix_flow_find(&cn->flows, ct, hash);
 	if (flow)
-		e = ctipfix_ending_alloc();
-	if (e) {
-		ctipfix_fill_record(&e->rec, flow, &p,
-				    ctipfix_end_reason(ct, false));
-		flow->taken = true;
-		e->flow = flow;
-	}
+		e = ctipfix_ending_take(&cn->flows, flow, &p);
 	spin_unlock_bh(lock);
+	if (e) {
+		llist_add(&e->node, &cn->endings);
+		nf_ct_put(ct);	/* the flow's: the packet holds its own */
+		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ENDED_ON_PACKET);
+	} else {
+		ctipfix_flow_hint_hash(&cn->flows, hash);
+	}
+	ctipfix_export_kick(cn, CTIPFIX_KICK_HINT);
+}
+
+/* a walk of the hooks' buckets for flows whose entries conntrack killed */
+struct ctipfix_reap {
+	struct ctipfix_flow_table *t;
+	struct ctipfix_pass p;
+	struct llist_head taken;	/* their endings, the walk's own */
+	unsigned int wanted;
+};
+
+/* Killed, not by its packet: by early drop, or by anything but a pass. */
+static bool ctipfix_reap_visit(struct ctipfix_flow *flow, void *arg)
+{
+	struct ctipfix_reap *r = arg;
+	struct ctipfix_ending *e;
+
+	if (flow->taken || !nf_ct_is_dying(flow->ct) ||
+	    !nf_ct_is_confirmed(flow->ct))
+		return true;
+	e = ctipfix_ending_take(r->t, flow, &r->p);
 	if (!e)
 		return false;
-	llist_add(&e->node, &cn->endings);
-	nf_ct_put(ct);		/* the flow's: the packet holds its own */
-	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_ENDED_ON_PACKET);
-	return true;
+	__llist_add(&e->node, &r->taken);
+	return --r->wanted;
+}
+
+/*
+ * Conntrack's early drop killed @n entries (a new one found the table
+ * full) in the path of another packet, where we are not called: let go of
+ * as many dead entries of ours, as the hooks do for an entry that dies on
+ * its packet. Otherwise a flood that fills the table without RSTs (SYNs
+ * dropped, or answered by nothing) would pile dead entries past
+ * nf_conntrack_max behind our references, at the flood's rate, for as long
+ * as the pass cannot run: each early drop frees no memory, and makes room
+ * for one more entry. They are found by walking a few buckets from where
+ * the last walk stopped: a bounded cost per early drop, where one dead
+ * flow in CTIPFIX_REAP_LOOK is found. What is not found waits for the
+ * pass, which a full table asks for anyway.
+ */
+#define CTIPFIX_REAP_LOOK	64
+void ctipfix_export_dropped(struct ctipfix_net *cn, unsigned int n)
+{
+	struct ctipfix_reap r = { .t = &cn->flows, .wanted = n };
+	struct llist_node *first, *last = NULL;
+	struct ctipfix_ending *e;
+
+	ctipfix_pass_clocks(&r.p);
+	init_llist_head(&r.taken);
+	ctipfix_flow_walk_some(&cn->flows, CTIPFIX_REAP_LOOK * n,
+			       ctipfix_reap_visit, &r);
+	first = r.taken.first;
+	/* our references first: the pass frees a flow once it has the ending */
+	llist_for_each_entry(e, first, node) {
+		nf_ct_put(e->flow->ct);
+		last = &e->node;
+	}
+	if (!last)
+		return;
+	llist_add_batch(first, last, &cn->endings);
+	ctipfix_stat_add(CTIPFIX_STAT_FLOWS_REAPED_ON_DROP, n - r.wanted);
 }
 
 /* The endings the hooks took, in their order: written, their flows freed. */
@@ -570,7 +653,7 @@ static void ctipfix_export_endings(struct ctipfix_net *cn,
 	llist_for_each_entry_safe(e, next, all, node) {
 		if (!(++n & 255))
 			cond_resched();
-		ctipfix_flow_forget(&cn->flows, e->flow);
+		ctipfix_flow_forget(&cn->flows, e->flow, e->linked);
 		ctipfix_put_record(cn, &e->rec, p);
 		ctipfix_ending_free(e);
 	}
@@ -764,12 +847,15 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	ctipfix_stat_inc(CTIPFIX_STAT_SCANS);
 	if (cn->adopt_pending) {
 		cn->adopt_pending = false;
+		/* the walk's grace period orders it before what the walk reads */
+		WRITE_ONCE(t->adopting, true);
 		ctipfix_netns_adopt(cn);
 	}
 	ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
 	/* the table sized first: the endings' flows are unlinked from it */
 	ctipfix_link_pending(cn, &p);
+	WRITE_ONCE(t->adopting, false);	/* the adopted are in, twins gone */
 	ctipfix_export_endings(cn, &p);
 	/* flows never followed are records never sent: the collector hears */
 	n = atomic_xchg(&cn->untracked, 0);

@@ -283,6 +283,41 @@ static struct ctipfix_flow **ctipfix_flow_hooks_head(struct ctipfix_flow_table *
 }
 
 /*
+ * @visit for about @most flows of the hooks' buckets, under their locks,
+ * from where the last such walk stopped, until it returns false. The
+ * buckets go by lock: all of one lock's, then the next lock's, so that a
+ * walk takes few locks. Any context. Two walks at once may cover the same
+ * flows, and a walk during a resize may skip some or see some twice: for
+ * those that find work cheaply, not for those that must see every flow.
+ */
+void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, unsigned int most,
+			    bool (*visit)(struct ctipfix_flow *flow, void *arg),
+			    void *arg)
+{
+	unsigned int n = READ_ONCE(t->n_buckets);
+	unsigned int per_lock = n / CTIPFIX_FLOW_LOCKS;
+	unsigned int pos = READ_ONCE(t->walk_next) & (n - 1);
+	unsigned int lock, k;
+	struct ctipfix_flow *flow;
+	bool more = true;
+
+	while (more && most) {
+		lock = pos / per_lock;
+		spin_lock_bh(ctipfix_flow_lock(lock));
+		for (k = pos % per_lock; more && most && k < per_lock; k++) {
+			most--;		/* an empty bucket costs a look too */
+			flow = *ctipfix_flow_hooks_head(t, lock + k *
+							CTIPFIX_FLOW_LOCKS);
+			for (; flow && more && most; flow = flow->next, most--)
+				more = visit(flow, arg);
+		}
+		spin_unlock_bh(ctipfix_flow_lock(lock));
+		pos = (lock * per_lock + k) & (n - 1);
+	}
+	WRITE_ONCE(t->walk_next, pos);
+}
+
+/*
  * Under the lock of @hash: the flow that follows @ct, still holding its
  * reference; NULL if none is linked in (the adoption walk's, waiting for
  * the pass to link it).
@@ -684,17 +719,44 @@ void ctipfix_flow_release(struct ctipfix_flow *flow)
 }
 
 /*
- * The pass: unlink and free a flow the hooks took (its reference let go,
- * its final record with them).
+ * Under the lock of @flow's bucket: the hooks took its final record. Out
+ * of its chain at once, so that neither the hooks' nor the pass's walks
+ * meet it again while it waits for the pass to free it: a flood's dead
+ * flows would fill the chains while the pass cannot run. Left in, marked
+ * only, where the pass needs it there: while it keeps a place in this
+ * lock's chains (it unlinks alone then), and while flows it adopted wait
+ * to be linked (one names its twin by a taken flow). Returns whether it is
+ * out.
+ */
+bool ctipfix_flow_take(struct ctipfix_flow_table *t, struct ctipfix_flow *flow)
+{
+	struct ctipfix_flow **pp = ctipfix_flow_hooks_head(t, flow->hash);
+
+	flow->taken = true;
+	if (READ_ONCE(t->pass_inside) == ctipfix_flow_lock(flow->hash) ||
+	    READ_ONCE(t->adopting))
+		return false;
+	while (*pp != flow)
+		pp = &(*pp)->next;
+	*pp = flow->next;
+	atomic_dec(&t->count);
+	return true;
+}
+
+/*
+ * The pass: free a flow the hooks took (its reference let go, its final
+ * record with them), unlinked first if they left it @linked.
  */
 void ctipfix_flow_forget(struct ctipfix_flow_table *t,
-			 struct ctipfix_flow *flow)
+			 struct ctipfix_flow *flow, bool linked)
 {
 	unsigned int b = ctipfix_flow_bucket(t, flow);
 	spinlock_t *lock = ctipfix_flow_lock(b);
 
-	spin_lock_bh(lock);
-	ctipfix_flow_unlink(t, b, NULL, flow);
-	spin_unlock_bh(lock);
+	if (linked) {
+		spin_lock_bh(lock);
+		ctipfix_flow_unlink(t, b, NULL, flow);
+		spin_unlock_bh(lock);
+	}
 	ctipfix_flow_free(flow);
 }

@@ -11,9 +11,10 @@
  * and our reference let go (export.c): a dead entry keeps its memory, and
  * its place in nf_conntrack_count, for as long as we hold it, and under a
  * SYN flood answered by RSTs that would be the whole table. Entries killed
- * elsewhere are the pass's to let go: a new flow that finds the table
- * nearly full asks for a pass that looks at every flow, for what early
- * drop killed to make room.
+ * elsewhere are the pass's to let go, but for those that early drop killed
+ * to make room for a new entry in a full table: a new flow that finds
+ * early drops counted on its CPU lets go of as many dead entries (export.c)
+ * and asks for a pass that looks at every flow.
  *
  * Hooked just before conntrack confirms (LOCAL_IN and POST_ROUTING), which
  * sees each packet once whether it is delivered, forwarded or sent locally,
@@ -22,6 +23,7 @@
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/percpu.h>
 #include <linux/skbuff.h>
 #include <net/dsfield.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -51,6 +53,22 @@ static u8 ctipfix_skb_tos(const struct sk_buff *skb, const struct nf_conn *ct)
 	return 0;
 }
 
+/*
+ * Entries conntrack's early drop killed on this CPU since a new flow here
+ * last looked, at most a few: the rest wait for the pass. Read, and
+ * remembered, on two CPUs if the hook moved between (locally sent packets
+ * run it preemptibly): a wrong count then, once, within those few.
+ */
+#define CTIPFIX_EARLY_DROPS_MOST	4U
+static unsigned int ctipfix_early_drops(struct ctipfix_net *cn,
+					const struct net *net)
+{
+	unsigned int drops = this_cpu_read(net->ct.stat->early_drop);
+	unsigned int seen = this_cpu_xchg(*cn->early_drops_seen, drops);
+
+	return min(drops - seen, CTIPFIX_EARLY_DROPS_MOST);
+}
+
 static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
 			     struct sk_buff *skb,
 			     const struct nf_hook_state *state)
@@ -60,6 +78,7 @@ static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
 		.ifindex_out = state->out ? state->out->ifindex : 0,
 		.tos = ctipfix_skb_tos(skb, ct),
 	};
+	unsigned int drops;
 
 	if (ctipfix_flow_track(&cn->flows, ct, &first,
 			       GFP_ATOMIC | __GFP_NOWARN)) {
@@ -67,12 +86,16 @@ static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
 		atomic_inc(&cn->untracked);
 	}
 	smp_mb();	/* the flow (or its loss) before _wake()'s test */
-	if (unlikely(ctipfix_table_pressed(state->net)))
+	if (unlikely(ctipfix_table_pressed(state->net))) {
+		drops = ctipfix_early_drops(cn, state->net);
+		if (drops)
+			ctipfix_export_dropped(cn, drops);
 		ctipfix_export_kick(cn, CTIPFIX_KICK_REAP);
-	else if (unlikely(ctipfix_flow_crowded(&cn->flows)))
+	} else if (unlikely(ctipfix_flow_crowded(&cn->flows))) {
 		ctipfix_export_kick(cn, CTIPFIX_KICK_HINT);
-	else
+	} else {
 		ctipfix_export_wake(cn);
+	}
 }
 
 static unsigned int ctipfix_hook(void *priv, struct sk_buff *skb,
@@ -93,16 +116,9 @@ static unsigned int ctipfix_hook(void *priv, struct sk_buff *skb,
 
 	cn = ctipfix_pernet(state->net);
 	if (status & IPS_DYING) {
-		/*
-		 * Killed on this packet: its final record now, and our
-		 * reference, or else the next pass's, asked for now.
-		 */
-		if (status & IPS_CONFIRMED) {
-			if (!ctipfix_export_dying(cn, ct))
-				ctipfix_flow_hint(&cn->flows,
-						  &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
-			ctipfix_export_kick(cn, CTIPFIX_KICK_HINT);
-		}
+		/* killed on this packet: its final record, our reference */
+		if (status & IPS_CONFIRMED)
+			ctipfix_export_dying(cn, ct);
 		return NF_ACCEPT;
 	}
 	ctipfix_hook_new(cn, ct, skb, state);

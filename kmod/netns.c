@@ -20,6 +20,7 @@
  * room, so a stopped daemon never holds up namespace teardown.
  */
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/proc_ns.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
@@ -213,9 +214,13 @@ static int __net_init ctipfix_net_init(struct net *net)
 	cn->adopt_pending = false;
 	INIT_DELAYED_WORK(&cn->work, ctipfix_export_work);
 	ctipfix_net_domain(cn);
+	cn->early_drops_seen = alloc_percpu_gfp(unsigned int,
+						GFP_KERNEL_ACCOUNT);
+	if (!cn->early_drops_seen)
+		return -ENOMEM;
 	err = ctipfix_flow_table_init(&cn->flows);
 	if (err)
-		return err;
+		goto free_seen;
 
 	mutex_lock(&ctipfix_nets_lock);
 	/* those there at load have entries to adopt; one being created, none */
@@ -223,8 +228,11 @@ static int __net_init ctipfix_net_init(struct net *net)
 	if (!err)
 		list_add(&cn->list, &ctipfix_nets);
 	mutex_unlock(&ctipfix_nets_lock);
-	if (err)
-		ctipfix_flow_table_free(&cn->flows);
+	if (!err)
+		return 0;
+	ctipfix_flow_table_free(&cn->flows);
+free_seen:
+	free_percpu(cn->early_drops_seen);
 	return err;
 }
 
@@ -265,6 +273,7 @@ static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 			  "ctipfix: final records taken after the last pass\n");
 		ctipfix_flow_table_free(&cn->flows);
 		ctipfix_msg_free(&cn->msg);
+		free_percpu(cn->early_drops_seen);
 	}
 }
 
