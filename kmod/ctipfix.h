@@ -145,7 +145,6 @@ struct ctipfix_flow_table {
 	struct llist_head __percpu *pending;	/* new flows, per CPU */
 	struct ctipfix_hint_map __rcu *hinted;	/* set by anyone */
 	unsigned long *hints;		/* taken by this pass, n_buckets bits */
-	unsigned int walk_next;		/* where the next _walk_some() starts */
 	/*
 	 * Set by the pass under the lock: the lock whose chains it keeps a
 	 * place in while it has let the lock go (to write a record), and
@@ -194,7 +193,8 @@ void ctipfix_flow_forget(struct ctipfix_flow_table *t,
 			 struct ctipfix_flow *flow, bool linked);
 u32 ctipfix_flow_hash(const struct nf_conntrack_tuple *tuple);
 spinlock_t *ctipfix_flow_lock(unsigned int hash_or_bucket);
-void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, unsigned int most,
+void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, u32 *at,
+			    unsigned int most,
 			    bool (*visit)(struct ctipfix_flow *flow, void *arg),
 			    void *arg);
 struct ctipfix_flow *ctipfix_flow_find(struct ctipfix_flow_table *t,
@@ -316,6 +316,12 @@ void ctipfix_genl_exit(void);
 void ctipfix_genl_notify_data(void);
 
 /* --- per-namespace state and the export pass (netns.c, export.c) --- */
+/* what the hooks keep per CPU, in each namespace */
+struct ctipfix_net_cpu {
+	unsigned int early_drops_seen;	/* conntrack's, when last looked at */
+	u32 walk_at;			/* where its next walk for them starts */
+};
+
 struct ctipfix_net {
 	struct net *net;
 	struct ctipfix_flow_table flows;
@@ -328,8 +334,7 @@ struct ctipfix_net {
 	atomic_t flush_requested;
 	atomic_t untracked;		/* flows the hooks could not follow */
 	struct llist_head endings;	/* final records the hooks took */
-	/* per CPU: conntrack's early_drop statistic when last looked at */
-	unsigned int __percpu *early_drops_seen;
+	struct ctipfix_net_cpu __percpu *cpu;
 	unsigned long kick;		/* CTIPFIX_KICK_* bits */
 	unsigned long next_full;	/* jiffies: the regular pass is due */
 	unsigned long next_reap;	/* jiffies: a look at all may come */

@@ -526,21 +526,11 @@ static void ctipfix_ending_free(struct ctipfix_ending *e)
 }
 
 /*
- * The hooks saw @ct die on its packet (a RST that the TCP tracker answered
- * with a kill; confirmed, so followed): its final record is taken now, and
- * our reference let go, so that the entry goes when conntrack is done with
- * it, as it would without us. Under a SYN flood answered by RSTs that is
- * every flow, and the pass that would let them go comes only when the
- * flood lets it run. Where that cannot be done here, the bucket is named
- * to the pass, which does it all: the flow is not in its bucket (adopted,
- * and waiting to be linked in), no memory, or too many endings wait.
- * Either way a pass is asked for now. Any context.
- */
-/*
  * Under the bucket's lock: the final record of @flow, whose entry is dead,
- * taken for the pass to write, and the flow marked as taken. The caller
- * then lets the reference go and hands the ending to the pass. NULL where
- * there is no memory, or too many endings wait.
+ * taken for the pass to write, and the flow marked as taken (and out of
+ * its chain, mostly: ctipfix_flow_take()). The caller then lets the
+ * reference go and hands the ending to the pass, which frees the flow.
+ * NULL where there is no memory, or too many endings wait.
  */
 static struct ctipfix_ending *ctipfix_ending_take(struct ctipfix_flow_table *t,
 						  struct ctipfix_flow *flow,
@@ -558,6 +548,17 @@ static struct ctipfix_ending *ctipfix_ending_take(struct ctipfix_flow_table *t,
 	return e;
 }
 
+/*
+ * The hooks saw @ct die on its packet (a RST that the TCP tracker answered
+ * with a kill; confirmed, so followed): its final record is taken now, and
+ * our reference let go, so that the entry goes when conntrack is done with
+ * it, as it would without us. Under a SYN flood answered by RSTs that is
+ * every flow, and the pass that would let them go comes only when the
+ * flood lets it run. Where that cannot be done here, the bucket is named
+ * to the pass, which does it all: the flow is not in its bucket (adopted,
+ * and waiting to be linked in), no memory, or too many endings wait.
+ * Either way a pass is asked for now. Any context.
+ */
 void ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct)
 {
 	u32 hash = ctipfix_flow_hash(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
@@ -615,21 +616,27 @@ static bool ctipfix_reap_visit(struct ctipfix_flow *flow, void *arg)
  * nf_conntrack_max behind our references, at the flood's rate, for as long
  * as the pass cannot run: each early drop frees no memory, and makes room
  * for one more entry. They are found by walking a few buckets from where
- * the last walk stopped: a bounded cost per early drop, where one dead
- * flow in CTIPFIX_REAP_LOOK is found. What is not found waits for the
- * pass, which a full table asks for anyway.
+ * the last walk stopped: a bounded cost per early drop (conntrack's own
+ * looks at 8 entries), where one dead flow in CTIPFIX_REAP_LOOK is found.
+ * The dead found need not be early drop's victims: any dead entry counts
+ * as well. What is not found waits for the pass, which a full table asks
+ * for anyway, as do the entries that conntrack's gc worker kills early to
+ * keep a full table from refusing (not counted as early drops).
  */
 #define CTIPFIX_REAP_LOOK	64
 void ctipfix_export_dropped(struct ctipfix_net *cn, unsigned int n)
 {
 	struct ctipfix_reap r = { .t = &cn->flows, .wanted = n };
+	/* each CPU walks on from its own place: not behind another's */
+	u32 at = this_cpu_read(cn->cpu->walk_at);
 	struct llist_node *first, *last = NULL;
 	struct ctipfix_ending *e;
 
 	ctipfix_pass_clocks(&r.p);
 	init_llist_head(&r.taken);
-	ctipfix_flow_walk_some(&cn->flows, CTIPFIX_REAP_LOOK * n,
+	ctipfix_flow_walk_some(&cn->flows, &at, CTIPFIX_REAP_LOOK * n,
 			       ctipfix_reap_visit, &r);
+	this_cpu_write(cn->cpu->walk_at, at);
 	first = r.taken.first;
 	/* our references first: the pass frees a flow once it has the ending */
 	llist_for_each_entry(e, first, node) {
@@ -640,6 +647,8 @@ void ctipfix_export_dropped(struct ctipfix_net *cn, unsigned int n)
 		return;
 	llist_add_batch(first, last, &cn->endings);
 	ctipfix_stat_add(CTIPFIX_STAT_FLOWS_REAPED_ON_DROP, n - r.wanted);
+	/* a pass that went to sleep meanwhile, or the REAP bit left set */
+	ctipfix_export_kick(cn, CTIPFIX_KICK_HINT);
 }
 
 /* The endings the hooks took, in their order: written, their flows freed. */
@@ -726,6 +735,10 @@ static void ctipfix_link_pending(struct ctipfix_net *cn, struct ctipfix_pass *p)
 	/* a new table, with hints of its own: this pass looks at it all */
 	if (ctipfix_flow_table_fit(t, atomic_read(&t->count) + n, p->now))
 		p->hints_only = false;
+	/*
+	 * Between the link and the plan the hooks may take a flow, and
+	 * unlink it, but only the endings, after, free it.
+	 */
 	llist_for_each_entry_safe(flow, next, pending, pending) {
 		b = ctipfix_flow_link(t, flow);
 		if (b >= 0)

@@ -284,20 +284,22 @@ static struct ctipfix_flow **ctipfix_flow_hooks_head(struct ctipfix_flow_table *
 
 /*
  * @visit for about @most flows of the hooks' buckets, under their locks,
- * from where the last such walk stopped, until it returns false. The
- * buckets go by lock: all of one lock's, then the next lock's, so that a
- * walk takes few locks. Any context. Two walks at once may cover the same
- * flows, and a walk during a resize may skip some or see some twice: for
- * those that find work cheaply, not for those that must see every flow.
+ * until it returns false, from *@at on, where the walk leaves *@at: a
+ * place in the table as a fraction of it (2^32 is all of it), which holds
+ * whatever the table's size. The buckets go by lock: all of one lock's,
+ * then the next lock's, so that a walk takes few locks, and never two at
+ * once. A walk that stops within a chain leaves its rest for a later lap,
+ * and one during a resize may skip flows or see some twice: for walks that
+ * find work cheaply, not for those that must see every flow. Any context.
  */
-void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, unsigned int most,
+void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, u32 *at,
+			    unsigned int most,
 			    bool (*visit)(struct ctipfix_flow *flow, void *arg),
 			    void *arg)
 {
 	unsigned int n = READ_ONCE(t->n_buckets);
-	unsigned int per_lock = n / CTIPFIX_FLOW_LOCKS;
-	unsigned int pos = READ_ONCE(t->walk_next) & (n - 1);
-	unsigned int lock, k;
+	unsigned int shift = 32 - ilog2(n), per_lock = n / CTIPFIX_FLOW_LOCKS;
+	unsigned int pos = *at >> shift, lock, k;
 	struct ctipfix_flow *flow;
 	bool more = true;
 
@@ -314,7 +316,7 @@ void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, unsigned int most,
 		spin_unlock_bh(ctipfix_flow_lock(lock));
 		pos = (lock * per_lock + k) & (n - 1);
 	}
-	WRITE_ONCE(t->walk_next, pos);
+	*at = pos << shift;
 }
 
 /*

@@ -64,7 +64,7 @@ static unsigned int ctipfix_early_drops(struct ctipfix_net *cn,
 					const struct net *net)
 {
 	unsigned int drops = this_cpu_read(net->ct.stat->early_drop);
-	unsigned int seen = this_cpu_xchg(*cn->early_drops_seen, drops);
+	unsigned int seen = this_cpu_xchg(cn->cpu->early_drops_seen, drops);
 
 	return min(drops - seen, CTIPFIX_EARLY_DROPS_MOST);
 }

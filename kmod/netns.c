@@ -19,6 +19,7 @@
  * backlog is handed to the orphans (ipfix.c), written as the reader makes
  * room, so a stopped daemon never holds up namespace teardown.
  */
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/proc_ns.h>
@@ -197,7 +198,7 @@ static int ctipfix_net_rescope(struct ctipfix_net *cn, bool adopt)
 static int __net_init ctipfix_net_init(struct net *net)
 {
 	struct ctipfix_net *cn = ctipfix_pernet(net);
-	int err;
+	int err, cpu;
 
 	cn->net = net;
 	cn->serving = false;
@@ -214,13 +215,16 @@ static int __net_init ctipfix_net_init(struct net *net)
 	cn->adopt_pending = false;
 	INIT_DELAYED_WORK(&cn->work, ctipfix_export_work);
 	ctipfix_net_domain(cn);
-	cn->early_drops_seen = alloc_percpu_gfp(unsigned int,
-						GFP_KERNEL_ACCOUNT);
-	if (!cn->early_drops_seen)
+	cn->cpu = alloc_percpu_gfp(struct ctipfix_net_cpu, GFP_KERNEL_ACCOUNT);
+	if (!cn->cpu)
 		return -ENOMEM;
+	/* each CPU's walks start as far from the others' as can be */
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(cn->cpu, cpu)->walk_at =
+			div_u64((u64)cpu << 32, nr_cpu_ids);
 	err = ctipfix_flow_table_init(&cn->flows);
 	if (err)
-		goto free_seen;
+		goto free_cpu;
 
 	mutex_lock(&ctipfix_nets_lock);
 	/* those there at load have entries to adopt; one being created, none */
@@ -231,8 +235,8 @@ static int __net_init ctipfix_net_init(struct net *net)
 	if (!err)
 		return 0;
 	ctipfix_flow_table_free(&cn->flows);
-free_seen:
-	free_percpu(cn->early_drops_seen);
+free_cpu:
+	free_percpu(cn->cpu);
 	return err;
 }
 
@@ -273,7 +277,7 @@ static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 			  "ctipfix: final records taken after the last pass\n");
 		ctipfix_flow_table_free(&cn->flows);
 		ctipfix_msg_free(&cn->msg);
-		free_percpu(cn->early_drops_seen);
+		free_percpu(cn->cpu);
 	}
 }
 
