@@ -27,14 +27,7 @@ table ip ctipfix_flags_nat {
 	}
 }
 NFT
-ip netns exec $NS_S nft -f - <<-NFT
-table inet ctipfix_flags_drop {
-	chain input {
-		type filter hook input priority filter; policy accept;
-		tcp dport 5998 drop
-	}
-}
-NFT
+server_drop_tcp ctipfix_flags_drop 5998
 for port in 5001 5003; do
 	bg ip netns exec $NS_S socat -u TCP4-LISTEN:$port,reuseaddr,fork OPEN:/dev/null
 done

@@ -55,18 +55,11 @@ router_early_drops() {
 
 # the server drops the flood's SYNs: no RST comes back
 server_silent() {
-	ip netns exec $NS_S nft -f - <<-NFT
-	table inet ctipfix_silent {
-		chain input {
-			type filter hook input priority filter; policy accept;
-			tcp dport 80 drop
-		}
-	}
-	NFT
+	server_drop_tcp ctipfix_silent 80
 }
 
 server_answers() {
-	ip netns exec $NS_S nft delete table inet ctipfix_silent
+	server_answer_tcp ctipfix_silent
 	ip netns exec $NS_R conntrack -F 2>/dev/null
 }
 

@@ -133,6 +133,23 @@ router_syn_flood_setup() {
 	done
 }
 
+# server_drop_tcp TABLE PORT: the server drops TCP to PORT unanswered (no
+# RST), by an nft table TABLE that server_answer_tcp TABLE removes
+server_drop_tcp() {
+	ip netns exec $NS_S nft -f - <<-NFT
+	table inet $1 {
+		chain input {
+			type filter hook input priority filter; policy accept;
+			tcp dport $2 drop
+		}
+	}
+	NFT
+}
+
+server_answer_tcp() {
+	ip netns exec $NS_S nft delete table inet "$1"
+}
+
 router_syn_flood_teardown() {
 	ip -n $NS_R route del default via 10.0.1.2 2>/dev/null
 }
