@@ -44,6 +44,20 @@ check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
 	--collector 127.0.0.1:4740 2>"$A"/ctipfixd.err &
 daemon=$!
 
+# ctipfixctl stats --json: the running daemon's counters are JSON numbers,
+# its collectors' addresses strings, in the order they were given
+daemon_json_numbers() {
+	"$CTIPFIXCTL" stats --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["daemon"]
+assert d["read_messages"] > 0, d
+assert d["collector.0.address"] == "127.0.0.1:4739", d
+assert d["collector.1.address"] == "127.0.0.1:4740", d
+text = ("address", "last_error")
+assert all(type(v) is int for k, v in d.items() if not k.endswith(text)), d
+'
+}
+
 # --- traffic ---
 servers_start
 traffic_mix
@@ -53,6 +67,7 @@ check "router conntrack table empties" wait_until 60 no_live_entries
 check "module follows no flow any more" wait_until 30 no_live_flows
 sleep 2
 "$CTIPFIXCTL" stats >"$A"/stats.txt
+check "stats --json: the daemon's counters as numbers" daemon_json_numbers
 kill -TERM $daemon
 wait $daemon
 check_eq "ctipfixd exits 0 on SIGTERM" $? 0

@@ -83,7 +83,7 @@ ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 20000 800 40 "$A"/opened1 &
 gen=$!
 # killed once it has passed records on: what it left must need templates
 check "the daemon delivers" \
-	wait_until 30 grep -q "read_messages [1-9]" /run/ctipfixd.stats
+	wait_until 30 daemon_stat_positive read_messages
 check "SIGKILL, while it waits for data" kill_idle
 sleep 8
 check "backlog holds records while no one reads" \
@@ -103,7 +103,7 @@ check "a final record for every flow opened, none twice" \
 	cmp -s "$A"/received1 <(sort -n "$A"/opened1)
 check_eq "no gap in the collector's sequence numbers" "$(sequence_gap)" 0
 check "the restarted daemon put templates first" \
-	grep -q "templates_primed [1-9]" /run/ctipfixd.stats
+	daemon_stat_positive templates_primed
 
 # --- 2: past the bound, drops are counted ---
 echo 1 >"$PARAMS"/backlog_max_kb

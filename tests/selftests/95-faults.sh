@@ -56,11 +56,6 @@ ct_listed() {
 	ip netns exec $NS_R conntrack -L 2>/dev/null | wc -l
 }
 
-# daemon_stat NAME: one of the running ctipfixd's counters
-daemon_stat() {
-	grep -o "$1 [0-9]*" /run/ctipfixd.stats | cut -d' ' -f2
-}
-
 # start_daemon: ctipfixd to both collectors, pid in $daemon
 start_daemon() {
 	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
@@ -97,10 +92,10 @@ sleep 1
 # --- collector unreachable, then back ---
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 21000 20 20 "$A"/opened0
 check "every flow settled" wait_until 30 ctipfix_settled
-kill -USR1 $daemon
-sleep 1
+check_eq "the daemon's second collector is the absent one" \
+	"$(daemon_stat collector.1.address)" 127.0.0.1:4741
 check "ICMP errors from the absent collector counted" \
-	grep -qE "127.0.0.1:4741 sent [0-9]+ bytes [0-9]+ failed [0-9]+ icmp_errors [1-9]" "$A"/ctipfixd.err
+	wait_until 10 daemon_stat_positive collector.1.icmp_errors
 bg socat -u UDP-RECV:4741,bind=127.0.0.1 OPEN:"$A"/late.bin,creat,append
 generate "$A"/opened0b 21100 60 10
 check "the late collector decodes records within template_refresh" \

@@ -125,8 +125,8 @@ check "nfdump -I: Sequence failures: 0" \
 	grep -q "Sequence failures: 0" "$A"/nfdump-info.txt
 check_eq "nfcapd's default receive buffer never overflowed" \
 	$(($(udp_rcvbuf_errors) - rcvbuf0)) 0
-check "the daemon paced the datagrams ($(grep -o 'paced [0-9]*' "$A"/ctipfixd.err))" \
-	grep -q "paced [1-9]" "$A"/ctipfixd.err
+check "the daemon paced the datagrams ($(grep '^collector\.0\.paced ' "$A"/ctipfixd.err))" \
+	grep -q '^collector\.0\.paced [1-9]' "$A"/ctipfixd.err
 
 check "unload" unload_module
 check "the flow cache is destroyed" test ! -e /sys/kernel/slab/ctipfix_flow

@@ -86,6 +86,17 @@ stop_idle() {
 	return 1
 }
 
+# daemon_stat NAME: one of the running ctipfixd's counters, from the
+# "name value" lines of its stats file
+daemon_stat() {
+	awk -v name="$1" '$1 == name { print $2 }' /run/ctipfixd.stats 2>/dev/null
+}
+
+# daemon_stat_positive NAME: has that counter counted anything?
+daemon_stat_positive() {
+	[ "$(daemon_stat "$1")" -gt 0 ] 2>/dev/null
+}
+
 # daemon_start COLLECTOR...: ctipfixd sending to each, its pid in $daemon,
 # once it has the relay open (it writes its stats file from then on)
 daemon_start() {

@@ -5,57 +5,86 @@
  *
  *   ctipfixctl stats [--json]   ctipfixctl config [--json]   ctipfixctl flush
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctipfix_nl.h"
+#include "daemon_stats.h"
 
-#define DAEMON_STATS_FILE "/run/ctipfixd.stats"
+struct options {
+	bool json;
+	const char *daemon_stats;
+};
 
-static void usage(FILE *f)
+struct subcommand {
+	const char *name;
+	int (*run)(struct ctipfix_nl *nl, const struct options *o);
+	const char *usage;
+};
+
+/* @s as a JSON string: quotes, backslashes and control characters escaped */
+static void print_json_string(const char *s)
 {
-	fprintf(f, "usage: ctipfixctl stats [--json] [--daemon-stats FILE]\n"
-		   "       ctipfixctl config [--json]\n"
-		   "       ctipfixctl flush\n");
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
 }
 
-static void print_daemon_stats(const char *path, int json)
+static bool is_number(const char *s)
 {
-	char line[1024];
-	FILE *f = fopen(path, "r");
-	int first = 1;
-	size_t n;
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
 
-	if (!f) {
+struct daemon_printer {
+	bool json;
+	bool first;
+};
+
+static void print_daemon_stat(const char *name, const char *value, void *arg)
+{
+	struct daemon_printer *p = arg;
+
+	if (!p->json) {
+		printf("  %-24s %s\n", name, value);
+		return;
+	}
+	printf("%s\n    ", p->first ? "" : ",");
+	print_json_string(name);
+	printf(": ");
+	if (is_number(value))
+		printf("%s", value);	/* a number, as JSON has them */
+	else
+		print_json_string(value);
+	p->first = false;
+}
+
+static void print_daemon_stats(const char *path, bool json)
+{
+	struct daemon_printer p = { .json = json, .first = true };
+
+	printf(json ? ",\n  \"daemon\": {" : "daemon:\n");
+	if (daemon_stats_each(path, print_daemon_stat, &p)) {
 		if (json)
-			printf(",\n  \"daemon\": null");
+			printf(" }");	/* not running */
 		else
-			printf("daemon: not running (no %s)\n", path);
+			printf("  not running (no %s)\n", path);
 		return;
 	}
 	if (json)
-		printf(",\n  \"daemon\": [");
-	else
-		printf("daemon:\n");
-	while (fgets(line, sizeof(line), f)) {
-		n = strcspn(line, "\n");
-		line[n] = '\0';
-		if (json) {
-			/* the daemon writes no quotes or backslashes */
-			printf("%s\n    \"%s\"", first ? "" : ",", line);
-			first = 0;
-		} else {
-			printf("  %s\n", line);
-		}
-	}
-	if (json)
-		printf("\n  ]");
-	fclose(f);
+		printf("\n  }");
 }
 
 /* "name value" pairs, as text lines or as the members of a JSON object */
 static void print_values(const char *const *names, const uint64_t *v, int n,
-			 int json, const char *indent)
+			 bool json, const char *indent)
 {
 	int i;
 
@@ -69,7 +98,7 @@ static void print_values(const char *const *names, const uint64_t *v, int n,
 	}
 }
 
-static int cmd_stats(struct ctipfix_nl *nl, int json, const char *dstats)
+static int cmd_stats(struct ctipfix_nl *nl, const struct options *o)
 {
 	uint64_t s[CTIPFIX_STAT_MAX + 1];
 	int err = ctipfix_nl_get_stats(nl, s);
@@ -79,18 +108,18 @@ static int cmd_stats(struct ctipfix_nl *nl, int json, const char *dstats)
 			ctipfix_nl_strerror(err));
 		return 1;
 	}
-	printf(json ? "{\n  \"module\": {" : "module:\n");
-	print_values(ctipfix_stat_names, s, CTIPFIX_STAT_MAX + 1, json,
-		     json ? "    " : "  ");
-	if (json)
+	printf(o->json ? "{\n  \"module\": {" : "module:\n");
+	print_values(ctipfix_stat_names, s, CTIPFIX_STAT_MAX + 1, o->json,
+		     o->json ? "    " : "  ");
+	if (o->json)
 		printf("\n  }");
-	print_daemon_stats(dstats, json);
-	if (json)
+	print_daemon_stats(o->daemon_stats, o->json);
+	if (o->json)
 		printf("\n}\n");
 	return 0;
 }
 
-static int cmd_config(struct ctipfix_nl *nl, int json)
+static int cmd_config(struct ctipfix_nl *nl, const struct options *o)
 {
 	uint32_t c[CTIPFIX_CONFIG_MAX + 1];
 	uint64_t v[CTIPFIX_CONFIG_MAX + 1];
@@ -103,35 +132,62 @@ static int cmd_config(struct ctipfix_nl *nl, int json)
 	}
 	for (i = 0; i <= CTIPFIX_CONFIG_MAX; i++)
 		v[i] = c[i];
-	if (json)
+	if (o->json)
 		printf("{");
-	print_values(ctipfix_config_names, v, CTIPFIX_CONFIG_MAX + 1, json,
-		     json ? "  " : "");
-	if (json)
+	print_values(ctipfix_config_names, v, CTIPFIX_CONFIG_MAX + 1, o->json,
+		     o->json ? "  " : "");
+	if (o->json)
 		printf("\n}\n");
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int cmd_flush(struct ctipfix_nl *nl, const struct options *o)
 {
-	const char *cmd, *dstats = DAEMON_STATS_FILE;
-	struct ctipfix_nl nl;
-	int i, json = 0, err, rc;
+	int err = ctipfix_nl_flush(nl);
 
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	cmd = argv[1];
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
-		usage(stdout);
-		return 0;
-	}
+	(void)o;
+	if (err)
+		fprintf(stderr, "ctipfixctl: flush: %s\n",
+			ctipfix_nl_strerror(err));
+	return !!err;
+}
+
+static const struct subcommand subcommands[] = {
+	{ "stats", cmd_stats, " [--json] [--daemon-stats FILE]" },
+	{ "config", cmd_config, " [--json]" },
+	{ "flush", cmd_flush, "" },
+};
+#define N_SUBCOMMANDS	(sizeof(subcommands) / sizeof(subcommands[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		fprintf(f, "%s ctipfixctl %s%s\n", i ? "      " : "usage:",
+			subcommands[i].name, subcommands[i].usage);
+}
+
+static const struct subcommand *find_subcommand(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		if (!strcmp(subcommands[i].name, name))
+			return &subcommands[i];
+	return NULL;
+}
+
+/* Returns 0, or 2 (a usage error) with a message on stderr. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	int i;
+
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
-			json = 1;
+			o->json = true;
 		} else if (!strcmp(argv[i], "--daemon-stats") && i + 1 < argc) {
-			dstats = argv[++i];
+			o->daemon_stats = argv[++i];
 		} else {
 			fprintf(stderr, "ctipfixctl: unknown option '%s'\n",
 				argv[i]);
@@ -139,9 +195,30 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (strcmp(cmd, "stats") && strcmp(cmd, "config") &&
-	    strcmp(cmd, "flush")) {
-		fprintf(stderr, "ctipfixctl: unknown command '%s'\n", cmd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .daemon_stats = CTIPFIXD_STATS_FILE };
+	const struct subcommand *cmd;
+	struct ctipfix_nl nl;
+	int err, rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	rc = parse_options(argc, argv, &o);
+	if (rc)
+		return rc;
+	cmd = find_subcommand(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "ctipfixctl: unknown command '%s'\n", argv[1]);
 		usage(stderr);
 		return 2;
 	}
@@ -153,17 +230,7 @@ int main(int argc, char **argv)
 			ctipfix_nl_strerror(err));
 		return 1;
 	}
-	if (!strcmp(cmd, "stats")) {
-		rc = cmd_stats(&nl, json, dstats);
-	} else if (!strcmp(cmd, "config")) {
-		rc = cmd_config(&nl, json);
-	} else {
-		err = ctipfix_nl_flush(&nl);
-		if (err)
-			fprintf(stderr, "ctipfixctl: flush: %s\n",
-				ctipfix_nl_strerror(err));
-		rc = !!err;
-	}
+	rc = cmd->run(&nl, &o);
 	ctipfix_nl_close(&nl);
 	return rc;
 }

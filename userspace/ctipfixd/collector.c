@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "daemon_stats.h"
 #include "hostport.h"
 
 int collector_open(struct collector *c, const char *spec, unsigned int rate,
@@ -82,16 +83,21 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 	return -c->last_errno;
 }
 
-void collector_print(const struct collector *c, FILE *f)
+void collector_print(const struct collector *c, int i, FILE *f)
 {
-	fprintf(f, "collector %s sent %llu bytes %llu failed %llu "
-		"icmp_errors %llu paced %llu paced_ms %llu%s%s\n",
-		c->name, (unsigned long long)c->sent,
-		(unsigned long long)c->sent_bytes,
-		(unsigned long long)c->failed,
-		(unsigned long long)c->icmp_errors,
-		(unsigned long long)c->pace.waits,
-		(unsigned long long)(c->pace.waited_ns / 1000000),
-		c->last_errno ? " last_error " : "",
-		c->last_errno ? strerror(c->last_errno) : "");
+	char name[48];
+
+	snprintf(name, sizeof(name), "collector.%d.address", i);
+	daemon_stats_put_text(f, name, c->name);
+	daemon_stats_put_collector(f, i, "sent", c->sent);
+	daemon_stats_put_collector(f, i, "bytes", c->sent_bytes);
+	daemon_stats_put_collector(f, i, "failed", c->failed);
+	daemon_stats_put_collector(f, i, "icmp_errors", c->icmp_errors);
+	daemon_stats_put_collector(f, i, "paced", c->pace.waits);
+	daemon_stats_put_collector(f, i, "paced_ms",
+				   c->pace.waited_ns / 1000000);
+	if (c->last_errno) {
+		snprintf(name, sizeof(name), "collector.%d.last_error", i);
+		daemon_stats_put_text(f, name, strerror(c->last_errno));
+	}
 }

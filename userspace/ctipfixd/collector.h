@@ -30,6 +30,7 @@ void collector_close(struct collector *c);
  * negative errno.
  */
 int collector_send(struct collector *c, const void *msg, size_t len);
-void collector_print(const struct collector *c, FILE *f);
+/* Its counters, as lines of the stats file (daemon_stats.h), as the @i-th. */
+void collector_print(const struct collector *c, int i, FILE *f);
 
 #endif

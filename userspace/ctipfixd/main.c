@@ -23,6 +23,7 @@
 
 #include "collector.h"
 #include "ctipfix_nl.h"
+#include "daemon_stats.h"
 #include "ipfix_session.h"
 #include "ipfix_stream.h"
 
@@ -31,7 +32,6 @@
 #define DEFAULT_COLLECTOR	"127.0.0.1:4739"
 #define DEFAULT_RELAY		"/sys/kernel/debug/" CTIPFIX_RELAY_DIR "/" \
 				CTIPFIX_RELAY_FILE0
-#define DEFAULT_STATS_FILE	"/run/ctipfixd.stats"
 
 struct daemon {
 	struct collector collectors[MAX_COLLECTORS];
@@ -95,26 +95,31 @@ static void usage(FILE *f)
 		"  --relay      relay file (default %s)\n"
 		"  --stats-file where counters are kept for ctipfixctl (default %s)\n",
 		DEFAULT_COLLECTOR, PACE_BURST, PACE_DEFAULT_RATE, DEFAULT_RELAY,
-		DEFAULT_STATS_FILE);
+		CTIPFIXD_STATS_FILE);
 }
 
+/* The counters, one "name value" line each (daemon_stats.h). */
 static void print_stats(const struct daemon *d, FILE *f)
 {
-	int i;
+	const struct {
+		const char *name;
+		uint64_t value;
+	} counters[] = {
+		{ "read_bytes", d->read_bytes },
+		{ "read_messages", d->stream.messages },
+		{ "read_errors", d->read_errors },
+		{ "bad_bytes", d->stream.bad_bytes },
+		{ "templates_primed", d->session.primed_messages },
+		{ "ack_errors", d->ack_errors },
+		{ "held", d->held },
+		{ "undeliverable", d->undeliverable },
+	};
+	size_t i;
 
-	fprintf(f, "read_bytes %llu read_messages %llu read_errors %llu "
-		"bad_bytes %llu templates_primed %llu ack_errors %llu "
-		"held %llu undeliverable %llu\n",
-		(unsigned long long)d->read_bytes,
-		(unsigned long long)d->stream.messages,
-		(unsigned long long)d->read_errors,
-		(unsigned long long)d->stream.bad_bytes,
-		(unsigned long long)d->session.primed_messages,
-		(unsigned long long)d->ack_errors,
-		(unsigned long long)d->held,
-		(unsigned long long)d->undeliverable);
-	for (i = 0; i < d->n_collectors; i++)
-		collector_print(&d->collectors[i], f);
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		daemon_stats_put(f, counters[i].name, counters[i].value);
+	for (i = 0; i < (size_t)d->n_collectors; i++)
+		collector_print(&d->collectors[i], (int)i, f);
 	fflush(f);
 }
 
@@ -164,8 +169,8 @@ static int write_stats_file_once(const struct daemon *d)
 		unlink(tmp);
 		return -err;
 	}
-	fprintf(f, "pid %d updated %lld\n", (int)getpid(),
-		(long long)time(NULL));
+	daemon_stats_put(f, "pid", (uint64_t)getpid());
+	daemon_stats_put(f, "updated", (uint64_t)time(NULL));
 	print_stats(d, f);
 	if (fclose(f) || rename(tmp, d->stats_file)) {
 		err = errno;
@@ -497,7 +502,7 @@ int main(int argc, char **argv)
 	int foreground = 0, err, i;
 	char why[512];
 
-	d.stats_file = DEFAULT_STATS_FILE;
+	d.stats_file = CTIPFIXD_STATS_FILE;
 	d.relay = DEFAULT_RELAY;
 	err = parse_args(&d, argc, argv, &foreground, &d.relay);
 	if (err)
