@@ -1,15 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """BENCHMARKS.md from one raw result file: every figure measured in the
-same run, each target marked met or MISSED, and what is not measured."""
+same run, each target marked met or MISSED, and what is not measured.
+
+One function per section of the page; each returns its text. The raw file
+is "RESULT config metric value..." lines (tests/bench/guest-bench.sh)."""
 import sys
 import textwrap
-
-raw, kver = sys.argv[1], sys.argv[2]
-r = {}
-for line in open(raw):
-    _, config, metric, *value = line.split()
-    r[(config, metric)] = " ".join(value)
 
 NAMES = {
     "none": "no conntrack",
@@ -21,16 +18,17 @@ NAMES = {
     "ulogd2": "conntrack + ulogd2 (NFCT destroy events, IPFIX)",
 }
 
+FORWARDING = {
+    "udp_pps": "one long flow (iperf3 -u -l 64)",
+    "short_pps": "many short flows (hping3 --udp --flood: each packet from "
+                 "the next source port, so nearly every packet is a new "
+                 "flow)",
+}
 
-def num(config, metric):
-    try:
-        return float(r[(config, metric)])
-    except (KeyError, ValueError):
-        return None
 
-
-def runs(config, metric="udp_pps"):
-    return [float(v) for v in r.get((config, metric + "_all"), "").split()]
+def median(v):
+    v = sorted(v)
+    return v[(len(v) - 1) // 2] if v else None
 
 
 def fmt(v, spec=".0f"):
@@ -41,61 +39,111 @@ def verdict(ok):
     return "n/a" if ok is None else ("met" if ok else "**MISSED**")
 
 
-def paired(a, b, metric):
-    """a / b per round: the rounds are interleaved (each measures every
-    configuration once), so a slow spell of the host touches both sides of
-    a pair alike."""
-    ra, rb = runs(a, metric), runs(b, metric)
-    return [x / y for x, y in zip(ra, rb) if y] if len(ra) == len(rb) else []
-
-
-def median(v):
-    v = sorted(v)
-    return v[(len(v) - 1) // 2] if v else None
-
-
 def ratios_said(ratios):
     return (f"median {median(ratios):.3f}; rounds "
             f"{' '.join(f'{x:.2f}' for x in ratios)}")
 
 
-def beats(a, b, factor=1.0, metric="udp_pps"):
-    """met when the median of the per-round ratios a / b clears factor,
-    which means most rounds do; the ratios are shown beside it."""
-    ratios = paired(a, b, metric)
-    if not ratios:
-        return "n/a"
-    verdict_word = "met" if median(ratios) >= factor else "**MISSED**"
-    return f"{verdict_word} ({ratios_said(ratios)})"
+class Results:
+    """The raw file's figures, by (config, metric)."""
+
+    def __init__(self, path):
+        self.r = {}
+        for line in open(path):
+            _, config, metric, *value = line.split()
+            self.r[(config, metric)] = " ".join(value)
+        self.configs = [c for c in NAMES if self.runs(c)]
+        self.rates = sorted({int(m.split("_")[1]) for (c, m) in self.r
+                             if m.startswith("rate_") and
+                             m.endswith("_offered_per_s")})
+        # Kernel memory per concurrent flow: slab and vmalloc together
+        # since the bench counts both; the stored runs before that counted
+        # slab alone (where the flow table was too: at 100 000 flows
+        # kvmalloc() gets it from kmalloc()), and are read as they are.
+        if any(m == "kernel_bytes_per_flow" for (_, m) in self.r):
+            self.mem_metric = "kernel_bytes_per_flow"
+            self.mem_what = "kernel memory growth (Slab and VmallocUsed)"
+        else:
+            self.mem_metric = "slab_bytes_per_flow"
+            self.mem_what = "slab growth"
+
+    def get(self, config, metric, default=None):
+        return self.r.get((config, metric), default)
+
+    def has(self, config, metric):
+        return (config, metric) in self.r
+
+    def num(self, config, metric):
+        try:
+            return float(self.r[(config, metric)])
+        except (KeyError, ValueError):
+            return None
+
+    def runs(self, config, metric="udp_pps"):
+        return [float(v) for v in
+                self.r.get((config, metric + "_all"), "").split()]
+
+    def fraction(self, config, metric):
+        v = self.r.get((config, metric))
+        if not v or "/" not in v:
+            return None
+        got, want = v.split("/")
+        return int(got), int(want)
+
+    def all_recorded(self, config, metric):
+        f = self.fraction(config, metric)
+        return None if f is None else f[0] == f[1]
+
+    def paired(self, a, b, metric):
+        """a / b per round: the rounds are interleaved (each measures every
+        configuration once), so a slow spell of the host touches both
+        sides of a pair alike."""
+        ra, rb = self.runs(a, metric), self.runs(b, metric)
+        return ([x / y for x, y in zip(ra, rb) if y]
+                if len(ra) == len(rb) else [])
+
+    def beats(self, a, b, factor=1.0, metric="udp_pps"):
+        """met when the median of the per-round ratios a / b clears factor,
+        which means most rounds do; the ratios are shown beside it."""
+        ratios = self.paired(a, b, metric)
+        if not ratios:
+            return "n/a"
+        word = "met" if median(ratios) >= factor else "**MISSED**"
+        return f"{word} ({ratios_said(ratios)})"
+
+    def zero_loss(self, c):
+        """(the highest offered rate up to which every flow was recorded,
+        the lowest rate that lost one, or None); the burst counts as the
+        top rate"""
+        steps = [(self.num(c, f"rate_{q}_offered_per_s"),
+                  self.fraction(c, f"rate_{q}_recorded"))
+                 for q in self.rates]
+        steps.append((self.num(c, "burst_flows_per_s"),
+                      self.fraction(c, "burst_recorded")))
+        best = 0
+        for rate, f in steps:
+            if rate is None or f is None:
+                return best, None
+            if f[0] != f[1]:
+                return best, rate
+            best = rate
+        return best, None
+
+    def scan_sizes(self):
+        return sorted(int(m.rsplit("_", 1)[1]) for (c, m) in self.r
+                      if c == "ctipfix" and m.startswith("scan_cpu_percent_"))
+
+    def scan_cpu_per_flow(self):
+        """% of a CPU per 100 000 flows, by live flows"""
+        per = {}
+        for n in self.scan_sizes():
+            cpu = self.num("ctipfix", f"scan_cpu_percent_{n}")
+            per[n] = cpu / n * 100000 if cpu is not None else None
+        return per
 
 
-def fraction(config, metric):
-    v = r.get((config, metric))
-    if not v or "/" not in v:
-        return None
-    got, want = v.split("/")
-    return int(got), int(want)
-
-
-def all_recorded(config, metric):
-    f = fraction(config, metric)
-    return None if f is None else f[0] == f[1]
-
-
-base = num("conntrack", "udp_pps_median")
-configs = [c for c in NAMES if runs(c)]
-# Kernel memory per concurrent flow: slab and vmalloc together since the
-# bench counts both; runs before it counted slab alone (where the flow
-# table was too: at 100 000 flows kvmalloc() gets it from kmalloc()).
-if any(m == "kernel_bytes_per_flow" for (_, m) in r):
-    MEM_METRIC = "kernel_bytes_per_flow"
-    MEM_WHAT = "kernel memory growth (Slab and VmallocUsed)"
-else:
-    MEM_METRIC = "slab_bytes_per_flow"
-    MEM_WHAT = "slab growth"
-MEM_HEAD = MEM_WHAT + " per concurrent flow, bytes"
-
-print(f"""# Benchmarks
+def intro(res, raw, kver):
+    text = f"""# Benchmarks
 
 One run of `make bench` on kernel {kver} (QEMU TCG guest, 2 vCPUs): every
 configuration measured side by side on the same client - router - server
@@ -103,79 +151,68 @@ topology, the forwarding rounds interleaved (each round measures every
 configuration once). Raw figures: `tests/{raw.split('/tests/', 1)[-1]}`.
 TCG figures compare configurations with each other, not with hardware, and
 a ratio means something only beyond the spread of the runs shown beside it.
-""")
-if r.get(("all", "pps_collector")) == "/dev/null":
-    print("In the forwarding rounds each exporter sends to a collector that "
-          "keeps nothing\n(socat to /dev/null): they count no record, and a "
-          "file on the guest's 9p\nshare would charge the collector's storage "
-          "to the router.\n")
-if ("ipt_netflow", "unavailable") in r:
-    print(f"ipt_NETFLOW was not measured: {r[('ipt_netflow', 'unavailable')]}.\n")
 
-FORWARDING = {
-    "udp_pps": "one long flow (iperf3 -u -l 64)",
-    "short_pps": "many short flows (hping3 --udp --flood: each packet from "
-                 "the next source port, so nearly every packet is a new "
-                 "flow)",
-}
-for metric, what in FORWARDING.items():
-    base = num("conntrack", metric + "_median")
-    print(f"""## Forwarding: 64-byte UDP packets/s through the router, {what}
+"""
+    if res.get("all", "pps_collector") == "/dev/null":
+        text += ("In the forwarding rounds each exporter sends to a collector "
+                 "that keeps nothing\n(socat to /dev/null): they count no "
+                 "record, and a file on the guest's 9p\nshare would charge "
+                 "the collector's storage to the router.\n\n")
+    if res.has("ipt_netflow", "unavailable"):
+        text += ("ipt_NETFLOW was not measured: "
+                 f"{res.get('ipt_netflow', 'unavailable')}.\n\n")
+    return text
+
+
+def forwarding_table(res, metric, what):
+    base = res.num("conntrack", metric + "_median")
+    text = f"""## Forwarding: 64-byte UDP packets/s through the router, {what}
 
 | configuration | median | runs | ratio to conntrack only |
-|---|---|---|---|""")
-    for c in configs:
-        p = num(c, metric + "_median")
+|---|---|---|---|
+"""
+    for c in res.configs:
+        p = res.num(c, metric + "_median")
         ratio = f"{p / base:.3f}" if p and base else "n/a"
-        print(f"| {NAMES[c]} | {fmt(p)} | "
-              f"{' '.join(f'{v:.0f}' for v in runs(c, metric))} | {ratio} |")
-    print()
-
-RATES = sorted({int(m.split("_")[1]) for (c, m) in r
-                if m.startswith("rate_") and m.endswith("_offered_per_s")})
+        text += (f"| {NAMES[c]} | {fmt(p)} | "
+                 f"{' '.join(f'{v:.0f}' for v in res.runs(c, metric))} | "
+                 f"{ratio} |\n")
+    return text + "\n"
 
 
-def zero_loss(c):
-    """(the highest offered rate up to which every flow was recorded, the
-    lowest rate that lost one, or None); the burst counts as the top rate"""
-    steps = [(num(c, f"rate_{q}_offered_per_s"), fraction(c, f"rate_{q}_recorded"))
-             for q in RATES]
-    steps.append((num(c, "burst_flows_per_s"), fraction(c, "burst_recorded")))
-    best = 0
-    for rate, f in steps:
-        if rate is None or f is None:
-            return best, None
-        if f[0] != f[1]:
-            return best, rate
-        best = rate
-    return best, None
-
-
-print("""## New flows at rising rates
+def rates_table(res):
+    text = """## New flows at rising rates
 
 DNS-like flows (one request, one reply, each from a new source port) offered
 at each rate for 3 s, then the flows the collector got a record for, and the
 guest's CPU in % of one vCPU (generator, server and router together: the
 difference to conntrack only is the exporter's share), counted as below.
-""")
-if RATES:
-    print("| configuration | " + " | ".join(f"{q}/s" for q in RATES) +
-          " | zero-loss rate (flows/s) |")
-    print("|---|" + "---|" * (len(RATES) + 1))
-for c in configs if RATES else []:
-    if num(c, f"rate_{RATES[0]}_cpu_percent") is None:
-        continue
-    cells = []
-    for q in RATES:
-        rec = r.get((c, f"rate_{q}_recorded"))
-        cpu = fmt(num(c, f"rate_{q}_cpu_percent"))
-        cells.append(f"{rec}, {cpu}% CPU" if rec else f"{cpu}% CPU")
-    zl = "" if c == "conntrack" else zero_loss(c)
-    zl = "" if not zl else (f"{zl[0]:.0f}" if zl[1] is None and zl[0] else
-                            f"{zl[0]:.0f} (lost at {zl[1]:.0f})")
-    print(f"| {NAMES[c]} | " + " | ".join(cells) + f" | {zl} |")
 
-print("""
+"""
+    if not res.rates:
+        return text
+    text += ("| configuration | " +
+             " | ".join(f"{q}/s" for q in res.rates) +
+             " | zero-loss rate (flows/s) |\n")
+    text += "|---|" + "---|" * (len(res.rates) + 1) + "\n"
+    for c in res.configs:
+        if res.num(c, f"rate_{res.rates[0]}_cpu_percent") is None:
+            continue
+        cells = []
+        for q in res.rates:
+            rec = res.get(c, f"rate_{q}_recorded")
+            cpu = fmt(res.num(c, f"rate_{q}_cpu_percent"))
+            cells.append(f"{rec}, {cpu}% CPU" if rec else f"{cpu}% CPU")
+        zl = "" if c == "conntrack" else res.zero_loss(c)
+        zl = "" if not zl else (f"{zl[0]:.0f}" if zl[1] is None and zl[0]
+                                else f"{zl[0]:.0f} (lost at {zl[1]:.0f})")
+        text += f"| {NAMES[c]} | " + " | ".join(cells) + f" | {zl} |\n"
+    return text
+
+
+def burst_table(res):
+    head = res.mem_what + " per concurrent flow, bytes"
+    text = f"""
 ## New flows, wire size, memory
 
 New-flow burst: 10 000 one-request-one-reply UDP flows, each from a new
@@ -191,20 +228,22 @@ reaped the flows (ulogd2 hears of a flow only then), and 300 more flows,
 deleted at once, push out what an exporter still holds (ulogd2's IPFIX
 output sends a message only once it is full).
 
-| configuration | burst flows/s | burst flows with a record | DNS-like bytes per exchange | DNS-like flows with a record | {MEM_HEAD} |
-|---|---|---|---|---|---|""".replace("{MEM_HEAD}", MEM_HEAD))
-for c in configs:
-    if num(c, "burst_flows_per_s") is None:
-        continue
-    print(f"| {NAMES[c]} | {fmt(num(c, 'burst_flows_per_s'))} | "
-          f"{r.get((c, 'burst_recorded'), 'n/a')} | "
-          f"{fmt(num(c, 'bytes_per_dns_exchange'), '.1f')} | "
-          f"{r.get((c, 'dns_recorded'), 'n/a')} | "
-          f"{fmt(num(c, MEM_METRIC))} |")
+| configuration | burst flows/s | burst flows with a record | DNS-like bytes per exchange | DNS-like flows with a record | {head} |
+|---|---|---|---|---|---|
+"""
+    for c in res.configs:
+        if res.num(c, "burst_flows_per_s") is None:
+            continue
+        text += (f"| {NAMES[c]} | {fmt(res.num(c, 'burst_flows_per_s'))} | "
+                 f"{res.get(c, 'burst_recorded', 'n/a')} | "
+                 f"{fmt(res.num(c, 'bytes_per_dns_exchange'), '.1f')} | "
+                 f"{res.get(c, 'dns_recorded', 'n/a')} | "
+                 f"{fmt(res.num(c, res.mem_metric))} |\n")
+    return text
 
-scale = sorted(int(m.rsplit("_", 1)[1]) for (c, m) in r
-               if c == "ctipfix" and m.startswith("scan_cpu_percent_"))
-print("""
+
+def scan_table(res):
+    text = """
 ## ctipfix's periodic pass against live flows
 
 Idle flows, measured over 10 s with the module's `scan_ns` counter (wall
@@ -215,17 +254,20 @@ or owes an interim record, and the sweep looks at `sweep_rate` flows a
 second besides (20 000 by default), for deaths nothing announces.
 
 | live flows | looks per flow in 10 s | ns per look | % of one CPU | % per 100 000 flows |
-|---|---|---|---|---|""")
-cpu_per_flow = {}
-for n in scale:
-    live = num("ctipfix", f"scan_live_flows_{n}")
-    cpu = num("ctipfix", f"scan_cpu_percent_{n}")
-    cpu_per_flow[n] = cpu / n * 100000 if cpu is not None else None
-    print(f"| {fmt(live)} | {fmt(num('ctipfix', f'scan_passes_{n}'), '.1f')} | "
-          f"{fmt(num('ctipfix', f'scan_ns_per_flow_{n}'))} | "
-          f"{fmt(cpu, '.3f')} | {fmt(cpu_per_flow[n], '.3f')} |")
+|---|---|---|---|---|
+"""
+    per = res.scan_cpu_per_flow()
+    for n in res.scan_sizes():
+        text += (f"| {fmt(res.num('ctipfix', f'scan_live_flows_{n}'))} | "
+                 f"{fmt(res.num('ctipfix', f'scan_passes_{n}'), '.1f')} | "
+                 f"{fmt(res.num('ctipfix', f'scan_ns_per_flow_{n}'))} | "
+                 f"{fmt(res.num('ctipfix', f'scan_cpu_percent_{n}'), '.3f')} | "
+                 f"{fmt(per[n], '.3f')} |\n")
+    return text
 
-print("""
+
+def latency_table(res):
+    text = """
 ## Export latency when every flow ends at once
 
 Live idle flows, then `conntrack -F`: for each final record, the time from
@@ -233,87 +275,30 @@ the start of the flush to its arrival at the collector (dumpcap on lo).
 The flush itself takes a while, so this bounds the latency from above.
 
 | live flows | records captured | median (s) | p99 (s) | max (s) |
-|---|---|---|---|---|""")
-lat_sizes = sorted(int(m.rsplit("_", 1)[1]) for (c, m) in r
+|---|---|---|---|---|
+"""
+    sizes = sorted(int(m.rsplit("_", 1)[1]) for (c, m) in res.r
                    if c == "ctipfix" and m.startswith("flush_records_"))
-for n in lat_sizes:
-    print(f"| {n} | {r.get(('ctipfix', f'flush_records_{n}'))} | "
-          f"{r.get(('ctipfix', f'flush_latency_p50_{n}'))} | "
-          f"{r.get(('ctipfix', f'flush_latency_p99_{n}'))} | "
-          f"{r.get(('ctipfix', f'flush_latency_max_{n}'))} |")
-p99_10k = num("ctipfix", "flush_latency_p99_10000")
+    for n in sizes:
+        text += (f"| {n} | {res.get('ctipfix', f'flush_records_{n}')} | "
+                 f"{res.get('ctipfix', f'flush_latency_p50_{n}')} | "
+                 f"{res.get('ctipfix', f'flush_latency_p99_{n}')} | "
+                 f"{res.get('ctipfix', f'flush_latency_max_{n}')} |\n")
+    return text
 
-# New flows at conntrack-only's rate: the interleaved burst rounds when the
-# run has them (median of the per-round ratios, as for forwarding), else
-# the one burst of each.
-ct_burst = num("conntrack", "burst_flows_per_s")
-cx_burst = num("ctipfix", "burst_flows_per_s")
-burst_ratios = paired("ctipfix", "conntrack", "burst_round_flows_per_s")
-burst_recorded = "burst_rounds_recorded" if burst_ratios else "burst_recorded"
-new_flow_ok = None
-if burst_ratios:
-    new_flow_said = (
-        f"per-round ratio {ratios_said(burst_ratios)} (ctipfix "
-        f"{' '.join(f'{v:.0f}' for v in runs('ctipfix', 'burst_round_flows_per_s'))}, "
-        f"conntrack only "
-        f"{' '.join(f'{v:.0f}' for v in runs('conntrack', 'burst_round_flows_per_s'))}"
-        f" flows/s)")
-    burst_fast = median(burst_ratios) >= 0.95
-else:
-    new_flow_said = f"{fmt(cx_burst)} vs {fmt(ct_burst)} flows/s"
-    burst_fast = (cx_burst >= 0.95 * ct_burst
-                  if ct_burst and cx_burst else None)
-if burst_fast is not None and all_recorded("ctipfix", burst_recorded) is not None:
-    new_flow_ok = burst_fast and all_recorded("ctipfix", burst_recorded)
-wire = num("ctipfix", "bytes_per_dns_exchange")
-mem_ct = num("conntrack", MEM_METRIC)
-mem_cx = num("ctipfix", MEM_METRIC)
-mem_table = num("ctipfix", "table_bytes_per_flow") or 0
-# the flow table is in it already: kvmalloc()'d, in slab or in vmalloc
-mem_guest = (mem_cx - mem_ct
-             if mem_ct is not None and mem_cx is not None else None)
-# What ctipfix itself holds a flow: its own slab cache (slab_nomerge) and
-# its flow table, measured apart from the guest's other slab movements.
-mem_cache = num("ctipfix", "cache_bytes_per_flow")
-mem_added = mem_cache + mem_table if mem_cache is not None else mem_guest
-mem_said = (f"{mem_added:.1f} (ctipfix's flow cache {mem_cache:.1f} + flow "
-            f"table {mem_table:.1f}; the whole guest's {MEM_WHAT}, ctipfix "
-            f"minus conntrack only: {fmt(mem_guest, '.1f')})"
-            if mem_cache is not None else
-            f"{fmt(mem_guest, '.1f')} ({MEM_WHAT}, ctipfix minus conntrack "
-            f"only)")
-cpu_100k = num("ctipfix", "scan_cpu_percent_100000")
-linear = None
-zl_cx, zl_ul = zero_loss("ctipfix"), zero_loss("ulogd2")
-# Each zero-loss rate is known between the highest rate with no loss and
-# the lowest with one: met if ctipfix's lower bound clears 5x ulogd2's
-# upper bound, missed if ctipfix's upper bound falls short of 5x ulogd2's
-# lower bound, not shown in between.
-five_x, five_x_said = None, "n/a"
-if zl_cx[0] or zl_cx[1]:
-    five_x_said = (f"ctipfix lost nothing up to {zl_cx[0]:.0f} flows/s" +
-                   (" (the top rate offered)" if zl_cx[1] is None else
-                    f", lost at {zl_cx[1]:.0f}") + "; ulogd2 " +
-                   (f"lost nothing up to {zl_ul[0]:.0f}/s" +
-                    (f", lost at {zl_ul[1]:.0f}/s" if zl_ul[1] else
-                     " (the top rate offered)") if zl_ul[0] else
-                    f"lost flows at {zl_ul[1]:.0f}/s, the lowest rate offered"))
-    if zl_ul[1] and zl_cx[0] >= 5 * zl_ul[1]:
-        five_x = True
-    elif zl_cx[1] and zl_cx[1] < 5 * zl_ul[0]:
-        five_x = False
-if 100000 in cpu_per_flow and scale and scale[-1] > 100000 and \
-        cpu_per_flow[100000] and cpu_per_flow[scale[-1]] is not None:
-    linear = cpu_per_flow[scale[-1]] <= 1.25 * cpu_per_flow[100000]
 
-flood_ct = num("conntrack", "synflood_peak_count")
-flood_cx = num("ctipfix", "synflood_peak_count")
-if flood_ct is not None and flood_cx is not None:
-    syns_ct = num("conntrack", "synflood_syns") or 0
-    syns_cx = num("ctipfix", "synflood_syns") or 0
+def flood_table(res):
+    flood_ct = res.num("conntrack", "synflood_peak_count")
+    flood_cx = res.num("ctipfix", "synflood_peak_count")
+    if flood_ct is None or flood_cx is None:
+        return ""
+    syns_ct = res.num("conntrack", "synflood_syns") or 0
+    syns_cx = res.num("ctipfix", "synflood_syns") or 0
     # a flood that never reached the router's conntrack measures nothing
     flooded = min(syns_ct, syns_cx) >= 1000
-    print(f"""
+    said = (verdict(flood_cx <= flood_ct + 100) if flooded else
+            "not measured (fewer than 1000 SYNs reached the server)")
+    return f"""
 ## SYN flood: random sources to a closed port, nf_conntrack_max 2000
 
 hping3 --flood --rand-source for 6 s from the client through the router;
@@ -321,34 +306,141 @@ the server's RST kills each entry. Peaks sampled every 0.1 s.
 
 | configuration | SYNs at the server | flows exported | peak nf_conntrack_count | peak nf_conntrack slab objects |
 |---|---|---|---|---|
-| conntrack only (accounting on) | {syns_ct:.0f} | - | {flood_ct:.0f} | {fmt(num('conntrack', 'synflood_peak_slab'))} |
-| conntrack + ctipfix + ctipfixd | {syns_cx:.0f} | {fmt(num('ctipfix', 'synflood_flows'))} | {flood_cx:.0f} | {fmt(num('ctipfix', 'synflood_peak_slab'))} |
+| conntrack only (accounting on) | {syns_ct:.0f} | - | {flood_ct:.0f} | {fmt(res.num('conntrack', 'synflood_peak_slab'))} |
+| conntrack + ctipfix + ctipfixd | {syns_cx:.0f} | {fmt(res.num('ctipfix', 'synflood_flows'))} | {flood_cx:.0f} | {fmt(res.num('ctipfix', 'synflood_peak_slab'))} |
 
 Target (issue #17): with ctipfix the peak within 5% of nf_conntrack_max
-(100) of conntrack alone: {verdict(flood_cx <= flood_ct + 100) if flooded
-    else "not measured (fewer than 1000 SYNs reached the server)"}.
-""")
+(100) of conntrack alone: {said}.
 
-print(f"""
+"""
+
+
+def new_flow_target(res):
+    """New flows at conntrack-only's rate: the interleaved burst rounds
+    when the run has them (median of the per-round ratios, as for
+    forwarding), else the one burst of each. (what was measured, verdict
+    as True/False/None, which recorded count it rests on)"""
+    ct_burst = res.num("conntrack", "burst_flows_per_s")
+    cx_burst = res.num("ctipfix", "burst_flows_per_s")
+    ratios = res.paired("ctipfix", "conntrack", "burst_round_flows_per_s")
+    recorded = "burst_rounds_recorded" if ratios else "burst_recorded"
+    if ratios:
+        rounds = {c: " ".join(f"{v:.0f}" for v in
+                              res.runs(c, "burst_round_flows_per_s"))
+                  for c in ("ctipfix", "conntrack")}
+        said = (f"per-round ratio {ratios_said(ratios)} (ctipfix "
+                f"{rounds['ctipfix']}, conntrack only "
+                f"{rounds['conntrack']} flows/s)")
+        fast = median(ratios) >= 0.95
+    else:
+        said = f"{fmt(cx_burst)} vs {fmt(ct_burst)} flows/s"
+        fast = (cx_burst >= 0.95 * ct_burst
+                if ct_burst and cx_burst else None)
+    ok = None
+    if fast is not None and res.all_recorded("ctipfix", recorded) is not None:
+        ok = fast and res.all_recorded("ctipfix", recorded)
+    return said, ok, recorded
+
+
+def memory_target(res):
+    """What ctipfix adds per flow: its own slab cache (slab_nomerge) and
+    its flow table, measured apart from the guest's other slab movements;
+    else the whole guest's growth beyond conntrack only. (bytes, said)"""
+    mem_ct = res.num("conntrack", res.mem_metric)
+    mem_cx = res.num("ctipfix", res.mem_metric)
+    table = res.num("ctipfix", "table_bytes_per_flow") or 0
+    # the flow table is in it already: kvmalloc()'d, in slab or in vmalloc
+    guest = (mem_cx - mem_ct
+             if mem_ct is not None and mem_cx is not None else None)
+    cache = res.num("ctipfix", "cache_bytes_per_flow")
+    if cache is None:
+        return guest, (f"{fmt(guest, '.1f')} ({res.mem_what}, ctipfix "
+                       f"minus conntrack only)")
+    added = cache + table
+    return added, (f"{added:.1f} (ctipfix's flow cache {cache:.1f} + flow "
+                   f"table {table:.1f}; the whole guest's {res.mem_what}, "
+                   f"ctipfix minus conntrack only: {fmt(guest, '.1f')})")
+
+
+def five_x_target(res):
+    """Each zero-loss rate is known between the highest rate with no loss
+    and the lowest with one: met if ctipfix's lower bound clears 5x
+    ulogd2's upper bound, missed if ctipfix's upper bound falls short of
+    5x ulogd2's lower bound, not shown in between. (verdict, said)"""
+    cx, ul = res.zero_loss("ctipfix"), res.zero_loss("ulogd2")
+    if not (cx[0] or cx[1]):
+        return None, "n/a"
+    said = (f"ctipfix lost nothing up to {cx[0]:.0f} flows/s" +
+            (" (the top rate offered)" if cx[1] is None else
+             f", lost at {cx[1]:.0f}") + "; ulogd2 " +
+            (f"lost nothing up to {ul[0]:.0f}/s" +
+             (f", lost at {ul[1]:.0f}/s" if ul[1] else
+              " (the top rate offered)") if ul[0] else
+             f"lost flows at {ul[1]:.0f}/s, the lowest rate offered"))
+    if ul[1] and cx[0] >= 5 * ul[1]:
+        return True, said
+    if cx[1] and cx[1] < 5 * ul[0]:
+        return False, said
+    return None, said
+
+
+def linear_target(res):
+    """the pass's cost per flow at the largest table against 100 000"""
+    per, scale = res.scan_cpu_per_flow(), res.scan_sizes()
+    if 100000 in per and scale and scale[-1] > 100000 and \
+            per[100000] and per[scale[-1]] is not None:
+        return per[scale[-1]] <= 1.25 * per[100000]
+    return None
+
+
+def targets(res):
+    """The targets' table and what each verdict rests on."""
+    b = res.beats
+    new_flow_said, new_flow_ok, recorded = new_flow_target(res)
+    mem_added, mem_said = memory_target(res)
+    five_x, five_x_said = five_x_target(res)
+    linear = linear_target(res)
+    scale = res.scan_sizes()
+    per = res.scan_cpu_per_flow()
+    wire = res.num("ctipfix", "bytes_per_dns_exchange")
+    p99 = res.num("ctipfix", "flush_latency_p99_10000")
+    cpu_100k = res.num("ctipfix", "scan_cpu_percent_100000")
+    text = f"""
 ## Targets (issue #4)
 
 | target | measured | verdict |
 |---|---|---|
-| forwarding >= 0.95 x conntrack-only packets/s, one long flow | per-round ratio ctipfix / conntrack only | {beats('ctipfix', 'conntrack', 0.95)} |
-| forwarding >= 0.95 x conntrack-only packets/s, many short flows | per-round ratio ctipfix / conntrack only | {beats('ctipfix', 'conntrack', 0.95, 'short_pps')} |
-| forwarding ahead of ipt_NETFLOW, both on a router running conntrack, one long flow | per-round ratio ctipfix / conntrack + ipt_NETFLOW | {beats('ctipfix', 'ipt_netflow_ct')} |
-| the same, many short flows | per-round ratio ctipfix / conntrack + ipt_NETFLOW | {beats('ctipfix', 'ipt_netflow_ct', 1.0, 'short_pps')} |
-| forwarding ahead of ipt_NETFLOW on a router without conntrack, one long flow | per-round ratio ctipfix / ipt_NETFLOW alone | {beats('ctipfix', 'ipt_netflow')} |
-| the same, many short flows | per-round ratio ctipfix / ipt_NETFLOW alone | {beats('ctipfix', 'ipt_netflow', 1.0, 'short_pps')} |
+| forwarding >= 0.95 x conntrack-only packets/s, one long flow | per-round ratio ctipfix / conntrack only | {b('ctipfix', 'conntrack', 0.95)} |
+| forwarding >= 0.95 x conntrack-only packets/s, many short flows | per-round ratio ctipfix / conntrack only | {b('ctipfix', 'conntrack', 0.95, 'short_pps')} |
+| forwarding ahead of ipt_NETFLOW, both on a router running conntrack, one long flow | per-round ratio ctipfix / conntrack + ipt_NETFLOW | {b('ctipfix', 'ipt_netflow_ct')} |
+| the same, many short flows | per-round ratio ctipfix / conntrack + ipt_NETFLOW | {b('ctipfix', 'ipt_netflow_ct', 1.0, 'short_pps')} |
+| forwarding ahead of ipt_NETFLOW on a router without conntrack, one long flow | per-round ratio ctipfix / ipt_NETFLOW alone | {b('ctipfix', 'ipt_netflow')} |
+| the same, many short flows | per-round ratio ctipfix / ipt_NETFLOW alone | {b('ctipfix', 'ipt_netflow', 1.0, 'short_pps')} |
 | new flows: at least 5x ulogd2's zero-loss rate | {five_x_said} | {verdict(five_x) if five_x is not None else "**not shown**"} |
-| new flows: every flow recorded at conntrack-only's creation rate (within 5%) | {new_flow_said}, {r.get(('ctipfix', burst_recorded), 'n/a')} recorded | {verdict(new_flow_ok)} |
+| new flows: every flow recorded at conntrack-only's creation rate (within 5%) | {new_flow_said}, {res.get('ctipfix', recorded, 'n/a')} recorded | {verdict(new_flow_ok)} |
 | <= 32 bytes per DNS-like IPv4 exchange (default knobs) | {fmt(wire, '.1f')} | {verdict(None if wire is None else wire <= 32)} |
 | <= 64 bytes per tracked flow beyond conntrack | {mem_said} | {verdict(None if mem_added is None else mem_added <= 64)} |
-| export latency p99 <= 1.5 s (default knobs), 10 000 flows ending at once | {fmt(p99_10k, '.3f')} s | {verdict(None if p99_10k is None else p99_10k <= 1.5)} |
+| export latency p99 <= 1.5 s (default knobs), 10 000 flows ending at once | {fmt(p99, '.3f')} s | {verdict(None if p99 is None else p99 <= 1.5)} |
 | periodic pass < 2% of one CPU at 100 000 flows | {fmt(cpu_100k, '.3f')}% | {verdict(None if cpu_100k is None else cpu_100k < 2)} |
-| periodic pass grows no worse than linearly | % of a CPU per 100 000 flows at {scale[-1] if scale else 'n/a'} vs 100 000: {fmt(cpu_per_flow.get(scale[-1]) if scale else None, '.3f')} vs {fmt(cpu_per_flow.get(100000), '.3f')} (<= 1.25x) | {verdict(linear)} |
+| periodic pass grows no worse than linearly | % of a CPU per 100 000 flows at {scale[-1] if scale else 'n/a'} vs 100 000: {fmt(per.get(scale[-1]) if scale else None, '.3f')} vs {fmt(per.get(100000), '.3f')} (<= 1.25x) | {verdict(linear)} |
 
-""")
+
+"""
+    missed = {
+        "ipt_netflow": "MISSED" in b("ctipfix", "ipt_netflow") or
+                       "MISSED" in b("ctipfix", "ipt_netflow", 1.0,
+                                     "short_pps"),
+        "long": "MISSED" in b("ctipfix", "conntrack", 0.95) or
+                "MISSED" in b("ctipfix", "ipt_netflow_ct"),
+        "short": "MISSED" in b("ctipfix", "conntrack", 0.95, "short_pps") or
+                 "MISSED" in b("ctipfix", "ipt_netflow_ct", 1.0, "short_pps"),
+        "ulogd2": five_x is not True,
+        "rate": new_flow_ok is False,
+        "memory": mem_added is not None and mem_added > 64,
+        "scan": (cpu_100k is not None and cpu_100k >= 2) or linear is False,
+    }
+    return text, missed
+
 
 LIMITS = [
     ("ipt_netflow", "ipt_NETFLOW without conntrack: conntrack alone (the "
@@ -390,24 +482,34 @@ LIMITS = [
      "when any of its flows is due; the table grows with the flows, up to "
      "hash_buckets, so that a bucket holds one or two."),
 ]
-missed = {
-    "ipt_netflow": "MISSED" in beats("ctipfix", "ipt_netflow") or
-                   "MISSED" in beats("ctipfix", "ipt_netflow", 1.0, "short_pps"),
-    "long": "MISSED" in beats("ctipfix", "conntrack", 0.95) or
-            "MISSED" in beats("ctipfix", "ipt_netflow_ct"),
-    "short": "MISSED" in beats("ctipfix", "conntrack", 0.95, "short_pps") or
-             "MISSED" in beats("ctipfix", "ipt_netflow_ct", 1.0, "short_pps"),
-    "ulogd2": five_x is not True,
-    "rate": new_flow_ok is False,
-    "memory": mem_added is not None and mem_added > 64,
-    "scan": (cpu_100k is not None and cpu_100k >= 2) or linear is False,
-}
-if any(missed.values()):
-    print("What limits the misses:")
-for key, text in LIMITS:
-    if missed[key]:
-        print("- " + textwrap.fill(text, 72, subsequent_indent="  ")[0:])
-print("""
+
+
+def limits(missed):
+    """What limits each target missed."""
+    text = "What limits the misses:\n" if any(missed.values()) else ""
+    for key, what in LIMITS:
+        if missed[key]:
+            text += "- " + textwrap.fill(what, 72, subsequent_indent="  ") + "\n"
+    return text + """
 Not measured by this bench (so no verdict): a new-flow rate beyond what one
 generator in TCG opens.
-""")
+
+"""
+
+
+def page(raw, kver):
+    res = Results(raw)
+    text = intro(res, raw, kver)
+    for metric, what in FORWARDING.items():
+        text += forwarding_table(res, metric, what)
+    text += rates_table(res)
+    text += burst_table(res)
+    text += scan_table(res)
+    text += latency_table(res)
+    text += flood_table(res)
+    target_text, missed = targets(res)
+    return text + target_text + limits(missed)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(page(sys.argv[1], sys.argv[2]))
