@@ -71,77 +71,57 @@ static const struct kernel_param_ops ctipfix_knob_ops = {
 	.get = ctipfix_knob_get,
 };
 
-static struct ctipfix_uint_knob knob_active_timeout = {
-	.val = &ctipfix_active_timeout, .min = 1, .max = 86400,
-};
-module_param_cb(active_timeout, &ctipfix_knob_ops, &knob_active_timeout, 0644);
-MODULE_PARM_DESC(active_timeout, "Seconds between interim records of a long flow [1..86400]");
+#define CTIPFIX_POW2	true
 
-static struct ctipfix_uint_knob knob_template_refresh = {
-	.val = &ctipfix_template_refresh, .min = 1, .max = 86400,
-};
-module_param_cb(template_refresh, &ctipfix_knob_ops, &knob_template_refresh, 0644);
-MODULE_PARM_DESC(template_refresh, "Seconds between template resends [1..86400]");
+/*
+ * One knob, one line: the variable ctipfix_NAME, its mode in sysfs, the
+ * range its writes must fall in (shown in its description too), whether
+ * it must be a power of two, and what it is.
+ */
+#define CTIPFIX_KNOB(name, mode, lo, hi, pow2, text)			\
+	static struct ctipfix_uint_knob knob_##name = {			\
+		.val = &ctipfix_##name, .min = (lo), .max = (hi),		\
+		.power_of_2 = (pow2),					\
+	};								\
+	module_param_cb(name, &ctipfix_knob_ops, &knob_##name, mode);	\
+	MODULE_PARM_DESC(name, text " [" #lo ".." #hi "]")
 
-static struct ctipfix_uint_knob knob_observation_domain = {
-	.val = &ctipfix_observation_domain, .min = 0, .max = U32_MAX,
-};
-module_param_cb(observation_domain, &ctipfix_knob_ops, &knob_observation_domain, 0644);
-MODULE_PARM_DESC(observation_domain, "Observation domain id of the initial namespace [0..4294967295]");
+CTIPFIX_KNOB(active_timeout, 0644, 1, 86400, false,
+	     "Seconds between interim records of a long flow");
 
-static struct ctipfix_uint_knob knob_max_msg_size = {
-	.val = &ctipfix_max_msg_size, .min = 0, .max = 65535,
-};
-module_param_cb(max_msg_size, &ctipfix_knob_ops, &knob_max_msg_size, 0644);
-MODULE_PARM_DESC(max_msg_size, "Largest IPFIX message, bytes, at least a template and one record [262..65535]");
+CTIPFIX_KNOB(template_refresh, 0644, 1, 86400, false,
+	     "Seconds between template resends");
 
-static struct ctipfix_uint_knob knob_flush_interval_ms = {
-	.val = &ctipfix_flush_interval_ms, .min = 10, .max = 60000,
-};
-module_param_cb(flush_interval_ms, &ctipfix_knob_ops, &knob_flush_interval_ms, 0644);
-MODULE_PARM_DESC(flush_interval_ms, "Longest a partly filled message waits, ms [10..60000]");
+CTIPFIX_KNOB(observation_domain, 0644, 0, 4294967295, false,
+	     "Observation domain id of the initial namespace");
 
-static struct ctipfix_uint_knob knob_subbuf_size = {
-	.val = &ctipfix_subbuf_size, .min = 4096, .max = 16777216,
-};
-module_param_cb(subbuf_size, &ctipfix_knob_ops, &knob_subbuf_size, 0444);
-MODULE_PARM_DESC(subbuf_size, "Relay sub-buffer size, bytes (load time) [4096..16777216]");
+/* 262: the longest template and record (ctipfix_msg_min_size(), checked) */
+CTIPFIX_KNOB(max_msg_size, 0644, 262, 65535, false,
+	     "Largest IPFIX message, bytes, at least a template and one record");
 
-static struct ctipfix_uint_knob knob_n_subbufs = {
-	.val = &ctipfix_n_subbufs, .min = 2, .max = 1024,
-};
-module_param_cb(n_subbufs, &ctipfix_knob_ops, &knob_n_subbufs, 0444);
-MODULE_PARM_DESC(n_subbufs, "Relay sub-buffer count (load time) [2..1024]");
+CTIPFIX_KNOB(flush_interval_ms, 0644, 10, 60000, false,
+	     "Longest a partly filled message waits, ms");
 
-static struct ctipfix_uint_knob knob_hash_buckets = {
-	.val = &ctipfix_hash_buckets, .min = 64, .max = 4194304, .power_of_2 = true,
-};
-module_param_cb(hash_buckets, &ctipfix_knob_ops, &knob_hash_buckets, 0644);
-MODULE_PARM_DESC(hash_buckets, "Most flow hash buckets per namespace, a power of two; the table grows to it with the flows [64..4194304]");
+CTIPFIX_KNOB(subbuf_size, 0444, 4096, 16777216, false,
+	     "Relay sub-buffer size, bytes (load time)");
 
-static struct ctipfix_uint_knob knob_stats_interval = {
-	.val = &ctipfix_stats_interval, .min = 1, .max = 86400,
-};
-module_param_cb(stats_interval, &ctipfix_knob_ops, &knob_stats_interval, 0644);
-MODULE_PARM_DESC(stats_interval, "Seconds between in-band statistics reports [1..86400]");
+CTIPFIX_KNOB(n_subbufs, 0444, 2, 1024, false,
+	     "Relay sub-buffer count (load time)");
 
-static struct ctipfix_uint_knob knob_stats_domain = {
-	.val = &ctipfix_stats_domain, .min = 0, .max = U32_MAX,
-};
-module_param_cb(stats_domain, &ctipfix_knob_ops, &knob_stats_domain, 0644);
-MODULE_PARM_DESC(stats_domain, "Observation domain of the in-band statistics [0..4294967295]");
+CTIPFIX_KNOB(hash_buckets, 0644, 64, 4194304, CTIPFIX_POW2,
+	     "Most flow hash buckets per namespace, a power of two; the table grows to it with the flows");
 
-static struct ctipfix_uint_knob knob_sweep_rate = {
-	.val = &ctipfix_sweep_rate, .min = 100, .max = 100000000,
-};
-module_param_cb(sweep_rate, &ctipfix_knob_ops, &knob_sweep_rate, 0644);
-MODULE_PARM_DESC(sweep_rate, "Flows a second the sweep looks at, per namespace, for deaths nothing announces [100..100000000]");
+CTIPFIX_KNOB(stats_interval, 0644, 1, 86400, false,
+	     "Seconds between in-band statistics reports");
 
-static struct ctipfix_uint_knob knob_unload_wait_s = {
-	.val = &ctipfix_unload_wait_s, .min = 1, .max = 3600,
-};
-module_param_cb(unload_wait_s, &ctipfix_knob_ops, &knob_unload_wait_s, 0644);
-MODULE_PARM_DESC(unload_wait_s, "Longest unload waits for a reader to take the last records, s [1..3600]");
+CTIPFIX_KNOB(stats_domain, 0644, 0, 4294967295, false,
+	     "Observation domain of the in-band statistics");
+
+CTIPFIX_KNOB(sweep_rate, 0644, 100, 100000000, false,
+	     "Flows a second the sweep looks at, per namespace, for deaths nothing announces");
+
+CTIPFIX_KNOB(unload_wait_s, 0644, 1, 3600, false,
+	     "Longest unload waits for a reader to take the last records, s");
 
 /*
  * Off by default: ctnetlink then builds a message for every death, expiry
@@ -219,11 +199,8 @@ static const struct kernel_param_ops ctipfix_scope_ops = {
 module_param_cb(netns, &ctipfix_scope_ops, NULL, 0644);
 MODULE_PARM_DESC(netns, "Namespaces to serve: all, or inode numbers separated by commas");
 
-static struct ctipfix_uint_knob knob_backlog_max_kb = {
-	.val = &ctipfix_backlog_max_kb, .min = 0, .max = 4194304,
-};
-module_param_cb(backlog_max_kb, &ctipfix_knob_ops, &knob_backlog_max_kb, 0644);
-MODULE_PARM_DESC(backlog_max_kb, "Messages kept while the relay is full, KiB [0..4194304]");
+CTIPFIX_KNOB(backlog_max_kb, 0644, 0, 4194304, false,
+	     "Messages kept while the relay is full, KiB");
 
 /* Checks that involve two load-time values, which the setters cannot see. */
 int ctipfix_params_check_load(void)
