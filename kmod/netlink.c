@@ -43,8 +43,8 @@ static int ctipfix_put_stats(struct sk_buff *skb)
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i <= CTIPFIX_STAT_MAX; i++)
-		if (nla_put_u64_64bit(skb, i + 1, ctipfix_stat_read(i),
+	for (i = CTIPFIX_STAT_UNSPEC + 1; i <= CTIPFIX_STAT_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, ctipfix_stat_read(i),
 				      CTIPFIX_A_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -71,8 +71,8 @@ static int ctipfix_put_config(struct sk_buff *skb)
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i <= CTIPFIX_CONFIG_MAX; i++)
-		if (nla_put_u32(skb, i + 1, READ_ONCE(*ctipfix_config_values[i])))
+	for (i = CTIPFIX_CONFIG_UNSPEC + 1; i <= CTIPFIX_CONFIG_MAX; i++)
+		if (nla_put_u32(skb, i, READ_ONCE(*ctipfix_config_values[i])))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

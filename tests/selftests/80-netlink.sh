@@ -30,8 +30,8 @@ while read -r line; do
 	"ok "*) ksft_ok "netlink_test ${line#ok }" ;;
 	esac
 done <"$CTIPFIX_ARTIFACTS"/netlink_points
-check_eq "netlink_test ran its 20 cases" \
-	"$(wc -l <"$CTIPFIX_ARTIFACTS"/netlink_points)" 20
+check_eq "netlink_test ran its 21 cases" \
+	"$(wc -l <"$CTIPFIX_ARTIFACTS"/netlink_points)" 21
 
 chmod 755 /sys/kernel/debug	# let nobody reach the file itself
 check "nobody cannot open the relay file" \

@@ -82,15 +82,18 @@ static void print_daemon_stats(const char *path, bool json)
 		printf("\n  }");
 }
 
-/* "name value" pairs, as text lines or as the members of a JSON object */
+/*
+ * "name value" pairs, as text lines or as the members of a JSON object;
+ * from 1: the enums' 0 (UNSPEC) names nothing
+ */
 static void print_values(const char *const *names, const uint64_t *v, int n,
 			 bool json, const char *indent)
 {
 	int i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 1; i < n; i++) {
 		if (json)
-			printf("%s\n%s\"%s\": %llu", i ? "," : "", indent,
+			printf("%s\n%s\"%s\": %llu", i > 1 ? "," : "", indent,
 			       names[i], (unsigned long long)v[i]);
 		else
 			printf("%s%-20s %llu\n", indent, names[i],

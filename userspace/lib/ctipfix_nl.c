@@ -103,8 +103,8 @@ static int parse_nest_reply(struct nl_msg *msg, void *arg)
 	    !tb[r->nest_attr])
 		return NL_SKIP;
 	nla_for_each_nested(a, tb[r->nest_attr], rem) {
-		type = nla_type(a) - 1;
-		if (type < 0 || type >= r->n)
+		type = nla_type(a);
+		if (type <= 0 || type >= r->n)
 			continue;	/* newer module: ignore what we lack */
 		if (r->is_u64)
 			((uint64_t *)r->out)[type] = nla_get_u64(a);

@@ -56,10 +56,12 @@ enum ctipfix_attr {
 #define CTIPFIX_A_MAX (__CTIPFIX_A_MAX - 1)
 
 /*
- * Statistics, all 64-bit counters since load except the gauges noted.
- * Attribute type = enum value + 1 inside CTIPFIX_A_STATS (0 is reserved).
+ * Statistics, all 64-bit counters since load except the gauges noted: the
+ * attributes of CTIPFIX_A_STATS, typed by this enum (0 unused, as in every
+ * attribute set).
  */
 enum ctipfix_stat {
+	CTIPFIX_STAT_UNSPEC,
 	CTIPFIX_STAT_FLOWS_NEW,		/* flows seen starting */
 	CTIPFIX_STAT_FLOWS_ADOPTED,	/* flows found existing at load */
 	CTIPFIX_STAT_FLOWS_ALLOC_FAILED, /* flows not followed: no memory */
@@ -92,8 +94,9 @@ enum ctipfix_stat {
 
 #define CTIPFIX_STAT_MAX (__CTIPFIX_STAT_MAX - 1)
 
-/* Configuration, as CTIPFIX_A_CONFIG; attribute type = enum value + 1. */
+/* Configuration: the attributes of CTIPFIX_A_CONFIG, typed by this enum. */
 enum ctipfix_config {
+	CTIPFIX_CONFIG_UNSPEC,
 	CTIPFIX_CONFIG_ACTIVE_TIMEOUT,		/* s */
 	CTIPFIX_CONFIG_TEMPLATE_REFRESH,	/* s */
 	CTIPFIX_CONFIG_OBSERVATION_DOMAIN,

@@ -108,6 +108,66 @@ out:
 	return ret;
 }
 
+static bool attr_ok(const struct nlattr *a, int rem)
+{
+	return rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
+	       a->nla_len <= rem;
+}
+
+static const struct nlattr *attr_next(const struct nlattr *a, int *rem)
+{
+	*rem -= NLA_ALIGN(a->nla_len);
+	return (const struct nlattr *)((const uint8_t *)a +
+				       NLA_ALIGN(a->nla_len));
+}
+
+/*
+ * @cmd's reply: how often each attribute type came inside its @nest, in
+ * @seen[0..@max], those past @max counted in @seen[@max + 1]. Returns 0,
+ * or -1 if no reply with that nest came.
+ */
+static int nest_types(int family, uint8_t cmd, uint16_t nest, int *seen,
+		      int max)
+{
+	struct request r = { 0 };
+	uint8_t buf[16384];
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	const struct nlattr *a, *in;
+	int fd = nl_socket(), rem, in_rem, found = -1;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	r.nlh.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
+	r.nlh.nlmsg_type = family;
+	r.nlh.nlmsg_flags = NLM_F_REQUEST;
+	r.genl.cmd = cmd;
+	r.genl.version = CTIPFIX_GENL_VERSION;
+	if (send(fd, &r, r.nlh.nlmsg_len, 0) < 0)
+		goto out;
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n < (ssize_t)(NLMSG_HDRLEN + GENL_HDRLEN) || h->nlmsg_type != family ||
+	    h->nlmsg_len > n)
+		goto out;
+	rem = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	a = (const struct nlattr *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+	for (; attr_ok(a, rem); a = attr_next(a, &rem)) {
+		if ((a->nla_type & NLA_TYPE_MASK) != nest)
+			continue;
+		found = 0;
+		in_rem = a->nla_len - NLA_HDRLEN;
+		in = (const struct nlattr *)((const uint8_t *)a + NLA_HDRLEN);
+		for (; attr_ok(in, in_rem); in = attr_next(in, &in_rem)) {
+			int type = in->nla_type & NLA_TYPE_MASK;
+
+			seen[type <= max ? type : max + 1]++;
+		}
+	}
+out:
+	close(fd);
+	return found;
+}
+
 /* run @fn as nobody, without capabilities; returns its exit status */
 static int as_nobody(int (*fn)(int family, int group), int family, int group)
 {
@@ -149,6 +209,31 @@ TEST_F(genl, get_stats_and_config_answer)
 			      &self->req, 0));
 	EXPECT_EQ(0, transact(self->family, CTIPFIX_CMD_GET_CONFIG,
 			      &self->req, 0));
+}
+
+/*
+ * Each statistic and setting comes once, typed by its enum: 0 is UNSPEC,
+ * as in every attribute set, and nothing past the enum's end.
+ */
+TEST_F(genl, stats_and_config_typed_by_their_enums)
+{
+	int stats[CTIPFIX_STAT_MAX + 2] = { 0 };
+	int config[CTIPFIX_CONFIG_MAX + 2] = { 0 };
+	int i;
+
+	ASSERT_EQ(0, nest_types(self->family, CTIPFIX_CMD_GET_STATS,
+				CTIPFIX_A_STATS, stats, CTIPFIX_STAT_MAX));
+	EXPECT_EQ(0, stats[CTIPFIX_STAT_UNSPEC]);
+	for (i = CTIPFIX_STAT_UNSPEC + 1; i <= CTIPFIX_STAT_MAX; i++)
+		EXPECT_EQ(1, stats[i]) TH_LOG("statistic %d", i);
+	EXPECT_EQ(0, stats[CTIPFIX_STAT_MAX + 1]);
+
+	ASSERT_EQ(0, nest_types(self->family, CTIPFIX_CMD_GET_CONFIG,
+				CTIPFIX_A_CONFIG, config, CTIPFIX_CONFIG_MAX));
+	EXPECT_EQ(0, config[CTIPFIX_CONFIG_UNSPEC]);
+	for (i = CTIPFIX_CONFIG_UNSPEC + 1; i <= CTIPFIX_CONFIG_MAX; i++)
+		EXPECT_EQ(1, config[i]) TH_LOG("setting %d", i);
+	EXPECT_EQ(0, config[CTIPFIX_CONFIG_MAX + 1]);
 }
 
 TEST_F(genl, get_templates_answers)
