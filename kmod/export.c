@@ -555,8 +555,10 @@ static struct ctipfix_ending *ctipfix_ending_take(struct ctipfix_flow_table *t,
  * it, as it would without us. Under a SYN flood answered by RSTs that is
  * every flow, and the pass that would let them go comes only when the
  * flood lets it run. Where that cannot be done here, the bucket is named
- * to the pass, which does it all: the flow is not in its bucket (adopted,
- * and waiting to be linked in), no memory, or too many endings wait.
+ * to the pass, which does it all: the bucket's lock is held (by the pass,
+ * or the hooks of another CPU), the flow is not in its bucket (adopted, or
+ * new while that lock was held, and waiting to be linked in), no memory,
+ * or too many endings wait.
  * Either way a pass is asked for now. Any context.
  */
 void ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct)
@@ -568,11 +570,13 @@ void ctipfix_export_dying(struct ctipfix_net *cn, struct nf_conn *ct)
 	struct ctipfix_flow *flow;
 
 	ctipfix_pass_clocks(&p);
-	spin_lock_bh(lock);
-	flow = ctipfix_flow_find(&cn->flows, ct, hash);
-	if (flow)
-		e = ctipfix_ending_take(&cn->flows, flow, &p);
-	spin_unlock_bh(lock);
+	/* the hooks never wait for the pass: a lock held is the pass's find */
+	if (spin_trylock_bh(lock)) {
+		flow = ctipfix_flow_find(&cn->flows, ct, hash);
+		if (flow)
+			e = ctipfix_ending_take(&cn->flows, flow, &p);
+		spin_unlock_bh(lock);
+	}
 	if (e) {
 		llist_add(&e->node, &cn->endings);
 		nf_ct_put(ct);	/* the flow's: the packet holds its own */

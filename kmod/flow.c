@@ -5,7 +5,8 @@
  * nf_conn is SLAB_TYPESAFE_BY_RCU, so the pointer is only a valid key while
  * that reference is held: until the final record is taken.
  *
- * The hooks link a new flow straight into its bucket, and take the final
+ * The hooks link a new flow straight into its bucket (or, when its lock is
+ * busy, leave it on a per-CPU list for the pass), and take the final
  * record of one that dies on its packet: both under the bucket's lock, one
  * of a few shared by every table (a bucket's lock is its index's low bits,
  * and every table has at least as many buckets as there are locks, so a
@@ -288,9 +289,11 @@ static struct ctipfix_flow **ctipfix_flow_hooks_head(struct ctipfix_flow_table *
  * place in the table as a fraction of it (2^32 is all of it), which holds
  * whatever the table's size. The buckets go by lock: all of one lock's,
  * then the next lock's, so that a walk takes few locks, and never two at
- * once. A walk that stops within a chain leaves its rest for a later lap,
- * and one during a resize may skip flows or see some twice: for walks that
- * find work cheaply, not for those that must see every flow. Any context.
+ * once; it never waits for one, and skips the buckets of a lock held
+ * elsewhere. A walk that stops within a chain leaves its rest for a later
+ * lap, and one during a resize may skip flows or see some twice: for walks
+ * that find work cheaply, not for those that must see every flow. Any
+ * context.
  */
 void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, u32 *at,
 			    unsigned int most,
@@ -305,8 +308,13 @@ void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, u32 *at,
 
 	while (more && most) {
 		lock = pos / per_lock;
-		spin_lock_bh(ctipfix_flow_lock(lock));
-		for (k = pos % per_lock; more && most && k < per_lock; k++) {
+		k = pos % per_lock;
+		if (!spin_trylock_bh(ctipfix_flow_lock(lock))) {
+			most--;		/* held: its buckets on a later lap */
+			pos = ((lock + 1) * per_lock) & (n - 1);
+			continue;
+		}
+		for (; more && most && k < per_lock; k++) {
 			most--;		/* an empty bucket costs a look too */
 			flow = *ctipfix_flow_hooks_head(t, lock + k *
 							CTIPFIX_FLOW_LOCKS);
@@ -358,16 +366,24 @@ static void ctipfix_flow_drop_twin(struct ctipfix_flow *flow, int err);
 
 /*
  * A new flow from the hooks: in its bucket at once, where the hooks can
- * find it again when it dies, and the next pass looks at it.
+ * find it again when it dies, and the next pass looks at it. The hooks
+ * never wait for a bucket's lock: while the pass (or the other hooks)
+ * hold it, the flow waits on this CPU's list for the next pass to link
+ * in, as the walk's flows do, and its death on a packet before then is
+ * the pass's to find (ctipfix_export_dying()). A pass that holds a lock
+ * and loses its CPU (a vCPU the host takes away, a kworker that RT
+ * preempts) would otherwise hold up the forwarding of every new flow that
+ * hashes under that lock. Returns false when it was left for the pass.
  */
-static void ctipfix_flow_insert(struct ctipfix_flow_table *t,
+static bool ctipfix_flow_insert(struct ctipfix_flow_table *t,
 				struct ctipfix_flow *flow)
 {
 	u32 hash = flow->hash;
 	spinlock_t *lock = ctipfix_flow_lock(hash);
 	int err;
 
-	spin_lock_bh(lock);
+	if (!spin_trylock_bh(lock))
+		return false;
 	err = ctipfix_flow_link_locked(t, ctipfix_flow_hooks_head(t, hash),
 				       flow);
 	spin_unlock_bh(lock);
@@ -375,6 +391,7 @@ static void ctipfix_flow_insert(struct ctipfix_flow_table *t,
 		ctipfix_flow_drop_twin(flow, err);
 	else	/* the pass may have freed it already: by its hash */
 		ctipfix_flow_hint_hash(t, hash);
+	return true;
 }
 
 /*
@@ -396,7 +413,10 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	flow->ifindex_out = ctipfix_flow_ifindex(first->ifindex_out);
 	flow->tos = first->tos;
 	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_NEW);
-	ctipfix_flow_insert(t, flow);
+	if (!ctipfix_flow_insert(t, flow)) {
+		ctipfix_flow_push(t, flow);
+		ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_LINKED_LATE);
+	}
 	return 0;
 }
 

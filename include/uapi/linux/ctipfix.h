@@ -89,6 +89,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_RELAY_REREAD_BYTES, /* read, not acknowledged: read again */
 	CTIPFIX_STAT_FLOWS_ENDED_ON_PACKET, /* final record taken on the packet */
 	CTIPFIX_STAT_FLOWS_REAPED_ON_DROP, /* let go by the hooks: early drop */
+	CTIPFIX_STAT_FLOWS_LINKED_LATE,	/* new, left for the pass: lock busy */
 	__CTIPFIX_STAT_MAX,
 };
 
