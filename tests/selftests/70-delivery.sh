@@ -71,9 +71,7 @@ check "module loads (default knobs, template_refresh 86400, destroy_events)" \
 bg dumpcap -q -i lo -f "udp dst port 4739" -w "$A"/ipfix.pcap
 wait_until 60 test -s "$A"/ipfix.pcap
 bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
-"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd1.err &
-daemon=$!
-sleep 0.5
+daemon_start 127.0.0.1:4739
 
 hints0=$(ctipfix_stat hints)
 
@@ -162,42 +160,74 @@ check "final record within 2 s of conntrack -D, $N flows ($(summary "$A"/lat_del
 check "final record within 2 s of the timeout, $N flows ($(summary "$A"/lat_expired))" \
 	within_2s "$A"/lat_expired 1
 
-# A new reader gets templates in its first message.
+# A new reader gets each domain's templates before that domain's data.
+# A statistics report is made due just as the second daemon starts
+# (stats_interval 1), so that its first message is one of the statistics
+# domain, which opens with that domain's options template, and the flow
+# domain's first message comes after: both orders, every run.
 kill -TERM $daemon
 wait $daemon
 check_eq "first daemon exits 0" $? 0
-"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd2.err &
-daemon=$!
-sleep 0.5
+echo 1 >/sys/module/ctipfix/parameters/stats_interval
+stats_domain=$(cat /sys/module/ctipfix/parameters/stats_domain)
+daemon_start 127.0.0.1:4739
+check "the second daemon sent a message before any flow ended" \
+	wait_until 30 daemon_stat_positive collector.0.sent
+final0=$(ctipfix_stat records_final)
 exchange 6302 45001
-sleep $((UDP_TIMEOUT + 3))
+final_taken() {
+	[ "$(ctipfix_stat records_final)" -gt "$final0" ]
+}
+sent_since() {
+	[ "$(daemon_stat collector.0.sent)" -ge "$1" ]
+}
+check "its flow's final record was written" wait_until 30 final_taken
+# The relay is in order: a report written a second (two flush intervals)
+# after the record was taken comes after the record's message.
+check "... and sent, before the next two statistics reports" \
+	wait_until 30 sent_since $(($(daemon_stat collector.0.sent) + 2))
 kill -TERM $daemon
 wait $daemon
-sleep 1
 kill $pids 2>/dev/null
 wait 2>/dev/null
 pids=""
+# "SPORT DOMAIN SET-IDS TEMPLATE-IDS" per datagram to the collector, ids
+# comma-separated, "-" for none; the domain is the message header's (an
+# in-band statistics record names the flow domain it is about too)
 tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y cflow \
-	-T fields -E aggregator=' ' -e udp.srcport -e cflow.flowset_id \
-	2>/dev/null >"$A"/sets
+	-T fields -E separator='|' -E aggregator=',' -e udp.srcport \
+	-e cflow.od_id -e cflow.flowset_id -e cflow.template_id 2>/dev/null |
+	awk -F'|' '{ split($2, od, ",")
+		     print $1, od[1], $3, ($4 == "" ? "-" : $4) }' >"$A"/messages
 check_eq "two daemons, two source ports" \
-	"$(awk '{ print $1 }' "$A"/sets | uniq | wc -l)" 2
-# (an in-band statistics message, options template first, may come
-# before: it carries its own template and no flow data)
-check "each daemon's first flow message starts with a template set" \
-	awk '$2 ~ /^3(,|$)/ { next }
-	     seen[$1]++ == 0 && $2 !~ /^2(,|$)/ { bad = 1 } END { exit bad }' "$A"/sets
+	"$(awk '{ print $1 }' "$A"/messages | uniq | wc -l)" 2
+check_eq "the second daemon's first message: a statistics report, domain $stats_domain" \
+	"$(awk -v p="$(awk '{ print $1 }' "$A"/messages | uniq | tail -1)" \
+		'$1 == p { print $2; exit }' "$A"/messages)" "$stats_domain"
+check "the second daemon sent the flow domain's records too" \
+	awk -v p="$(awk '{ print $1 }' "$A"/messages | uniq | tail -1)" \
+		-v s="$stats_domain" '$1 == p && $2 != s { n++ } END { exit !n }' \
+		"$A"/messages
+# Per daemon and domain: its first message opens with a template set (2,
+# or 3 for options), and no data set comes before the template that
+# describes it, in that message or an earlier one.
+check "each domain's first message to each daemon opens with its templates, no data before its template" \
+	awk '{ k = $1 " " $2; split($3, sets, ","); split($4, tids, ",")
+	       if (!(k in seen) && sets[1] != 2 && sets[1] != 3) bad = 1
+	       if (!(k in seen)) n++
+	       seen[k] = 1
+	       for (i in tids) if (tids[i] != "-") known[k " " tids[i]] = 1
+	       for (i in sets) if (sets[i] >= 256 && !((k " " sets[i]) in known)) bad = 1 }
+	     END { exit bad || !n }' "$A"/messages
 # the module sends each template in use once, before its first record for
 # that reader, and no more (the options template of the in-band statistics
 # goes with each of their messages)
-tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -Y cflow \
-	-T fields -E aggregator=' ' -e udp.srcport -e cflow.template_id \
-	2>/dev/null >"$A"/template_ids
 check "each template in use went once to each daemon (no refresh was due)" \
-	awk '{ for (i = 2; i <= NF; i++) if ($i != 258) n[$1 " " $i]++ }
+	awk '{ m = split($4, tids, ",")
+	       for (i = 1; i <= m; i++) if (tids[i] != 258 && tids[i] != "-") n[$1 " " tids[i]]++ }
 	     END { for (k in n) { t++; if (n[k] != 1) bad = 1 }
-		   exit bad || !t }' "$A"/template_ids
+		   exit bad || !t }' "$A"/messages
 check_eq "no template message from the daemons: the module's carried them" \
-	"$(cat "$A"/ctipfixd1.err "$A"/ctipfixd2.err | grep -o 'templates_primed [0-9]*' | sort -u)" \
+	"$(grep -o 'templates_primed [0-9]*' "$A"/ctipfixd.err | sort -u)" \
 	"templates_primed 0"
 ksft_exit
