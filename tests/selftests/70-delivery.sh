@@ -164,7 +164,14 @@ check "final record within 2 s of the timeout, $N flows ($(summary "$A"/lat_expi
 # A statistics report is made due just as the second daemon starts
 # (stats_interval 1), so that its first message is one of the statistics
 # domain, which opens with that domain's options template, and the flow
-# domain's first message comes after: both orders, every run.
+# domain's first message comes after: both orders, every run. A flow
+# that stays alive meanwhile keeps the pass, and so its reports, going (a
+# pass with no flow to follow sleeps).
+bg ip netns exec $NS_C ping -q -i 0.5 10.0.2.2
+flow_alive() {
+	[ "$(ctipfix_stat flows_live)" -ge 1 ]
+}
+check "a long flow (ping) is followed" wait_until 20 flow_alive
 kill -TERM $daemon
 wait $daemon
 check_eq "first daemon exits 0" $? 0
