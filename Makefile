@@ -21,14 +21,14 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
-CPPFLAGS += -Iinclude/uapi -Iuserspace/lib
+CPPFLAGS += -Iinclude -Iinclude/uapi -Iuserspace/lib
 
 LIB_SRC := $(wildcard userspace/lib/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/ctipfixd/*.c))
 CTL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/ctipfixctl/*.c))
 PROGS := userspace/ctipfixd/ctipfixd userspace/ctipfixctl/ctipfixctl
-KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/linux/*.h)
+KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/*.h include/uapi/linux/*.h)
 
 .PHONY: all module userspace guest-modules selftest-progs unit lint check check-debug run-checks deps demo run-demo bench run-bench clean
 all: module userspace
@@ -38,7 +38,7 @@ module:
 
 userspace: $(PROGS)
 
-$(BUILD)/%.o: %.c $(wildcard userspace/*/*.h include/uapi/linux/*.h)
+$(BUILD)/%.o: %.c $(wildcard userspace/*/*.h include/*.h include/uapi/linux/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
 

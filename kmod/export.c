@@ -29,6 +29,7 @@
 #include <net/netfilter/nf_conntrack_zones.h>
 
 #include "ctipfix.h"
+#include "ctipfix_ipfix.h"
 #include "flow_counts.h"
 #include "tcp_flags.h"
 

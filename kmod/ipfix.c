@@ -27,6 +27,7 @@
 
 #include "compat.h"
 #include "ctipfix.h"
+#include "ctipfix_ipfix.h"
 
 #define IPFIX_HDR_LEN		CTIPFIX_IPFIX_HDR_LEN
 #define IPFIX_SET_HDR_LEN	CTIPFIX_IPFIX_SET_HDR_LEN

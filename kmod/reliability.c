@@ -28,6 +28,7 @@
 
 #include "compat.h"
 #include "ctipfix.h"
+#include "ctipfix_ipfix.h"
 
 #define RELIABILITY_FIELDS	8
 #define RELIABILITY_TMPL_LEN	(CTIPFIX_IPFIX_SET_HDR_LEN + 6 + \

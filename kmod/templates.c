@@ -23,6 +23,7 @@
 #include <linux/stddef.h>
 #include <linux/string.h>
 
+#include "ctipfix_ipfix.h"
 #include "templates.h"
 
 enum ctipfix_field_kind {

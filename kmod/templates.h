@@ -9,7 +9,6 @@
 
 #include <linux/netfilter.h>
 #include <linux/types.h>
-#include <uapi/linux/ctipfix.h>
 
 struct ctipfix_record {
 	union nf_inet_addr saddr;

@@ -10,7 +10,8 @@ n=0
 fail=0
 echo "TAP version 13"
 # our sources only, not what kbuild generates beside them (*.mod.c)
-for f in "$ROOT"/kmod/*.[ch] "$ROOT"/kmod/Kbuild "$ROOT"/include/uapi/linux/*.h; do
+for f in "$ROOT"/kmod/*.[ch] "$ROOT"/kmod/Kbuild "$ROOT"/include/*.h \
+	"$ROOT"/include/uapi/linux/*.h; do
 	case "$f" in *.mod.c) continue ;; esac
 	n=$((n + 1))
 	ignore=FILE_PATH_CHANGES

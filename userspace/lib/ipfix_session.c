@@ -4,13 +4,6 @@
 
 #include "ipfix_session.h"
 
-#define IPFIX_VERSION		10
-#define IPFIX_HEADER_LEN	16
-#define IPFIX_SET_HEADER_LEN	4
-#define IPFIX_TEMPLATE_SET	2
-#define IPFIX_OPTIONS_TEMPLATE_SET 3
-#define IPFIX_MIN_DATA_SET	256
-
 static unsigned int be16(const uint8_t *p)
 {
 	return p[0] << 8 | p[1];
@@ -50,9 +43,9 @@ static struct ipfix_session_domain *domain_get(struct ipfix_session *s,
 /* a template id's bit; 0 for one the session does not follow */
 static uint64_t id_bit(unsigned int id)
 {
-	if (id < IPFIX_MIN_DATA_SET || id > IPFIX_SESSION_MAX_ID)
+	if (id < CTIPFIX_IPFIX_MIN_DATA_SET || id > IPFIX_SESSION_MAX_ID)
 		return 0;
-	return 1ULL << (id - IPFIX_MIN_DATA_SET);
+	return 1ULL << (id - CTIPFIX_IPFIX_MIN_DATA_SET);
 }
 
 /*
@@ -64,7 +57,7 @@ static size_t template_record_len(const uint8_t *p, size_t room,
 {
 	size_t len = options ? 6 : 4, n, i;
 
-	if (room < len || be16(p) < IPFIX_MIN_DATA_SET)
+	if (room < len || be16(p) < CTIPFIX_IPFIX_MIN_DATA_SET)
 		return 0;
 	n = be16(p + 2);
 	for (i = 0; i < n; i++) {
@@ -78,7 +71,7 @@ static size_t template_record_len(const uint8_t *p, size_t room,
 /* The template ids the template set @set of @len bytes defines. */
 static uint64_t ids_defined(const uint8_t *set, size_t len, int options)
 {
-	size_t off = IPFIX_SET_HEADER_LEN, n;
+	size_t off = CTIPFIX_IPFIX_SET_HDR_LEN, n;
 	uint64_t ids = 0;
 
 	while ((n = template_record_len(set + off, len - off, options))) {
@@ -94,18 +87,19 @@ static uint64_t ids_defined(const uint8_t *set, size_t len, int options)
  */
 static uint64_t ids_missing(const uint8_t *msg, size_t len, uint64_t *known)
 {
-	size_t off = IPFIX_HEADER_LEN, set_len;
+	size_t off = CTIPFIX_IPFIX_HDR_LEN, set_len;
 	uint64_t missing = 0;
 	unsigned int id;
+	int options;
 
-	while (off + IPFIX_SET_HEADER_LEN <= len) {
+	while (off + CTIPFIX_IPFIX_SET_HDR_LEN <= len) {
 		id = be16(msg + off);
 		set_len = be16(msg + off + 2);
-		if (set_len < IPFIX_SET_HEADER_LEN || set_len > len - off)
+		if (set_len < CTIPFIX_IPFIX_SET_HDR_LEN || set_len > len - off)
 			break;
-		if (id == IPFIX_TEMPLATE_SET || id == IPFIX_OPTIONS_TEMPLATE_SET)
-			*known |= ids_defined(msg + off, set_len,
-					      id == IPFIX_OPTIONS_TEMPLATE_SET);
+		options = id == CTIPFIX_IPFIX_OPTIONS_TEMPLATE_SET;
+		if (options || id == CTIPFIX_IPFIX_TEMPLATE_SET)
+			*known |= ids_defined(msg + off, set_len, options);
 		else if (!(*known & id_bit(id)))
 			missing |= id_bit(id);
 		off += set_len;
@@ -117,7 +111,7 @@ static uint64_t ids_missing(const uint8_t *msg, size_t len, uint64_t *known)
 static size_t put_templates(const struct ipfix_session *s, uint64_t ids,
 			    uint8_t *out, size_t room)
 {
-	size_t off = IPFIX_SET_HEADER_LEN, len = IPFIX_SET_HEADER_LEN, n;
+	size_t off = CTIPFIX_IPFIX_SET_HDR_LEN, len = CTIPFIX_IPFIX_SET_HDR_LEN, n;
 	const uint8_t *t = s->templates;
 
 	if (room < len)
@@ -130,10 +124,10 @@ static size_t put_templates(const struct ipfix_session *s, uint64_t ids,
 		off += n;
 	}
 	out[0] = 0;
-	out[1] = IPFIX_TEMPLATE_SET;
+	out[1] = CTIPFIX_IPFIX_TEMPLATE_SET;
 	out[2] = len >> 8;
 	out[3] = len & 0xff;
-	return len > IPFIX_SET_HEADER_LEN ? len : 0;
+	return len > CTIPFIX_IPFIX_SET_HDR_LEN ? len : 0;
 }
 
 size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
@@ -143,9 +137,9 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 	uint64_t known, missing;
 	size_t n, room;
 
-	if (len < IPFIX_HEADER_LEN || !s->templates_len ||
-	    s->templates_len < IPFIX_SET_HEADER_LEN ||
-	    out_size < IPFIX_HEADER_LEN)
+	if (len < CTIPFIX_IPFIX_HDR_LEN || !s->templates_len ||
+	    s->templates_len < CTIPFIX_IPFIX_SET_HDR_LEN ||
+	    out_size < CTIPFIX_IPFIX_HDR_LEN)
 		return 0;
 	d = domain_get(s, domain_of(msg));
 	known = d ? d->known : 0;
@@ -155,17 +149,17 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 		d->known = known | missing;
 	if (!missing)
 		return 0;
-	room = out_size - IPFIX_HEADER_LEN;
-	if (room > 65535 - IPFIX_HEADER_LEN)
-		room = 65535 - IPFIX_HEADER_LEN;
-	n = put_templates(s, missing, out + IPFIX_HEADER_LEN, room);
+	room = out_size - CTIPFIX_IPFIX_HDR_LEN;
+	if (room > 65535 - CTIPFIX_IPFIX_HDR_LEN)
+		room = 65535 - CTIPFIX_IPFIX_HDR_LEN;
+	n = put_templates(s, missing, out + CTIPFIX_IPFIX_HDR_LEN, room);
 	if (!n)
 		return 0;
-	n += IPFIX_HEADER_LEN;
+	n += CTIPFIX_IPFIX_HDR_LEN;
 	/* export time, sequence number and domain as the message's own */
-	memcpy(out, msg, IPFIX_HEADER_LEN);
+	memcpy(out, msg, CTIPFIX_IPFIX_HDR_LEN);
 	out[0] = 0;
-	out[1] = IPFIX_VERSION;
+	out[1] = CTIPFIX_IPFIX_VERSION;
 	out[2] = n >> 8;
 	out[3] = n & 0xff;
 	s->primed_messages++;
@@ -177,7 +171,7 @@ void ipfix_session_unprime(struct ipfix_session *s, const uint8_t *msg,
 {
 	struct ipfix_session_domain *d;
 
-	if (len < IPFIX_HEADER_LEN)
+	if (len < CTIPFIX_IPFIX_HDR_LEN)
 		return;
 	d = domain_get(s, domain_of(msg));
 	if (d)

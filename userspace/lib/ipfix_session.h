@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/ctipfix.h>
+#include <ctipfix_ipfix.h>
 
 #define IPFIX_SESSION_MAX_DOMAINS	1024
 #define IPFIX_SESSION_MAX_TEMPLATES	16384

@@ -4,8 +4,6 @@
 
 #include "ipfix_stream.h"
 
-#define IPFIX_VERSION 10
-
 static void consume(struct ipfix_stream *s, size_t off);
 
 /* The message handed out last is done with once the caller comes back. */
@@ -36,8 +34,8 @@ static size_t msg_len_at(const uint8_t *p)
 
 static int header_ok(const uint8_t *p)
 {
-	return (p[0] << 8 | p[1]) == IPFIX_VERSION &&
-	       msg_len_at(p) >= IPFIX_HEADER_LEN;
+	return (p[0] << 8 | p[1]) == CTIPFIX_IPFIX_VERSION &&
+	       msg_len_at(p) >= CTIPFIX_IPFIX_HDR_LEN;
 }
 
 /* Drop the bytes before off: handed out already, or garbage. */
@@ -59,7 +57,7 @@ size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg)
 		s->bad_bytes += skip;
 		consume(s, skip);
 	}
-	if (s->len < IPFIX_HEADER_LEN)
+	if (s->len < CTIPFIX_IPFIX_HDR_LEN)
 		return 0;
 	len = msg_len_at(s->buf);
 	if (s->len < len)

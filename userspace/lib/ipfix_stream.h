@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPFIX_HEADER_LEN 16
+#include <ctipfix_ipfix.h>
 
 /*
  * The relay file is a byte stream of whole IPFIX messages; one read() may end
