@@ -22,11 +22,14 @@ source "$CTIPFIX_ROOT"/tests/selftests/topology.sh
 artifacts_dir bench
 # nine rounds: in TCG one slow spell of the host can take a round; with
 # five, one such round among otherwise close ones moved a median past 5%
+# BENCH_* come from run.sh on the kernel command line, commas for spaces
 REPEAT=${BENCH_REPEAT:-9}
 FLOWS=${BENCH_FLOWS:-20000}
 MEM_FLOWS=${BENCH_MEM_FLOWS:-100000}
-SCALE=${BENCH_SCALE-10000 100000 500000}
-RATES=${BENCH_RATES:-100 200 400 800}
+SCALE=${BENCH_SCALE-10000,100000,500000}
+SCALE=${SCALE//,/ }
+RATES=${BENCH_RATES:-100,200,400,800}
+RATES=${RATES//,/ }
 IPTNF=$CTIPFIX_ROOT/build/ipt-netflow/$(uname -r)
 SERVER_PORTS=$(seq 5300 5309)
 
@@ -482,12 +485,15 @@ else
 	result ipt_netflow unavailable "not built for $(uname -r)"
 fi
 # a developer's shortcut: BENCH_CONFIGS="ctipfix ulogd2" measures just those
+BENCH_CONFIGS=${BENCH_CONFIGS//,/ }
 configs=${BENCH_CONFIGS:-$configs}
 pps_configs=${BENCH_CONFIGS:-$pps_configs}
 exporter=""
 collector=""
 phase=pps
 result all pps_collector "$(collector_file ctipfix)"
+result all clocksource \
+	"$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 # forwarding, interleaved: each round measures every configuration once,
 # so a slow spell of the host touches all of them alike
 for i in $(seq 1 "$REPEAT"); do

@@ -5,6 +5,7 @@ same run, each target marked met or MISSED, and what is not measured.
 
 One function per section of the page; each returns its text. The raw file
 is "RESULT config metric value..." lines (tests/bench/guest-bench.sh)."""
+import os
 import sys
 import textwrap
 
@@ -142,17 +143,29 @@ class Results:
         return per
 
 
+def repo_path(path):
+    """PATH as the repository names it, however it was given."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    return os.path.relpath(os.path.abspath(path), root)
+
+
 def intro(res, raw, kver):
     text = f"""# Benchmarks
 
 One run of `make bench` on kernel {kver} (QEMU TCG guest, 2 vCPUs): every
 configuration measured side by side on the same client - router - server
 topology, the forwarding rounds interleaved (each round measures every
-configuration once). Raw figures: `tests/{raw.split('/tests/', 1)[-1]}`.
+configuration once). Raw figures: `{repo_path(raw)}`.
 TCG figures compare configurations with each other, not with hardware, and
 a ratio means something only beyond the spread of the runs shown beside it.
 
 """
+    if res.get("all", "clocksource") == "tsc":
+        text += ("The guest's clock is TCG's TSC (`tsc=reliable`), read with "
+                 "one instruction as\non a router, not the emulated HPET the "
+                 "kernel falls back to, whose every\nread exits to QEMU's "
+                 "device model.\n\n")
     if res.get("all", "pps_collector") == "/dev/null":
         text += ("In the forwarding rounds each exporter sends to a collector "
                  "that keeps nothing\n(socat to /dev/null): they count no "

@@ -96,6 +96,8 @@ fi
 cmdline="$cmdline trace_event=workqueue:workqueue_execute_start"
 cmdline="$cmdline ctroot=$ROOT ctkver=$KVER TEST_TIMEOUT=${TEST_TIMEOUT:-600}"
 cmdline="$cmdline cttests=$(echo "$TESTS" | tr ' ' ,)"
+# GUEST_APPEND: more kernel parameters (the bench's clocksource)
+cmdline="$cmdline ${GUEST_APPEND:-}"
 
 # GUEST_SMP: the guest's vCPUs (check.sh gives the times test one)
 boot_guest() {
