@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "collector.h"
+#include "daemon_stats.c"
 #include "hostport.c"
 #include "pace.c"
 
