@@ -16,19 +16,19 @@
 
 /* probe: later kernels (~6.17) drop subbuf_start's prev_padding argument */
 struct rchan_buf;
-int ctipfix_subbuf_start(struct rchan_buf *buf);
+int ctipfix_relay_subbuf_start(struct rchan_buf *buf);
 #ifdef CTIPFIX_HAVE_SUBBUF_START_PREV_PADDING
 static inline int ctipfix_subbuf_start_cb(struct rchan_buf *buf, void *subbuf,
 					  void *prev_subbuf,
 					  size_t prev_padding)
 {
-	return ctipfix_subbuf_start(buf);
+	return ctipfix_relay_subbuf_start(buf);
 }
 #else
 static inline int ctipfix_subbuf_start_cb(struct rchan_buf *buf, void *subbuf,
 					  void *prev_subbuf)
 {
-	return ctipfix_subbuf_start(buf);
+	return ctipfix_relay_subbuf_start(buf);
 }
 #endif
 

@@ -28,10 +28,19 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 
-#include "ctipfix.h"
 #include "ctipfix_ipfix.h"
+#include "export.h"
+#include "flow.h"
 #include "flow_counts.h"
+#include "lastseen.h"
+#include "msg.h"
+#include "netlink.h"
+#include "netns.h"
+#include "params.h"
+#include "reliability.h"
+#include "stats.h"
 #include "tcp_flags.h"
+#include "templates.h"
 
 struct ctipfix_pass {
 	u64 tick_ns;			/* wall clock at the start of now_ticks */
@@ -237,8 +246,8 @@ static void ctipfix_fill_times(struct ctipfix_record *rec,
 {
 	s64 since = (s64)(p->now_ticks - ctipfix_flow_first(flow));
 	u32 last = p->on_packet ? p->now :
-		   ctipfix_ct_last_packet(flow->ct, p->now,
-					  (s32)clamp_t(s64, since, -HZ, S32_MAX / 2));
+		   ctipfix_lastseen(flow->ct, p->now,
+				    (s32)clamp_t(s64, since, -HZ, S32_MAX / 2));
 
 	rec->start_ms = ctipfix_pass_ms(p, since);
 	/* "now" for a flow newer than the pass is its first packet */

@@ -25,8 +25,10 @@
 #include <net/netfilter/nf_conntrack_acct.h>
 #include <net/netfilter/nf_conntrack_timestamp.h>
 
-#include "ctipfix.h"
+#include "flow.h"
 #include "flow_counts.h"
+#include "params.h"
+#include "stats.h"
 
 static struct kmem_cache *ctipfix_flow_cache;
 static u32 ctipfix_flow_seed __read_mostly;

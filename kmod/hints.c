@@ -30,7 +30,11 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 
-#include "ctipfix.h"
+#include "flow.h"
+#include "hints.h"
+#include "netns.h"
+#include "params.h"
+#include "stats.h"
 
 static const struct nla_policy ctipfix_hint_ct_policy[CTA_MAX + 1] = {
 	[CTA_TUPLE_ORIG]	= { .type = NLA_NESTED },

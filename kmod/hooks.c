@@ -30,7 +30,11 @@
 #include <net/dsfield.h>
 #include <net/netfilter/nf_conntrack.h>
 
-#include "ctipfix.h"
+#include "export.h"
+#include "flow.h"
+#include "hooks.h"
+#include "netns.h"
+#include "stats.h"
 
 /* A new flow finds the table within an eighth of nf_conntrack_max. */
 static bool ctipfix_table_pressed(const struct net *net)
@@ -116,7 +120,7 @@ static unsigned int ctipfix_hook(void *priv, struct sk_buff *skb,
 	if (nf_ct_is_template(ct))
 		return NF_ACCEPT;
 
-	cn = ctipfix_pernet(state->net);
+	cn = ctipfix_netns_of(state->net);
 	if (status & IPS_DYING) {
 		/* killed on this packet: its final record, our reference */
 		if (status & IPS_CONFIRMED)

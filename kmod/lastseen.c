@@ -27,7 +27,7 @@
 #include <net/netfilter/nf_conntrack_l4proto.h>
 #include <net/netfilter/nf_conntrack_timeout.h>
 
-#include "ctipfix.h"
+#include "lastseen.h"
 
 /* at most this many timeouts a tracker may have picked, likeliest first */
 #define CTIPFIX_PICKS	4
@@ -222,7 +222,7 @@ static void ctipfix_ct_picks(struct nf_conn *ct, struct ctipfix_picks *p)
  * later than a second after @now: a packet that came while the pass was
  * on its way.
  */
-u32 ctipfix_ct_last_packet(struct nf_conn *ct, u32 now, s32 since)
+u32 ctipfix_lastseen(struct nf_conn *ct, u32 now, s32 since)
 {
 	struct ctipfix_picks p;
 	unsigned int i, tries = 0;

@@ -8,8 +8,16 @@
 
 #include <linux/module.h>
 #include <net/genetlink.h>
+#include <uapi/linux/ctipfix.h>
 
-#include "ctipfix.h"
+#include "export.h"
+#include "flow.h"
+#include "msg.h"
+#include "netlink.h"
+#include "netns.h"
+#include "params.h"
+#include "relay.h"
+#include "templates.h"
 
 static int __init ctipfix_init(void)
 {
@@ -41,7 +49,7 @@ static int __init ctipfix_init(void)
 
 err_export:
 	/* a namespace set up before the failure may have left orphans */
-	ctipfix_orphans_exit(NULL);
+	ctipfix_msg_orphans_exit(NULL);
 	ctipfix_export_exit();
 err_genl:
 	ctipfix_genl_exit();
@@ -67,7 +75,7 @@ static void __exit ctipfix_exit(void)
 	 */
 	wait.deadline = jiffies + READ_ONCE(ctipfix_unload_wait_s) * HZ;
 	/* what the relay had no room for first */
-	lost = ctipfix_orphans_exit(&wait);
+	lost = ctipfix_msg_orphans_exit(&wait);
 	if (lost)
 		pr_warn("%llu records lost at unload: no reader took them in time\n",
 			lost);

@@ -20,7 +20,12 @@
 #include <net/netlink.h>
 
 #include "compat.h"
-#include "ctipfix.h"
+#include "netlink.h"
+#include "netns.h"
+#include "params.h"
+#include "relay.h"
+#include "stats.h"
+#include "templates.h"
 
 static const struct nla_policy ctipfix_genl_policy[CTIPFIX_A_MAX + 1] = {
 	[CTIPFIX_A_PAD]		= { .type = NLA_REJECT },

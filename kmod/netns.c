@@ -16,7 +16,7 @@
  * no packet is still inside the hooks when the final records are sent.
  *
  * Nothing here waits for the reader: what a namespace leaves in its
- * backlog is handed to the orphans (ipfix.c), written as the reader makes
+ * backlog is handed to the orphans (msg.c), written as the reader makes
  * room, so a stopped daemon never holds up namespace teardown.
  */
 #include <linux/math64.h>
@@ -27,9 +27,17 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
-#include "ctipfix.h"
+#include "export.h"
+#include "flow.h"
+#include "hints.h"
+#include "hooks.h"
+#include "msg.h"
+#include "netns.h"
+#include "params.h"
+#include "reliability.h"
+#include "stats.h"
 
-unsigned int ctipfix_net_id __read_mostly;
+static unsigned int ctipfix_net_id __read_mostly;
 static LIST_HEAD(ctipfix_nets);
 /* guards the list, the scope and each namespace's serving state */
 static DEFINE_MUTEX(ctipfix_nets_lock);
@@ -37,7 +45,7 @@ static struct ctipfix_scope ctipfix_scope;	/* n == 0: every namespace */
 /* set once register_pernet_subsys() has seen the namespaces of the load */
 static bool ctipfix_loaded;
 
-struct ctipfix_net *ctipfix_pernet(const struct net *net)
+struct ctipfix_net *ctipfix_netns_of(const struct net *net)
 {
 	return net_generic(net, ctipfix_net_id);
 }
@@ -197,7 +205,7 @@ static int ctipfix_net_rescope(struct ctipfix_net *cn, bool adopt)
 
 static int __net_init ctipfix_net_init(struct net *net)
 {
-	struct ctipfix_net *cn = ctipfix_pernet(net);
+	struct ctipfix_net *cn = ctipfix_netns_of(net);
 	int err, cpu;
 
 	cn->net = net;
@@ -254,7 +262,7 @@ static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 
 	mutex_lock(&ctipfix_nets_lock);
 	list_for_each_entry(net, net_exit_list, exit_list) {
-		cn = ctipfix_pernet(net);
+		cn = ctipfix_netns_of(net);
 		list_del(&cn->list);
 		if (cn->hooked) {
 			ctipfix_hooks_unregister(net);
@@ -266,13 +274,13 @@ static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 	if (unhooked)
 		synchronize_net();
 	list_for_each_entry(net, net_exit_list, exit_list) {
-		cn = ctipfix_pernet(net);
+		cn = ctipfix_netns_of(net);
 		if (cn->serving)
 			ctipfix_net_unserve(cn);
 	}
 
 	list_for_each_entry(net, net_exit_list, exit_list) {
-		cn = ctipfix_pernet(net);
+		cn = ctipfix_netns_of(net);
 		WARN_ONCE(!llist_empty(&cn->endings),
 			  "ctipfix: final records taken after the last pass\n");
 		ctipfix_flow_table_free(&cn->flows);

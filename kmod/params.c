@@ -10,7 +10,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "ctipfix.h"
+#include "msg.h"
+#include "netns.h"
+#include "params.h"
 
 unsigned int ctipfix_active_timeout = 60;
 unsigned int ctipfix_template_refresh = 60;

@@ -30,7 +30,9 @@
 #include <linux/slab.h>
 
 #include "compat.h"
-#include "ctipfix.h"
+#include "params.h"
+#include "relay.h"
+#include "stats.h"
 
 static struct rchan *ctipfix_chan;
 static struct dentry *ctipfix_dir;
@@ -252,7 +254,7 @@ int ctipfix_relay_ack(u64 bytes)
 }
 
 /* Refuse to start a sub-buffer the reader still needs: count it. */
-int ctipfix_subbuf_start(struct rchan_buf *buf)
+int ctipfix_relay_subbuf_start(struct rchan_buf *buf)
 {
 	if (buf->subbufs_produced - ctipfix_relay_tail(buf) >=
 	    buf->chan->n_subbufs) {

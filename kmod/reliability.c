@@ -27,8 +27,12 @@
 #include <linux/timekeeping.h>
 
 #include "compat.h"
-#include "ctipfix.h"
 #include "ctipfix_ipfix.h"
+#include "msg.h"
+#include "params.h"
+#include "relay.h"
+#include "reliability.h"
+#include "stats.h"
 
 #define RELIABILITY_FIELDS	8
 #define RELIABILITY_TMPL_LEN	(CTIPFIX_IPFIX_SET_HDR_LEN + 6 + \

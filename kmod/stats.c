@@ -5,7 +5,7 @@
  */
 #include <linux/percpu.h>
 
-#include "ctipfix.h"
+#include "stats.h"
 
 struct ctipfix_stats {
 	s64 v[__CTIPFIX_STAT_MAX];
