@@ -13,13 +13,6 @@ source "$(dirname "$0")"/topology.sh
 artifacts_dir pipeline nfcapd
 pids=""
 
-cleanup() {
-	# shellcheck disable=SC2086
-	kill $pids 2>/dev/null
-	topology_down
-	rmmod ctipfix 2>/dev/null
-}
-trap cleanup EXIT
 
 no_live_entries() {
 	[ -z "$(ip netns exec $NS_R conntrack -L 2>/dev/null)" ]
@@ -36,13 +29,11 @@ check "module loads (active_timeout=3)" load_module active_timeout=3
 # collectors first, then the ground truth, then the daemon
 bg dumpcap -q -i lo -f "udp port 4739 or udp port 4740" -w "$A"/ipfix.pcap
 bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4739 -t 3600
-bg socat -u UDP-RECV:4740,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+collector_start 4740 "$A"/ipfix.bin
 bg ip netns exec $NS_R conntrack -E -o extended,id,timestamp -e NEW,DESTROY \
 	>"$A"/events.txt
 check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
-"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
-	--collector 127.0.0.1:4740 2>"$A"/ctipfixd.err &
-daemon=$!
+daemon_run --collector 127.0.0.1:4739 --collector 127.0.0.1:4740
 
 # ctipfixctl stats --json: the running daemon's counters are JSON numbers,
 # its collectors' addresses strings, in the order they were given

@@ -8,7 +8,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir knobs
-trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # write_refused KNOB VALUE: the write fails and the value is unchanged
 write_refused() {
@@ -114,10 +113,6 @@ wait 2>/dev/null
 # hash_buckets at runtime: 1000 live flows grow the router's table from 64
 # to 512 buckets; lowered to 128, the next pass shrinks it to 128; raised
 # again, it grows back. The flows live on and each gets its final record.
-# buckets_are N: the tables of all namespaces hold N buckets together
-buckets_are() {
-	[ "$(ctipfix_stat flow_buckets)" = "$1" ]
-}
 echo 60 >$PARAMS/active_timeout
 router_udp_timeout 600
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
@@ -130,15 +125,15 @@ final0=$(ctipfix_stat records_final)
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 30000 1000 500 "$A"/opened
 check_eq "1000 flows opened" "$(wc -l <"$A"/opened)" 1000
 check "they grow the router's table to 512 buckets" \
-	wait_until 10 buckets_are $((buckets0 + 512 - 64))
+	wait_until 10 prints $((buckets0 + 512 - 64)) ctipfix_stat flow_buckets
 check "hash_buckets accepts 128 at runtime" \
 	bash -c "echo 128 > $PARAMS/hash_buckets"
 check "the next pass shrinks the table to 128 buckets" \
-	wait_until 10 buckets_are $((buckets0 + 128 - 64))
+	wait_until 10 prints $((buckets0 + 128 - 64)) ctipfix_stat flow_buckets
 check "hash_buckets accepts 1048576 again" \
 	bash -c "echo 1048576 > $PARAMS/hash_buckets"
 check "the table grows back to 512 buckets" \
-	wait_until 10 buckets_are $((buckets0 + 512 - 64))
+	wait_until 10 prints $((buckets0 + 512 - 64)) ctipfix_stat flow_buckets
 live=$(ctipfix_stat flows_live)
 check "the flows are followed still ($live)" test "$live" -ge 1000
 ip netns exec $NS_R conntrack -F 2>/dev/null

@@ -9,7 +9,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir endings
-trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # open_flows N PORT: N live UDP flows client -> server, one datagram each
 # way is enough for conntrack (default timeouts keep them alive)
@@ -31,49 +30,45 @@ forced_records() {
 		grep -cE 'flowEndReason : 4$'
 }
 
-forced_records_are() {
-	[ "$(forced_records)" -eq "$1" ]
-}
-
 topology_up
 check "module loads" load_module
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
-"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd.err &
-daemon=$!
+collector_start 4739 "$A"/ipfix.bin
+daemon_run --collector 127.0.0.1:4739
 bg ip netns exec $NS_S socat UDP4-RECVFROM:6001,fork SYSTEM:'echo reply'
 bg ip netns exec $NS_S socat UDP4-RECVFROM:6002,fork SYSTEM:'echo reply'
-sleep 1
+wait_until 10 udp_bound $NS_S 6001
+wait_until 10 udp_bound $NS_S 6002
 
 open_flows 5 6001
 check_eq "5 live entries before conntrack -F" "$(entries 6001)" 5
 ip netns exec $NS_R conntrack -F 2>/dev/null
 check "5 forced-end records after conntrack -F" \
-	wait_until 20 forced_records_are 5
+	wait_until 20 prints 5 forced_records
 
 open_flows 3 6002
 check_eq "3 live entries before conntrack -D" "$(entries 6002)" 3
 ip netns exec $NS_R conntrack -D -p udp --dport 6002 >/dev/null 2>&1
 check "3 more forced-end records after conntrack -D" \
-	wait_until 20 forced_records_are 8
+	wait_until 20 prints 8 forced_records
 
 open_flows 4 6001
 check_eq "4 live entries before the namespace goes" "$(entries 6001)" 4
 ip netns pids $NS_R | xargs -r kill 2>/dev/null
 ip netns del $NS_R
 check "4 more forced-end records after netns deletion" \
-	wait_until 20 forced_records_are 12
+	wait_until 20 prints 12 forced_records
 check_eq "no flow left followed" "$(ctipfix_stat flows_live)" 0
 
 # rebuild the router, leave flows alive, unload the module under them
 topology_down
 topology_up
 bg ip netns exec $NS_S socat UDP4-RECVFROM:6003,fork SYSTEM:'echo reply'
-sleep 1
+wait_until 10 udp_bound $NS_S 6003
 open_flows 6 6003
 check_eq "6 live entries before unload" "$(entries 6003)" 6
 check "rmmod with live flows" unload_module
 check "6 more forced-end records after unload" \
-	wait_until 20 forced_records_are 18
+	wait_until 20 prints 18 forced_records
 check_eq "router entries survive the unload" "$(entries 6003)" 6
 check "the router namespace can still be deleted" ip netns del $NS_R
 kill -TERM $daemon

@@ -11,7 +11,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir plan
-trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 FLOWS=20000
 
 stat_is_at_least() {
@@ -25,7 +24,7 @@ router_udp_timeout 600
 check "module loads (active_timeout=300, sweep_rate=100)" \
 	load_module active_timeout=300 sweep_rate=100
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
-sleep 1
+wait_until 10 udp_bound $NS_S 5300
 
 ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5300 10000 $FLOWS "$A"/opened
 check_eq "the generator opened $FLOWS flows" "$(wc -l <"$A"/opened)" $FLOWS

@@ -20,16 +20,9 @@ ACTIVE_TIMEOUT=4
 # where the sender queued it to the veth: a busy vCPU under TCG can leave
 # a packet a few milliseconds in the backlog before the router sees it.
 prequeue=$(cat /proc/sys/net/core/netdev_tstamp_prequeue)
+defer "echo $prequeue >/proc/sys/net/core/netdev_tstamp_prequeue"
 echo 0 >/proc/sys/net/core/netdev_tstamp_prequeue
 
-cleanup() {
-	# shellcheck disable=SC2086
-	kill $pids 2>/dev/null
-	topology_down
-	rmmod ctipfix 2>/dev/null
-	echo "$prequeue" >/proc/sys/net/core/netdev_tstamp_prequeue
-}
-trap cleanup EXIT
 
 # in_client COMMAND...: run in the client namespace
 in_client() {
@@ -83,7 +76,7 @@ servers_up() {
 }
 check "servers are up" wait_until 20 servers_up
 
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+collector_start 4739 "$A"/ipfix.bin
 check "module loads (active_timeout=$ACTIVE_TIMEOUT)" \
 	load_module active_timeout=$ACTIVE_TIMEOUT
 bg "$CTIPFIXD" --foreground --collector 127.0.0.1:4739

@@ -10,7 +10,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir scope
-trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # records DOMAIN DPORT [REASON]: how many the collector got
 records() {
@@ -62,12 +61,12 @@ check_eq "netns knob reads back" "$(cat "$PARAMS"/netns)" "$R"
 check_eq "accounting on in the router" "$(acct_of $NS_R)" 1
 check_eq "accounting untouched in the client" "$(acct_of $NS_C)" 0
 
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+collector_start 4739 "$A"/ipfix.bin
 check "the daemon attaches" daemon_start 127.0.0.1:4739
 for p in 6101 6102 6103; do
 	bg ip netns exec $NS_S socat UDP4-RECVFROM:$p,fork SYSTEM:'echo reply'
+	wait_until 10 udp_bound $NS_S $p
 done
-sleep 1
 
 open_flow 6101
 "$CTIPFIXCTL" flush

@@ -11,7 +11,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir ctnetlink
-trap 'kill $pids $events $ulogd 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # exchanges PORT N: N UDP request/replies to PORT, one flow each
 exchanges() {
@@ -27,21 +26,18 @@ final_records() {
 	ipfix_records "$A"/ipfix.bin | awk -v p="$1" '$3 == p && $4 != 2' | wc -l
 }
 
-# ulogd_flows_are PORT N: ulogd2 handled N destroyed entries to PORT. Its
+# ulogd_flows PORT: how many destroyed entries to PORT ulogd2 handled. Its
 # log, not its collector: ulogd2 2.0.8 sends a message only once it is
 # full (its flush timer fires once), so a few records wait there.
-ulogd_flows_are() {
-	[ "$(grep -c "Got new packet.*dport = $1)" "$A"/ulogd.log)" -eq "$2" ]
-}
-
-final_records_are() {
-	[ "$(final_records "$1")" -eq "$2" ]
+ulogd_flows() {
+	grep -c "Got new packet.*dport = $1)" "$A"/ulogd.log
 }
 
 # events_start FILE: conntrack -E in the router, new entries and deaths
 events_start() {
 	ip netns exec $NS_R conntrack -E -e NEW,DESTROY -p udp >"$1" 2>&1 &
 	events=$!
+	defer kill $events
 	sleep 0.5
 }
 
@@ -63,43 +59,38 @@ ct_delete() {
 		sed -n 's/.* \([0-9]*\) flow entries have been deleted.*/\1/p'
 }
 
-event_count_is() {
-	[ "$(event_count "$1" "$2" "$3")" -eq "$4" ]
-}
 
 topology_up
 router_short_timeouts
 for p in 6201 6202 6203 6204 6205; do
 	bg ip netns exec $NS_S socat UDP4-RECVFROM:$p,fork SYSTEM:'echo reply'
 done
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+collector_start 4739 "$A"/ipfix.bin
 
 # 1. ctnetlink first, listening; then the module
 check "ctnetlink loads" modprobe nf_conntrack_netlink
 events_start "$A"/events1
 check "module loads beside a listening conntrack -E" load_module
-"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>"$A"/ctipfixd.err &
-daemon=$!
-sleep 0.5
+daemon_run --collector 127.0.0.1:4739
 # Entries conntrack -D is to kill must outlive the exchanges (over 2 s in a
 # TCG guest): one that expires first dies whenever conntrack's garbage
 # collector next runs, up to a minute later, and so does its event.
 router_udp_timeout 60
 exchanges 6201 3
 check "conntrack -E sees the 3 new entries" \
-	wait_until 10 event_count_is "$A"/events1 NEW 6201 3
+	wait_until 10 prints 3 event_count "$A"/events1 NEW 6201
 check_eq "conntrack -D kills the 3 entries" "$(ct_delete 6201)" 3
 check "conntrack -E sees the 3 deaths by conntrack -D" \
-	wait_until 10 event_count_is "$A"/events1 DESTROY 6201 3
+	wait_until 10 prints 3 event_count "$A"/events1 DESTROY 6201
 check "ctipfix exports the 3 final records" \
-	wait_until 10 final_records_are 6201 3
+	wait_until 10 prints 3 final_records 6201
 router_udp_timeout 2
 
 # 2. the module goes; conntrack -E carries on
 check "module unloads under conntrack -E" unload_module
 exchanges 6202 3
 check "conntrack -E still sees new entries after the unload" \
-	wait_until 10 event_count_is "$A"/events1 NEW 6202 3
+	wait_until 10 prints 3 event_count "$A"/events1 NEW 6202
 events_stop
 
 # 3. module back (the daemon reattaches), then ctnetlink goes
@@ -108,7 +99,7 @@ check "ctnetlink unloads under the module" rmmod nf_conntrack_netlink
 sleep 1
 exchanges 6203 3
 check "without ctnetlink, the running daemon delivers 3 final records" \
-	wait_until 15 final_records_are 6203 3
+	wait_until 15 prints 3 final_records 6203
 
 # 4. ctnetlink back under the module
 check "ctnetlink loads again under the module" modprobe nf_conntrack_netlink
@@ -119,24 +110,25 @@ exchanges 6204 3
 check "conntrack -L lists entries" \
 	bash -c "ip netns exec $NS_R conntrack -L -p udp 2>/dev/null | grep -q dport=6204"
 check "conntrack -E sees the new entries" \
-	wait_until 10 event_count_is "$A"/events2 NEW 6204 3
+	wait_until 10 prints 3 event_count "$A"/events2 NEW 6204
 check "ctipfix exports their final records too" \
-	wait_until 15 final_records_are 6204 3
+	wait_until 15 prints 3 final_records 6204
 events_stop
 
 # 5. ulogd2 exporting conntrack's destroy events, beside the module
 ulogd_conf "$A"/ulogd.log 4739 1 >"$A"/ulogd.conf
 ip netns exec $NS_R ulogd -c "$A"/ulogd.conf >/dev/null 2>&1 &
 ulogd=$!
+defer kill $ulogd
 sleep 1
 router_udp_timeout 60
 exchanges 6205 3
 check_eq "conntrack -D kills the 3 entries beside ulogd2" "$(ct_delete 6205)" 3
 router_udp_timeout 2
 check "beside ulogd2, ctipfix exports the 3 final records" \
-	wait_until 15 final_records_are 6205 3
+	wait_until 15 prints 3 final_records 6205
 check "ulogd2 gets the 3 destroyed entries too" \
-	wait_until 15 ulogd_flows_are 6205 3
+	wait_until 15 prints 3 ulogd_flows 6205
 kill $ulogd
 check "module unloads" unload_module
 kill -TERM $daemon

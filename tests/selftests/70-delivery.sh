@@ -12,7 +12,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir delivery
-trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 UDP_TIMEOUT=2
 N=10
 
@@ -70,7 +69,7 @@ check "module loads (default knobs, template_refresh 86400, destroy_events)" \
 	load_module template_refresh=86400 destroy_events=1
 bg dumpcap -q -i lo -f "udp dst port 4739" -w "$A"/ipfix.pcap
 wait_until 60 test -s "$A"/ipfix.pcap
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
+collector_start 4739
 daemon_start 127.0.0.1:4739
 
 hints0=$(ctipfix_stat hints)

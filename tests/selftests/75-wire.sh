@@ -10,7 +10,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir wire nfcapd
-trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 N=400
 FIRST=27000
 
@@ -18,14 +17,12 @@ FIRST=27000
 topology_up
 router_short_timeouts
 check "module loads (default knobs)" load_module
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+collector_start 4739 "$A"/ipfix.bin
 bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
-sleep 1
-"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
-	--collector 127.0.0.1:4740 2>"$A"/ctipfixd.err &
-daemon=$!
-sleep 0.5
+wait_until 10 udp_bound_here 4740
+wait_until 10 udp_bound $NS_S 5300
+daemon_run --collector 127.0.0.1:4739 --collector 127.0.0.1:4740
 t0=$(date +%s)
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 $FIRST $N 100 "$A"/opened
 check "every exchange ended and was exported" wait_until 30 ctipfix_settled

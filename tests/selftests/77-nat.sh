@@ -13,7 +13,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir nat nfcapd
-trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # the router: masquerade to 10.0.2.2:5300 and [fd00:2::2]:5300, and its
 # own 10.0.1.1:8053 forwarded to 10.0.2.2:5301; 5302 goes untranslated

@@ -15,7 +15,6 @@ source "$(dirname "$0")"/topology.sh
 artifacts_dir tcp-flags nfcapd
 TF="python3 $(dirname "$0")/timeflows.py"
 ACTIVE_TIMEOUT=2
-trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 topology_up
 # the router masquerades TCP to port 5003; the server drops SYNs to 5998

@@ -9,7 +9,6 @@
 source "$(dirname "$0")"/lib.sh
 
 NETLINK_TEST=$CTIPFIX_ROOT/build/selftests/netlink_test
-trap 'rmmod ctipfix 2>/dev/null' EXIT
 
 nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"

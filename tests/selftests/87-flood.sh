@@ -31,8 +31,7 @@ CT_MAX=2000
 # read once conntrack is loaded: the next tests need the table back
 modprobe nf_conntrack
 old_max=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
-trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null
-      [ -n "$old_max" ] && echo $old_max >/proc/sys/net/netfilter/nf_conntrack_max' EXIT
+defer "echo $old_max >/proc/sys/net/netfilter/nf_conntrack_max"
 
 command -v hping3 >/dev/null || ksft_skip "hping3 missing"
 
@@ -95,10 +94,9 @@ echo "# conntrack alone, no RST: peak count $cts0, peak slab $slabs0"
 check "conntrack alone, no RST: the table fills ($cts0)" \
 	test "$cts0" -ge $((CT_MAX - CT_MAX / 20))
 
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
+collector_start 4739
 check "module loads" load_module
-bg "$CTIPFIXD" --foreground --collector 127.0.0.1:4739
-sleep 1
+daemon_run --collector 127.0.0.1:4739
 new0=$(ctipfix_stat flows_new)
 ended0=$(ctipfix_stat flows_ended_on_packet)
 old_mask=$(cat $WQ/cpumask)

@@ -18,7 +18,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir backpressure nfcapd
-trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 
 # kill_idle: SIGKILL the daemon while it waits in poll(), where all it has
@@ -73,7 +72,7 @@ check "module loads with an 8 KiB relay" \
 	template_refresh=86400 stats_interval=2
 bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
 bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+collector_start 4739 "$A"/ipfix.bin
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
 check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740
@@ -180,7 +179,7 @@ check "nfdump -I: one sequence failure, the bounded drop's single gap" \
 # unload gives a reader that takes nothing, so only the deadline ends the
 # wait: waiting while it made progress, as phase 3 does, would take some
 # 12 s for this many records. ---
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
+collector_start 4739
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 wait_until 10 udp_bound $NS_S 5300
 router_udp_timeout 60

@@ -21,8 +21,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir faults
-trap 'kill $pids $daemon 2>/dev/null; nft delete table inet ctipfix_faults 2>/dev/null
-      topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 # every_flow_once OPENED FIRST LAST: one final record per flow opened
 every_flow_once() {
@@ -81,7 +79,7 @@ topology_up
 router_short_timeouts
 check "module loads (template_refresh=2)" load_module template_refresh=2
 bg dumpcap -q -i lo -f "udp port 4739 or udp port 4741" -w "$A"/ipfix.pcap
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:/dev/null
+collector_start 4739
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
 start_daemon
@@ -93,7 +91,7 @@ check_eq "the daemon's second collector is the absent one" \
 	"$(daemon_stat collector.1.address)" 127.0.0.1:4741
 check "ICMP errors from the absent collector counted" \
 	wait_until 10 daemon_stat_positive collector.1.icmp_errors
-bg socat -u UDP-RECV:4741,bind=127.0.0.1 OPEN:"$A"/late.bin,creat,append
+collector_start 4741 "$A"/late.bin
 generate "$A"/opened0b 21100 60 10
 check "the late collector decodes records within template_refresh" \
 	wait_until 8 late_decodes
@@ -159,7 +157,7 @@ topology_down
 topology_up
 router_short_timeouts
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
-sleep 1
+wait_until 10 udp_bound $NS_S 5300
 stop_daemon
 reread0=$(ctipfix_stat relay_reread_bytes)
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 27000 100 50 "$A"/opened6
@@ -227,6 +225,7 @@ table inet ctipfix_faults {
 	}
 }
 NFT
+defer nft delete table inet ctipfix_faults
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 28500 40 40 "$A"/opened10
 check "every flow settled" wait_until 30 ctipfix_settled
 check "no collector takes a message: the daemon holds it" wait_until 10 held_grew
@@ -255,7 +254,7 @@ topology_down
 topology_up
 router_short_timeouts
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
-sleep 1
+wait_until 10 udp_bound $NS_S 5300
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 26000 20 20 "$A"/opened5
 check "unload with live flows" unload_module
 # An entry that expired but is not reaped yet still counts; listing reaps

@@ -11,7 +11,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir scale nfcapd
-trap 'kill $pids $daemon 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 PER_PORT=50000
 FLOWS=$((2 * PER_PORT))
 
@@ -51,10 +50,7 @@ bg nice -n -20 nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4739 -t 3600
 nfcapd_pid=$!
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 bg ip netns exec $NS_S $UDPFLOWS serve 5301
-"$CTIPFIXD" --foreground --rate "$COLLECTOR_RATE" --collector 127.0.0.1:4739 \
-	2>"$A"/ctipfixd.err &
-daemon=$!
-sleep 1
+daemon_start 127.0.0.1:4739
 # every namespace served starts with a table of 64 buckets
 buckets0=$(ctipfix_stat flow_buckets)
 check "each namespace's flow table starts small ($buckets0 buckets)" \

@@ -25,7 +25,6 @@ source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir soak
-trap 'kill $pids $daemon $late $listener 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 RATE=40		# new flows a second
 SEGMENT=320	# flows a segment: 8 s
 SEGMENTS=9
@@ -46,19 +45,19 @@ segment() {
 }
 
 start_daemon() {
-	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
-		--collector 127.0.0.1:4741 2>>"$A"/ctipfixd.err &
-	daemon=$!
+	daemon_run --collector 127.0.0.1:4739 --collector 127.0.0.1:4741
 }
 
 start_listener() {
 	ip netns exec $NS_R conntrack -E -o id >>"$A"/events 2>&1 &
 	listener=$!
+	defer kill $listener
 }
 
 start_late_collector() {
 	socat -u UDP-RECV:4741,bind=127.0.0.1 OPEN:"$A"/late$1.bin,creat &
 	late=$!
+	defer kill $late
 }
 
 late_decodes() {
@@ -104,7 +103,7 @@ topology_up
 router_short_timeouts
 check "module loads" load_module template_refresh=2 stats_interval=5
 bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
-bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+collector_start 4739 "$A"/ipfix.bin
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
 start_daemon

@@ -9,7 +9,6 @@ source "$(dirname "$0")"/topology.sh
 
 A=$CTIPFIX_ARTIFACTS/demo
 mkdir -p "$A"/nfcapd
-trap 'kill $pids 2>/dev/null; topology_down; rmmod ctipfix 2>/dev/null' EXIT
 
 topology_up
 router_short_timeouts
@@ -17,6 +16,7 @@ load_module active_timeout=3
 bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4739 -t 3600
 "$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>/dev/null &
 daemon=$!
+defer kill $daemon
 servers_start
 traffic_mix
 wait_until 60 bash -c "[ -z \"\$(ip netns exec $NS_R conntrack -L 2>/dev/null)\" ]"

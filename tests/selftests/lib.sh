@@ -12,6 +12,25 @@ ksft_failed=0
 
 echo "TAP version 13"
 
+# defer COMMAND: cleanup, registered where the thing it undoes is made, run
+# when the test exits, the last registered first (as the kernel's
+# tools/testing/selftests/net/lib.sh does). COMMAND is a string expanded
+# when it runs: defer 'kill $daemon' stops whichever daemon runs then.
+deferred=()
+defer() {
+	deferred+=("$*")
+}
+
+defer_run() {
+	local i
+
+	for ((i = ${#deferred[@]} - 1; i >= 0; i--)); do
+		eval "${deferred[i]}" 2>/dev/null
+	done
+	deferred=()
+}
+trap defer_run EXIT
+
 ksft_ok() {
 	ksft_n=$((ksft_n + 1))
 	echo "ok $ksft_n $*"
@@ -97,18 +116,34 @@ daemon_stat_positive() {
 	[ "$(daemon_stat "$1")" -gt 0 ] 2>/dev/null
 }
 
-# daemon_start COLLECTOR...: ctipfixd sending to each, its pid in $daemon,
-# once it has the relay open (it writes its stats file from then on)
+# daemon_run ARG...: ctipfixd in the foreground with these arguments, its
+# messages appended to $A/ctipfixd.err, its pid in $daemon (stopped at
+# exit); returns once it has the relay open, which it does before it first
+# writes its stats file, or fails after 10 s
+daemon_run() {
+	rm -f /run/ctipfixd.stats
+	"$CTIPFIXD" --foreground "$@" 2>>"$A"/ctipfixd.err &
+	daemon=$!
+	defer kill $daemon
+	wait_until 10 test -s /run/ctipfixd.stats
+}
+
+# daemon_start COLLECTOR...: daemon_run sending to each, paced at the
+# tests' COLLECTOR_RATE
 daemon_start() {
 	local c args=(--rate "$COLLECTOR_RATE")
 
 	for c in "$@"; do
 		args+=(--collector "$c")
 	done
-	rm -f /run/ctipfixd.stats
-	"$CTIPFIXD" --foreground "${args[@]}" 2>>"$A"/ctipfixd.err &
-	daemon=$!
-	wait_until 10 test -s /run/ctipfixd.stats
+	daemon_run "${args[@]}"
+}
+
+# collector_start PORT [FILE]: a collector on 127.0.0.1:PORT that keeps
+# what it receives in FILE (appended; none by default), ready once bound
+collector_start() {
+	bg socat -u UDP-RECV:"$1",bind=127.0.0.1 OPEN:"${2:-/dev/null}",creat,append
+	wait_until 10 udp_bound_here "$1"
 }
 
 # decoders_start: what the decoders read the export from: the datagrams
@@ -116,7 +151,7 @@ daemon_start() {
 # nfcapd on 4740 (nfdump); the daemon then sends to both ports
 decoders_start() {
 	bg dumpcap -q -i lo -f "udp port 4739" -w "$A"/ipfix.pcap
-	bg socat -u UDP-RECV:4739,bind=127.0.0.1 OPEN:"$A"/ipfix.bin,creat,append
+	collector_start 4739 "$A"/ipfix.bin
 	bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
 }
 
@@ -153,11 +188,13 @@ artifacts_dir() {
 	done
 }
 
-# bg COMMAND...: start in the background, remembered in $pids
+# bg COMMAND...: start in the background, remembered in $pids, stopped at
+# exit
 pids=""
 bg() {
 	"$@" &
 	pids="$pids $!"
+	defer kill $!
 }
 
 # wait_until SECONDS COMMAND...: poll until the command succeeds
@@ -168,6 +205,23 @@ wait_until() {
 		[ $SECONDS -ge $deadline ] && return 1
 		sleep 0.2
 	done
+}
+
+# prints WANT COMMAND...: what the command prints is WANT; with
+# wait_until, a wait for a count or a gauge to reach a value
+prints() {
+	local want=$1
+
+	shift
+	[ "$("$@")" = "$want" ]
+}
+
+# prints_at_least N COMMAND...: the command prints a number, at least N
+prints_at_least() {
+	local least=$1
+
+	shift
+	[ "$("$@")" -ge "$least" ] 2>/dev/null
 }
 
 # udp_bound NS PORT: a UDP socket is bound to PORT in namespace NS. A
@@ -183,6 +237,7 @@ udp_bound_here() {
 }
 
 load_module() {
+	defer rmmod ctipfix
 	modprobe -a nf_conntrack nfnetlink && insmod "$CTIPFIX_KO" "$@"
 }
 

@@ -12,6 +12,8 @@ NS_S=cts
 
 topology_up() {
 	local ns
+
+	defer topology_down
 	for ns in $NS_C $NS_R $NS_S; do
 		ip netns add $ns
 		ip -n $ns link set lo up
