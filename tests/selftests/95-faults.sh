@@ -111,7 +111,14 @@ check "conntrack -F: one final record per flow opened" \
 generate "$A"/opened2 23000 300 50
 sleep 3
 check "rmmod under traffic" unload_module
+# the daemon's stats file says what it waits for, as it waits
+module_is() {
+	grep -q "^module $1" /run/ctipfixd.stats
+}
+check "the daemon's stats: the module gone, and why" \
+	wait_until 5 module_is "waiting: .*(module unloaded?\|is ctipfix.ko loaded"
 check "insmod under traffic" load_module template_refresh=2
+check "... and back" wait_until 10 module_is attached
 wait $gen
 check "every flow settled after the reload" wait_until 30 ctipfix_settled
 check "reload: every flow opened has a final record" \

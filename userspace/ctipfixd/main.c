@@ -43,6 +43,7 @@ struct daemon {
 	struct ctipfix_nl ctl;		/* requests: acknowledgments */
 	const char *relay;
 	int relay_fd;			/* -1: the module is not there */
+	char waiting[512];		/* ... and why, as attach() said */
 	uint64_t read_bytes;
 	uint64_t read_errors;
 	uint64_t attach_read;		/* bytes read since the relay opened */
@@ -116,6 +117,8 @@ static void print_stats(const struct daemon *d, FILE *f)
 	};
 	size_t i;
 
+	daemon_stats_put_text(f, "module", d->relay_fd >= 0 ? "attached" :
+			      d->waiting);
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		daemon_stats_put(f, counters[i].name, counters[i].value);
 	for (i = 0; i < (size_t)d->n_collectors; i++)
@@ -311,6 +314,8 @@ static int attach(struct daemon *d, char *why, size_t len)
 /* The module went away: wait for it to come back. */
 static void detach(struct daemon *d)
 {
+	snprintf(d->waiting, sizeof(d->waiting), "waiting: the relay closed "
+		 "(module unloaded?)");
 	say(d, LOG_NOTICE, "relay closed (module unloaded?), waiting for it "
 	    "to return");
 	ctipfix_nl_close(&d->ctl);
@@ -458,29 +463,45 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 	return open_collectors(d, specs, n_specs ? n_specs : 1, rate);
 }
 
-static void run(struct daemon *d)
+/* Waiting for the module: try to attach again; true once attached. */
+static bool reattach(struct daemon *d)
+{
+	char why[sizeof(d->waiting) - 16];
+
+	poll(NULL, 0, POLL_MS);
+	if (attach(d, why, sizeof(why))) {
+		snprintf(d->waiting, sizeof(d->waiting), "waiting: %s", why);
+		return false;
+	}
+	say(d, LOG_NOTICE, "module back, reading");
+	return true;
+}
+
+/* One round with the module there: hints, and what the relay holds. */
+static void read_round(struct daemon *d)
 {
 	struct pollfd pfd[2] = { { .events = POLLIN }, { .events = POLLIN } };
+
+	pfd[0].fd = ctipfix_nl_fd(&d->nl);
+	pfd[1].fd = d->relay_fd;
+	/*
+	 * Holding a message, the relay stays readable: wait out the round on
+	 * netlink alone, or this would spin.
+	 */
+	if (poll(pfd, d->holding ? 1 : 2, POLL_MS) > 0 &&
+	    (pfd[0].revents & POLLIN))
+		ctipfix_nl_drain(&d->nl);
+	drain_relay(d);
+}
+
+static void run(struct daemon *d)
+{
 	time_t last_stats = 0;
-	char why[512];
 
 	while (!stop_requested) {
-		if (d->relay_fd < 0) {
-			poll(NULL, 0, POLL_MS);
-			if (attach(d, why, sizeof(why)))
-				continue;
-			say(d, LOG_NOTICE, "module back, reading");
-		}
-		pfd[0].fd = ctipfix_nl_fd(&d->nl);
-		pfd[1].fd = d->relay_fd;
-		/*
-		 * Holding a message, the relay stays readable: wait out the
-		 * round on netlink alone, or this would spin.
-		 */
-		if (poll(pfd, d->holding ? 1 : 2, POLL_MS) > 0 &&
-		    (pfd[0].revents & POLLIN))
-			ctipfix_nl_drain(&d->nl);
-		drain_relay(d);
+		/* the stats, "module waiting: why" included, go on meanwhile */
+		if (d->relay_fd >= 0 || reattach(d))
+			read_round(d);
 		if (stats_requested) {
 			stats_requested = 0;
 			report_stats(d);
