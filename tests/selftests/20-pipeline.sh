@@ -36,15 +36,17 @@ check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
 daemon_run --collector 127.0.0.1:4739 --collector 127.0.0.1:4740
 
 # ctipfixctl stats --json: the running daemon's counters are JSON numbers,
-# its collectors' addresses strings, in the order they were given
+# its collectors' addresses strings, in the order they were given, and it
+# says it has the module
 daemon_json_numbers() {
 	"$CTIPFIXCTL" stats --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["daemon"]
 assert d["read_messages"] > 0, d
+assert d["module"] == "attached", d
 assert d["collector.0.address"] == "127.0.0.1:4739", d
 assert d["collector.1.address"] == "127.0.0.1:4740", d
-text = ("address", "last_error")
+text = ("address", "last_error", "module")
 assert all(type(v) is int for k, v in d.items() if not k.endswith(text)), d
 '
 }
