@@ -158,7 +158,7 @@ check "one final record per flow followed ($final final + $abandoned never confi
 bytes=$(ctipfix_stat bytes_written)
 written=$(ctipfix_stat records_final)
 echo "# $((bytes / (written ? written : 1))) bytes written a final record under the flood"
-kill $pids 2>/dev/null
+kill $pids $daemon 2>/dev/null
 wait 2>/dev/null
 check "unload" unload_module
 ksft_exit
