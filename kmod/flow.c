@@ -291,11 +291,13 @@ static struct ctipfix_flow **ctipfix_flow_hooks_head(struct ctipfix_flow_table *
  * place in the table as a fraction of it (2^32 is all of it), which holds
  * whatever the table's size. The buckets go by lock: all of one lock's,
  * then the next lock's, so that a walk takes few locks, and never two at
- * once; it never waits for one, and skips the buckets of a lock held
- * elsewhere. A walk that stops within a chain leaves its rest for a later
- * lap, and one during a resize may skip flows or see some twice: for walks
- * that find work cheaply, not for those that must see every flow. Any
- * context.
+ * once. It waits for a lock held elsewhere, unlike the hooks' insert: a
+ * walk runs only while the table is pressed, and a skipped lock's dead
+ * entries would stay behind our references until a later lap, as early
+ * drop goes on making room. A walk that stops within a chain leaves its
+ * rest for a later lap, and one during a resize may skip flows or see some
+ * twice: for walks that find work cheaply, not for those that must see
+ * every flow. Any context.
  */
 void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, u32 *at,
 			    unsigned int most,
@@ -310,13 +312,8 @@ void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, u32 *at,
 
 	while (more && most) {
 		lock = pos / per_lock;
-		k = pos % per_lock;
-		if (!spin_trylock_bh(ctipfix_flow_lock(lock))) {
-			most--;		/* held: its buckets on a later lap */
-			pos = ((lock + 1) * per_lock) & (n - 1);
-			continue;
-		}
-		for (; more && most && k < per_lock; k++) {
+		spin_lock_bh(ctipfix_flow_lock(lock));
+		for (k = pos % per_lock; more && most && k < per_lock; k++) {
 			most--;		/* an empty bucket costs a look too */
 			flow = *ctipfix_flow_hooks_head(t, lock + k *
 							CTIPFIX_FLOW_LOCKS);
@@ -369,7 +366,7 @@ static void ctipfix_flow_drop_twin(struct ctipfix_flow *flow, int err);
 /*
  * A new flow from the hooks: in its bucket at once, where the hooks can
  * find it again when it dies, and the next pass looks at it. The hooks
- * never wait for a bucket's lock: while the pass (or the other hooks)
+ * never wait for a bucket's lock here: while the pass (or the other hooks)
  * hold it, the flow waits on this CPU's list for the next pass to link
  * in, as the walk's flows do, and its death on a packet before then is
  * the pass's to find (ctipfix_export_dying()). A pass that holds a lock
