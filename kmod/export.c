@@ -716,7 +716,10 @@ static void ctipfix_export_table(struct ctipfix_net *cn, struct ctipfix_pass *p)
  * A flow just linked into bucket @b: the bucket's next look is the
  * soonest of its flows', so a new flow costs no look of its own:
  * unconfirmed, it is due now; confirmed, at its expiry or its interim
- * record; taken by the hooks already, now.
+ * record; taken by the hooks already, now. An entry that died while its
+ * flow waited to be linked (its death's hint found no flow, and an
+ * earlier pass may have cleared it) is hinted again: this pass takes the
+ * hints after it links, and lets the dead entry go now.
  */
 static void ctipfix_plan_linked(struct ctipfix_flow_table *t, unsigned int b,
 				const struct ctipfix_flow *flow,
@@ -726,7 +729,9 @@ static void ctipfix_plan_linked(struct ctipfix_flow_table *t, unsigned int b,
 	u32 look = p->now;
 
 	spin_lock_bh(lock);
-	if (!flow->taken)
+	if (!flow->taken && nf_ct_is_dying(flow->ct))
+		ctipfix_flow_hint_hash(t, flow->hash);
+	else if (!flow->taken)
 		look = ctipfix_flow_next_look(flow, p);
 	spin_unlock_bh(lock);
 	if ((s32)(look - t->due[b]) < 0)

@@ -3,7 +3,8 @@
  * Netfilter hooks: notice each new flow on its first packet: an allocation,
  * a reference, and a link into its bucket under the bucket's lock, or,
  * while another holds that lock, onto this CPU's list for the pass: a new
- * flow never waits for a lock the pass may hold. Every
+ * flow does not wait for a lock the pass may hold, but in a table near
+ * full, where it lets go of dead entries first (below). Every
  * other packet costs one read of its entry's status here; the per-packet
  * work the module causes is conntrack's accounting, which it switches on
  * (two atomic adds a packet, in conntrack's own path).
