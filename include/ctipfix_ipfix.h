@@ -25,7 +25,7 @@
  * learns each from the template set in the stream.
  */
 #define CTIPFIX_TEMPLATE_ID_FLOWS	259
-#define CTIPFIX_TEMPLATE_ID_MAX		319
+#define CTIPFIX_TEMPLATE_ID_MAX		386	/* 128 of them */
 
 /*
  * The Information Elements ctipfix exports: IANA registry numbers; the
@@ -46,6 +46,7 @@ enum ctipfix_ie {
 	CTIPFIX_IE_SOURCE_IPV6_ADDRESS		= 27,
 	CTIPFIX_IE_DESTINATION_IPV6_ADDRESS	= 28,
 	CTIPFIX_IE_ICMP_TYPE_CODE_IPV4		= 32,
+	CTIPFIX_IE_VLAN_ID			= 58,
 	CTIPFIX_IE_EXPORTED_MESSAGE_TOTAL_COUNT	= 41,
 	CTIPFIX_IE_EXPORTED_FLOW_RECORD_TOTAL_COUNT = 42,
 	CTIPFIX_IE_FLOW_END_REASON		= 136,

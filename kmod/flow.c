@@ -411,6 +411,7 @@ int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,
 	flow->ifindex_in = ctipfix_flow_ifindex(first->ifindex_in);
 	flow->ifindex_out = ctipfix_flow_ifindex(first->ifindex_out);
 	flow->tos = first->tos;
+	flow->vlan = first->vlan;
 	ctipfix_stat_inc(CTIPFIX_STAT_FLOWS_NEW);
 	if (!ctipfix_flow_insert(t, flow)) {
 		ctipfix_flow_push(t, flow);
@@ -649,6 +650,7 @@ static bool ctipfix_flow_merge(struct ctipfix_flow *old,
 	old->ifindex_in = flow->ifindex_in;
 	old->ifindex_out = flow->ifindex_out;
 	old->tos = flow->tos;
+	old->vlan = flow->vlan;
 	return true;
 }
 

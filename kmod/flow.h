@@ -36,6 +36,7 @@ struct ctipfix_flow {
 	 * (ctipfix_flow_take()). Under its lock.
 	 */
 	bool taken;
+	u16 vlan;			/* first packet's VLAN id, 0: none */
 	/*
 	 * The rest of the first packet's tick (46 bits in all: 2 200 years at
 	 * HZ=1000), and the interfaces in 24 bits each (an index beyond goes
@@ -131,6 +132,7 @@ struct ctipfix_first_packet {
 	u32 ifindex_in;
 	u32 ifindex_out;
 	u8 tos;				/* IPv4 TOS, IPv6 traffic class */
+	u16 vlan;			/* 802.1Q id it came in with, or 0 */
 };
 
 int ctipfix_flow_track(struct ctipfix_flow_table *t, struct nf_conn *ct,

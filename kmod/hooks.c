@@ -27,6 +27,8 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/percpu.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/dsfield.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -61,6 +63,25 @@ static u8 ctipfix_skb_tos(const struct sk_buff *skb, const struct nf_conn *ct)
 }
 
 /*
+ * The VLAN the first packet came in on: the id of the 802.1Q device it
+ * arrived through (skb_iif names it: the VLAN device, once that device
+ * took the tag off), 0 for any other. A tag still on the skb here is a
+ * priority tag (id 0): the stack drops any other that no VLAN device
+ * took. Hooks run under RCU. At LOCAL_IN the input device is @state's.
+ * The id is read from the device's private part, not with
+ * vlan_dev_vlan_id(), which would make the module need 8021q loaded.
+ */
+static u16 ctipfix_skb_vlan(const struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	const struct net_device *in = state->in;
+
+	if (!in && skb->skb_iif)
+		in = dev_get_by_index_rcu(state->net, skb->skb_iif);
+	return in && is_vlan_dev(in) ? vlan_dev_priv(in)->vlan_id : 0;
+}
+
+/*
  * Entries conntrack's early drop killed on this CPU since a new flow here
  * last looked, at most a few: the rest wait for the pass. Read, and
  * remembered, on two CPUs if the hook moved between (locally sent packets
@@ -84,6 +105,7 @@ static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
 		.ifindex_in = state->in ? state->in->ifindex : skb->skb_iif,
 		.ifindex_out = state->out ? state->out->ifindex : 0,
 		.tos = ctipfix_skb_tos(skb, ct),
+		.vlan = ctipfix_skb_vlan(skb, state),
 	};
 	unsigned int drops;
 

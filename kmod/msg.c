@@ -387,7 +387,7 @@ static bool ctipfix_templates_due(const struct ctipfix_msg *m)
 /* Every template goes again, before the next record that uses it. */
 static void ctipfix_templates_refresh(struct ctipfix_msg *m)
 {
-	m->sent_templates = 0;
+	bitmap_zero(m->sent_templates, CTIPFIX_MAX_TEMPLATES);
 	m->templates_ever_sent = true;
 	m->templates_sent = jiffies;
 	m->template_epoch = ctipfix_relay_reader_epoch();
@@ -396,7 +396,8 @@ static void ctipfix_templates_refresh(struct ctipfix_msg *m)
 static bool ctipfix_msg_has_template(const struct ctipfix_msg *m,
 				     unsigned int index)
 {
-	return (m->sent_templates | m->open_templates) & BIT_ULL(index);
+	return test_bit(index, m->sent_templates) ||
+	       test_bit(index, m->open_templates);
 }
 
 static void ctipfix_set_close(struct ctipfix_msg *m)
@@ -424,7 +425,7 @@ static void ctipfix_put_template(struct ctipfix_msg *m,
 	ctipfix_set_close(m);
 	ctipfix_template_alone_put(tmpl, m->buf + m->len);
 	m->len += ctipfix_template_alone_len(tmpl);
-	m->open_templates |= BIT_ULL(ctipfix_template_index(tmpl));
+	__set_bit(ctipfix_template_index(tmpl), m->open_templates);
 }
 
 static void ctipfix_msg_open(struct ctipfix_msg *m)
@@ -435,7 +436,7 @@ static void ctipfix_msg_open(struct ctipfix_msg *m)
 	m->records = 0;
 	m->packets = 0;
 	m->octets = 0;
-	m->open_templates = 0;
+	bitmap_zero(m->open_templates, CTIPFIX_MAX_TEMPLATES);
 	if (m->domain_knob)
 		m->domain = READ_ONCE(ctipfix_observation_domain);
 	if (ctipfix_templates_due(m))
@@ -467,9 +468,10 @@ void ctipfix_msg_flush(struct ctipfix_msg *m)
 		kept = ctipfix_msg_keep(m);
 	}
 	/* a dropped message's templates go again in the next */
-	if (kept && m->open_templates) {
+	if (kept && !bitmap_empty(m->open_templates, CTIPFIX_MAX_TEMPLATES)) {
 		ctipfix_stat_inc(CTIPFIX_STAT_TEMPLATES_SENT);
-		m->sent_templates |= m->open_templates;
+		bitmap_or(m->sent_templates, m->sent_templates,
+			  m->open_templates, CTIPFIX_MAX_TEMPLATES);
 	}
 	if (!kept)
 		ctipfix_msg_dropped(m, m->records, m->packets, m->octets);

@@ -3,11 +3,13 @@
 #ifndef _CTIPFIX_MSG_H
 #define _CTIPFIX_MSG_H
 
+#include <linux/bitmap.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
+#include "templates.h"
+
 struct ctipfix_exit_wait;
-struct ctipfix_record;
 
 /* What a domain exported and lost, for the in-band statistics. */
 struct ctipfix_domain_stats {
@@ -35,8 +37,8 @@ struct ctipfix_msg {
 	 * carries, and those messages kept since the refresh (written, or
 	 * waiting in the backlog) carried, which need not go again
 	 */
-	u64 open_templates;
-	u64 sent_templates;
+	DECLARE_BITMAP(open_templates, CTIPFIX_MAX_TEMPLATES);
+	DECLARE_BITMAP(sent_templates, CTIPFIX_MAX_TEMPLATES);
 	bool wrote_any;			/* since the caller last cleared it */
 	u32 records;			/* data records in the open message */
 	u64 packets;			/* ... and the packets they count */

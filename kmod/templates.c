@@ -150,6 +150,14 @@ static const struct ctipfix_field ctipfix_zone_fields[] = {
 	F(INGRESS_VRFID, 4, zone, U32),
 };
 
+/*
+ * The 802.1Q id of the VLAN device the first packet came in on (a router
+ * on a stick, one VLAN per customer), for flows that came in on one.
+ */
+static const struct ctipfix_field ctipfix_vlan_fields[] = {
+	F(VLAN_ID, 2, vlan, U16),
+};
+
 static_assert(ARRAY_SIZE(ctipfix_ipv4_nat_fields) ==
 	      ARRAY_SIZE(ctipfix_ipv6_nat_fields));
 
@@ -181,6 +189,11 @@ static bool ctipfix_record_zone(const struct ctipfix_record *rec)
 	return rec->zone;
 }
 
+static bool ctipfix_record_vlan(const struct ctipfix_record *rec)
+{
+	return rec->vlan;
+}
+
 /*
  * An optional group of fields: in a template for the records that need it,
  * and in every full one if @in_full (cheap, zero where not needed); never
@@ -199,6 +212,7 @@ enum ctipfix_group_bit {
 	CTIPFIX_GROUP_TCP,
 	CTIPFIX_GROUP_NAT,
 	CTIPFIX_GROUP_ZONE,
+	CTIPFIX_GROUP_VLAN,
 };
 
 /* in the order their fields follow the body */
@@ -228,6 +242,13 @@ static const struct ctipfix_group ctipfix_groups[] = {
 		.in_tiny = true,
 		.needed = ctipfix_record_zone,
 	},
+	[CTIPFIX_GROUP_VLAN] = {
+		.fields = { ctipfix_vlan_fields, ctipfix_vlan_fields },
+		.n = ARRAY_SIZE(ctipfix_vlan_fields),
+		.in_full = true,
+		.in_tiny = true,
+		.needed = ctipfix_record_vlan,
+	},
 };
 
 #define CTIPFIX_N_GROUPS	ARRAY_SIZE(ctipfix_groups)
@@ -236,18 +257,11 @@ static const struct ctipfix_group ctipfix_groups[] = {
 static_assert(CTIPFIX_N_ADDRESSES_ICMP + ARRAY_SIZE(ctipfix_full_fields) +
 	      ARRAY_SIZE(ctipfix_tcp_fields) + ARRAY_SIZE(ctipfix_class_fields) +
 	      ARRAY_SIZE(ctipfix_ipv4_nat_fields) +
-	      ARRAY_SIZE(ctipfix_zone_fields) <= CTIPFIX_MAX_FIELDS);
+	      ARRAY_SIZE(ctipfix_zone_fields) +
+	      ARRAY_SIZE(ctipfix_vlan_fields) <= CTIPFIX_MAX_FIELDS);
 static_assert(ARRAY_SIZE(ctipfix_full_fields) >=
 	      ARRAY_SIZE(ctipfix_compact_fields));
-static_assert(ARRAY_SIZE(ctipfix_groups) == 4);	/* all four summed above */
-/*
- * At most as many templates as a message has bits to note them in (u64),
- * and as ids there are up to CTIPFIX_TEMPLATE_ID_MAX: the rules make
- * fewer than every combination, which ctipfix_templates_init() checks.
- */
-#define CTIPFIX_MAX_TEMPLATES	(CTIPFIX_TEMPLATE_ID_MAX + 1 -		\
-				 CTIPFIX_TEMPLATE_ID_FLOWS)
-static_assert(CTIPFIX_MAX_TEMPLATES <= 64);
+static_assert(ARRAY_SIZE(ctipfix_groups) == 5);	/* all five summed above */
 
 struct ctipfix_template {
 	u16 id;
@@ -263,6 +277,12 @@ struct ctipfix_template {
 /* made by ctipfix_templates_init(), in order of preference */
 static struct ctipfix_template ctipfix_templates[CTIPFIX_MAX_TEMPLATES];
 static unsigned int ctipfix_n_templates;
+/*
+ * Where each shape is in ctipfix_templates[], plus one (0: the rules
+ * make none): a record's template is found in a look per size.
+ */
+static u8 ctipfix_template_at[CTIPFIX_N_SIZES][BIT(CTIPFIX_N_GROUPS)][2];
+static_assert(CTIPFIX_MAX_TEMPLATES < U8_MAX);
 /* the groups every full template has, whatever the record */
 static u8 ctipfix_full_groups;
 
@@ -351,8 +371,11 @@ static void ctipfix_template_keep(const struct ctipfix_template *t,
 {
 	unsigned int *n = arg;
 
-	if (*n < CTIPFIX_MAX_TEMPLATES)
+	if (*n < CTIPFIX_MAX_TEMPLATES) {
 		ctipfix_templates[*n] = *t;
+		ctipfix_template_at[t->size][t->groups]
+				   [t->family == NFPROTO_IPV6] = *n + 1;
+	}
 	++*n;
 }
 
@@ -361,6 +384,7 @@ int ctipfix_templates_init(void)
 	unsigned int n = 0, g;
 
 	ctipfix_full_groups = 0;
+	memset(ctipfix_template_at, 0, sizeof(ctipfix_template_at));
 	for (g = 0; g < CTIPFIX_N_GROUPS; g++)
 		if (ctipfix_groups[g].in_full)
 			ctipfix_full_groups |= BIT(g);
@@ -398,23 +422,16 @@ static u8 ctipfix_record_groups(const struct ctipfix_record *rec)
 }
 
 /*
- * Does @tmpl carry a record of @family, ICMP or not, needing @groups: those
- * exactly, or with the full templates' own? And does every value of @rec
- * fit its field lengths?
+ * Does every value of @rec fit @tmpl's field lengths? An ICMP type and
+ * code only a full template carries.
  */
 static bool ctipfix_template_fits(const struct ctipfix_template *tmpl,
-				  const struct ctipfix_record *rec, u8 groups)
+				  const struct ctipfix_record *rec)
 {
 	const struct ctipfix_field *f;
 	unsigned int i;
 
-	if (tmpl->family != rec->family)
-		return false;
-	if (tmpl->size == CTIPFIX_FULL)
-		groups |= ctipfix_full_groups;
-	else if (rec->icmp_type_code)
-		return false;
-	if (tmpl->groups != groups)
+	if (tmpl->size != CTIPFIX_FULL && rec->icmp_type_code)
 		return false;
 	for (i = 0; i < tmpl->n_fields; i++) {
 		f = tmpl->fields[i];
@@ -426,21 +443,30 @@ static bool ctipfix_template_fits(const struct ctipfix_template *tmpl,
 	return true;
 }
 
-/* The smallest template that carries @rec. */
+/*
+ * The smallest template that carries @rec: of each size, the one with the
+ * groups it needs (and, if full, the full templates' own), if the rules
+ * make it and the values fit. The full one always fits.
+ */
 const struct ctipfix_template *
 ctipfix_template_for(const struct ctipfix_record *rec)
 {
-	u8 groups = ctipfix_record_groups(rec);
-	unsigned int i;
+	u8 groups = ctipfix_record_groups(rec), shape;
+	bool v6 = rec->family == NFPROTO_IPV6;
+	const struct ctipfix_template *tmpl = NULL;
+	unsigned int size, at;
 
-	/*
-	 * ends at the latest on the full template of the family with the
-	 * groups the record needs: it fits all
-	 */
-	for (i = 0; i < ctipfix_n_templates - 1; i++)
-		if (ctipfix_template_fits(&ctipfix_templates[i], rec, groups))
+	for (size = 0; size < CTIPFIX_N_SIZES; size++) {
+		shape = size == CTIPFIX_FULL ? groups | ctipfix_full_groups :
+					       groups;
+		at = ctipfix_template_at[size][shape][v6];
+		if (!at)
+			continue;
+		tmpl = &ctipfix_templates[at - 1];
+		if (ctipfix_template_fits(tmpl, rec))
 			break;
-	return &ctipfix_templates[i];
+	}
+	return tmpl;
 }
 
 u16 ctipfix_template_id(const struct ctipfix_template *tmpl)

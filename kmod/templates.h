@@ -10,6 +10,15 @@
 #include <linux/netfilter.h>
 #include <linux/types.h>
 
+#include "ctipfix_ipfix.h"
+
+/*
+ * As many templates as there are ids for them: the rules make fewer than
+ * every combination, which ctipfix_templates_init() checks.
+ */
+#define CTIPFIX_MAX_TEMPLATES	(CTIPFIX_TEMPLATE_ID_MAX + 1 -		\
+				 CTIPFIX_TEMPLATE_ID_FLOWS)
+
 struct ctipfix_record {
 	union nf_inet_addr saddr;
 	union nf_inet_addr daddr;
@@ -31,6 +40,7 @@ struct ctipfix_record {
 	u16 icmp_type_code;
 	u16 post_sport;
 	u16 post_dport;
+	u16 vlan;			/* first packet's 802.1Q id, 0: none */
 	u8 protocol;
 	u8 tcp_flags;			/* original direction: tcp_flags.h */
 	u8 tos;				/* first packet's, original direction */
@@ -49,7 +59,7 @@ const struct ctipfix_template *ctipfix_template_for(const struct ctipfix_record 
 u16 ctipfix_template_id(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_record_len(const struct ctipfix_template *tmpl);
 unsigned int ctipfix_template_max_record_len(void);
-/* each template's place, below 64: a bit in a set of them (u64) */
+/* each template's place, below CTIPFIX_MAX_TEMPLATES: a bit in a bitmap */
 unsigned int ctipfix_template_index(const struct ctipfix_template *tmpl);
 /* one template alone in a template set: its length, and writing it */
 unsigned int ctipfix_template_alone_len(const struct ctipfix_template *tmpl);

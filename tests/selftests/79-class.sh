@@ -8,19 +8,34 @@
 # records must carry that (classcheck.py), as ipfixDump, tshark and nfdump
 # decode it, and the flow with 0 goes out without the field. One 5-tuple
 # also runs in conntrack zone 0 and zone 7 at once: two records, the
-# second with ingressVRFID 7, the first without. Every record also names
-# the router's interfaces the flow came in on and left by, as ifindexes
-# of the router's namespace (ingressInterface, egressInterface).
+# second with ingressVRFID 7, the first without. One more comes in on a
+# VLAN device (802.1Q id 42, over the client's link): its records carry
+# vlanId 42, what a capture on the router's client side shows the first
+# packet tagged with; no other record has the field. Every record also
+# names the router's interfaces the flow came in on and left by, as
+# ifindexes of the router's namespace (ingressInterface, egressInterface).
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
 artifacts_dir class nfcapd
 
 topology_up
+# VLAN 42 over the client's link, and a server address the client
+# reaches through it: 10.0.3.2, routed by the router to the server
+modprobe 8021q
+ip -n $NS_C link add link c0 name c0.42 type vlan id 42
+ip -n $NS_R link add link r0 name r0.42 type vlan id 42
+ip -n $NS_C addr add 10.0.42.2/24 dev c0.42
+ip -n $NS_R addr add 10.0.42.1/24 dev r0.42
+ip -n $NS_C link set c0.42 up
+ip -n $NS_R link set r0.42 up
+ip -n $NS_S addr add 10.0.3.2/32 dev lo
+ip -n $NS_R route add 10.0.3.2/32 via 10.0.2.2
+ip -n $NS_C route add 10.0.3.2/32 via 10.0.42.1
 ifindex() {
-	ip -n $NS_R -o link show "$1" | cut -d: -f1
+	ip -n $NS_R -o link show "$1" | cut -d: -f1 | tr -d ' '
 }
-echo "$(ifindex r0) $(ifindex r1)" >"$A"/ifindex.txt
+echo "$(ifindex r0) $(ifindex r1) $(ifindex r0.42)" >"$A"/ifindex.txt
 # the router marks UDP to port 5402 AF41, whatever it came with
 ip netns exec $NS_R nft -f - <<-NFT
 table inet ctipfix_class {
@@ -45,8 +60,9 @@ check "servers are up" wait_until 20 servers_up
 check "module loads" load_module
 decoders_start
 bg ip netns exec $NS_R dumpcap -q -i r1 -w "$A"/r1.pcapng
+bg ip netns exec $NS_R dumpcap -q -i r0 -w "$A"/r0.pcapng
 check "captures running" wait_until 30 \
-	test -s "$A"/ipfix.pcap -a -s "$A"/r1.pcapng
+	test -s "$A"/ipfix.pcap -a -s "$A"/r1.pcapng -a -s "$A"/r0.pcapng
 check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740
 
 # "KIND<TAB>CLIENT PORT" per flow, for classcheck.py
@@ -57,6 +73,7 @@ cat >"$A"/kinds.txt <<-KINDS
 	UDP, CS1 rewritten to AF41 by the router	44004
 	TCP, AF21 (0x48)	44005
 	UDP, no class, zones 0 and 7	44006
+	UDP in on VLAN 42	44007
 KINDS
 udp_query UDP4:10.0.2.2:5400,sourceport=44001,ip-tos=0xb8
 udp_query UDP6:[fd00:2::2]:5400,sourceport=44002,ipv6-tclass=0x28
@@ -76,6 +93,7 @@ table inet ctipfix_zone {
 }
 NFT
 udp_query UDP4:10.0.2.2:5401,sourceport=44006
+udp_query UDP4:10.0.3.2:5401,sourceport=44007
 ip netns exec $NS_R conntrack -L -p udp --sport 44006 >"$A"/zones 2>/dev/null
 check_eq "the router has the 5-tuple twice, once in zone 7" \
 	"$(wc -l <"$A"/zones) $(grep -c 'zone=7 ' "$A"/zones)" "2 1"
@@ -84,7 +102,7 @@ ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
 check "every flow ended and was exported" wait_until 30 ctipfix_settled
 finals_in() {
 	[ "$(ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
-		grep -cE 'sourceTransportPort : *4400[1-6]$')" -ge 7 ]
+		grep -cE 'sourceTransportPort : *4400[1-7]$')" -ge 8 ]
 }
 check "the records reached the collector" wait_until 10 finals_in
 kill -TERM $daemon
@@ -97,18 +115,27 @@ pids=""
 tshark -r "$A"/r1.pcapng -T fields -E occurrence=f -e ip.src -e ipv6.src \
 	-e udp.srcport -e tcp.srcport -e ip.dsfield -e ipv6.tclass \
 	>"$A"/capture.tsv 2>"$A"/tshark.err
+# "SPORT VLAN" of each packet on the router's client side, as it came in
+tshark -r "$A"/r0.pcapng -T fields -E occurrence=f -e udp.srcport \
+	-e vlan.id -Y udp >"$A"/vlans.tsv 2>>"$A"/tshark.err
 ipfixDump --in "$A"/ipfix.bin >"$A"/ipfixdump.txt 2>&1
-# "SPORT CLASS ZONE IN OUT" per record, as tshark decodes the collector's
-# traffic
+# "SPORT CLASS ZONE IN OUT VLAN" per record, as tshark decodes the
+# collector's traffic
 tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -O cflow -V 2>/dev/null |
-	awk 'function out() { if (sp != "") print sp, tos, vrf, in_if, out_if }
-	     /^ +Flow [0-9]+$/ { out(); sp = ""; tos = vrf = in_if = out_if = "-" }
+	awk 'function out() {
+		if (sp != "") print sp, tos, vrf, in_if, out_if, vlan
+	     }
+	     /^ +Flow [0-9]+$/ {
+		out(); sp = ""; tos = vrf = in_if = out_if = vlan = "-"
+	     }
 	     /^ +SrcPort: / { sp = $NF }
 	     /^ +IP ToS: / { tos = $NF }
 	     /^ +Ingress VRFID: / { vrf = $NF }
 	     /^ +InputInt: / { in_if = $NF }
 	     /^ +OutputInt: / { out_if = $NF }
+	     /^ +Vlan Id: / { vlan = $NF }
 	     END { out() }' >"$A"/tshark.txt
-nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos %ivrf %in %out' >"$A"/nfdump.txt 2>&1
+nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos %ivrf %in %out %svln' \
+	>"$A"/nfdump.txt 2>&1
 ksft_verdicts python3 "$(dirname "$0")"/classcheck.py "$A"
 ksft_exit

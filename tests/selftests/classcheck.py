@@ -8,13 +8,17 @@ classcheck.py DIR reads, from DIR:
                  ip.dsfield and ipv6.tclass of each packet captured on the
                  router's server side
   ipfixdump.txt  libfixbuf's ipfixDump of what the collector received
-  tshark.txt     "SPORT CLASS ZONE IN OUT" per flow record, as tshark
+  vlans.tsv      tshark's udp.srcport and vlan.id of each packet captured
+                 on the router's client side (the VLAN's parent)
+  tshark.txt     "SPORT CLASS ZONE IN OUT VLAN" per flow record, as tshark
                  decodes them ("-" where a record has no such field)
-  nfdump.txt     "SPORT CLASS ZONE IN OUT" per flow record, as nfdump
+  nfdump.txt     "SPORT CLASS ZONE IN OUT VLAN" per flow record, as nfdump
                  prints them
   kinds.txt      "KIND<TAB>CLIENT_PORT" per flow of the test
-  ifindex.txt    "IN OUT": the ifindexes of the router's client and server
-                 side interfaces, which every flow came in on and left by
+  ifindex.txt    "IN OUT VLAN_IN": the ifindexes of the router's client
+                 and server side interfaces, which every flow came in on
+                 and left by, and of its VLAN device on the client side,
+                 which the flow of VLANNED came in on instead
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
@@ -24,8 +28,9 @@ from checks import client_ports, number, verdict
 from ipfixdump import flow_records
 
 D = sys.argv[1]
-CLIENTS = ("10.0.1.2", "fd00:1::2")
+CLIENTS = ("10.0.1.2", "fd00:1::2", "10.0.42.2")
 ZONED = 44006		# in zone 0 and in zone 7
+VLANNED = 44007		# in on VLAN 42
 
 
 def first_class():
@@ -40,25 +45,37 @@ def first_class():
     return out
 
 
+def first_vlan():
+    """client port -> the 802.1Q id its first packet came in with, or
+    None"""
+    out = {}
+    for line in open(f"{D}/vlans.tsv"):
+        sport, vlan = (line.rstrip("\n").split("\t") + [""] * 2)[:2]
+        if sport and int(sport) not in out:
+            out[int(sport)] = int(vlan) if vlan else None
+    return out
+
+
 def ipfixdump():
     """client port -> [(ipClassOfService, ingressVRFID, ingressInterface,
-    egressInterface)], None for a field the record does not have"""
+    egressInterface, vlanId)], None for a field the record does not
+    have"""
     out = collections.defaultdict(list)
     for r in flow_records(f"{D}/ipfixdump.txt"):
         f = r["fields"]
         out[r["key"][3]].append(tuple(number(f.get(name)) for name in (
             "ipClassOfService", "ingressVRFID", "ingressInterface",
-            "egressInterface")))
+            "egressInterface", "vlanId")))
     return out
 
 
 def decoded(name):
-    """client port -> [(class, zone, in, out)] of its records, as a decoder
-    put them (None for "-")"""
+    """client port -> [(class, zone, in, out, vlan)] of its records, as a
+    decoder put them (None for "-")"""
     out = collections.defaultdict(list)
     for line in open(f"{D}/{name}"):
         f = line.split()
-        if len(f) == 5 and f[0].isdigit():
+        if len(f) == 6 and f[0].isdigit():
             out[int(f[0])].append(tuple(None if v == "-" else int(v, 0)
                                         for v in f[1:]))
     return out
@@ -67,15 +84,34 @@ def decoded(name):
 def interfaces_verdict(name, got):
     """every flow's records, as one decoder put them, name the interfaces
     the flow came in on and left by"""
-    want = tuple(int(i) for i in open(f"{D}/ifindex.txt").read().split())
-    diff = {p: [r[2:] for r in got.get(p, [])] for p in kind_of
-            if not got.get(p) or any(r[2:] != want for r in got[p])}
-    verdict(not diff, f"{name}: every record came in on ifindex {want[0]}"
-            f" and left by {want[1]} (differences: {diff})")
+    r_in, r_out, vlan_in = (int(i) for i in
+                            open(f"{D}/ifindex.txt").read().split())
+    want = {p: (vlan_in if p == VLANNED else r_in, r_out) for p in kind_of}
+    diff = {p: [r[2:4] for r in got.get(p, [])] for p in kind_of
+            if not got.get(p) or any(r[2:4] != want[p] for r in got[p])}
+    verdict(not diff, f"{name}: every record came in on ifindex {r_in}"
+            f" ({vlan_in}, the VLAN device, for {VLANNED}) and left by"
+            f" {r_out} (differences: {diff})")
+
+
+def vlans_verdict(name, got, none):
+    """every flow's records, as one decoder put them, carry the VLAN its
+    first packet came in with, and @none where it came untagged"""
+    diff = {p: (tagged.get(p), [r[4] for r in got.get(p, [])])
+            for p in kind_of if not got.get(p) or
+            any(r[4] != (tagged.get(p) or none) for r in got[p])}
+    verdict(not diff, f"{name}: vlanId {tagged.get(VLANNED)} for"
+            f" {VLANNED}, {none} for the rest, as the capture has them"
+            f" (differences, capture against records: {diff})")
 
 
 kind_of = client_ports(f"{D}/kinds.txt")
 sent = first_class()
+tagged = first_vlan()
+verdict(tagged.get(VLANNED) == 42 and
+        all(tagged.get(p) is None for p in kind_of if p != VLANNED),
+        f"the capture has {VLANNED} tagged 42, no other flow tagged"
+        f" ({tagged})")
 dump = ipfixdump()
 missing = [p for p in kind_of if p not in sent]
 verdict(not missing, f"every flow is in the capture (missing: {missing})")
@@ -100,6 +136,10 @@ for name in ("tshark.txt", "nfdump.txt"):
             f" (differences, capture against it: {diff})")
     interfaces_verdict(name.split('.')[0], got)
 interfaces_verdict("ipfixDump", dump)
+vlans_verdict("ipfixDump", dump, None)
+vlans_verdict("tshark", decoded("tshark.txt"), None)
+# nfdump's %svln shows 0 where a record has none
+vlans_verdict("nfdump", decoded("nfdump.txt"), 0)
 got = sorted((r[1] for r in decoded("tshark.txt").get(ZONED, [])), key=str)
 verdict(got == [7, None], f"tshark decodes the zone: {got}")
 # nfdump's %ivrf shows 0 where a record has none

@@ -218,4 +218,42 @@ TEST_F(session, malformed_sets)
 	EXPECT_EQ(16 + 4 + T256_LEN, prime(self));
 }
 
+/*
+ * The module's ids reach CTIPFIX_TEMPLATE_ID_MAX, past a 64-bit word of
+ * them: each is followed apart, the last one too.
+ */
+TEST(ids_past_the_first_word)
+{
+	static const uint8_t high[] = {
+		0, 2, 0, 20,
+		0x01, 0x40, 0, 1, 0, 8, 0, 4,
+		CTIPFIX_TEMPLATE_ID_MAX >> 8, CTIPFIX_TEMPLATE_ID_MAX & 0xff,
+		0, 1, 0, 8, 0, 4,
+	};
+	static const uint8_t record[4] = { 10, 0, 0, 1 };
+	struct ipfix_session s;
+	uint8_t out[256];
+	struct msg m;
+
+	memset(&s, 0, sizeof(s));
+	ipfix_session_start(&s, high, sizeof(high));
+	msg_start(&m, 7);
+	msg_set(&m, 320, record, sizeof(record));
+	ASSERT_EQ(16 + 4 + 8, ipfix_session_prime(&s, m.p, m.len, out,
+						     sizeof(out)));
+	EXPECT_EQ(0x40, out[21]);
+	EXPECT_EQ(0, ipfix_session_prime(&s, m.p, m.len, out, sizeof(out)));
+	msg_start(&m, 7);
+	msg_set(&m, CTIPFIX_TEMPLATE_ID_MAX, record, sizeof(record));
+	msg_set(&m, 320, record, sizeof(record));
+	ASSERT_EQ(16 + 4 + 8, ipfix_session_prime(&s, m.p, m.len, out,
+						     sizeof(out)));
+	EXPECT_EQ(CTIPFIX_TEMPLATE_ID_MAX & 0xff, out[21]);
+	EXPECT_EQ(0, ipfix_session_prime(&s, m.p, m.len, out, sizeof(out)));
+	/* one past the module's ids is not followed: nothing to prime */
+	msg_start(&m, 7);
+	msg_set(&m, CTIPFIX_TEMPLATE_ID_MAX + 1, record, sizeof(record));
+	EXPECT_EQ(0, ipfix_session_prime(&s, m.p, m.len, out, sizeof(out)));
+}
+
 TEST_HARNESS_MAIN

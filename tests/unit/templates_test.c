@@ -57,6 +57,7 @@ static struct ctipfix_record udp4(void)
 #define TCP	BIT(CTIPFIX_GROUP_TCP)
 #define NAT	BIT(CTIPFIX_GROUP_NAT)
 #define ZN	BIT(CTIPFIX_GROUP_ZONE)
+#define VL	BIT(CTIPFIX_GROUP_VLAN)
 #define ID(size, groups, v)	shape_id(size, groups, v)
 
 static unsigned int shape_id(u8 size, u8 groups, int v)
@@ -120,23 +121,23 @@ TEST(values_past_the_compact_lengths_take_the_full_template)
 
 	r = udp4();
 	r.octets = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
 	r = udp4();
 	r.rev_packets = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
 	r = udp4();
 	r.duration_ms = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_in = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_out = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
-	EXPECT_EQ(78, len_for(&r));	/* class, TCP bits, zone: any flow */
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
+	EXPECT_EQ(80, len_for(&r));	/* class, TCP bits, zone, VLAN: any */
 	r.family = NFPROTO_IPV6;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 6), id_for(&r));
-	EXPECT_EQ(102, len_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 6), id_for(&r));
+	EXPECT_EQ(104, len_for(&r));
 }
 
 /* the compact templates carry no ICMP type: an echo goes full */
@@ -147,7 +148,7 @@ TEST(icmp_takes_the_full_template)
 	r.protocol = 1;
 	r.sport = r.dport = 0;
 	r.icmp_type_code = 8 << 8;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
 }
 
 /* a masqueraded exchange: the router sent it from 192.0.2.1:40000 */
@@ -174,13 +175,13 @@ TEST(translated_flows_take_the_nat_templates)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, NAT, 6), id_for(&r));
 	EXPECT_EQ(56 + 36, len_for(&r));
 	r.octets = 1ULL << 40;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | NAT, 6), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NAT, 6), id_for(&r));
 	r.family = NFPROTO_IPV4;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | NAT, 4), id_for(&r));
-	EXPECT_EQ(78 + 12, len_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NAT, 4), id_for(&r));
+	EXPECT_EQ(80 + 12, len_for(&r));
 	/* and a flow not translated never takes one */
 	r.nat = false;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
 }
 
 TEST(nat_fields_come_last)
@@ -215,16 +216,16 @@ TEST(template_alone_in_its_set)
 	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), be16(p + 4));
 	EXPECT_EQ(14, be16(p + 6));		/* fields */
 	EXPECT_EQ(0, ctipfix_template_index(t));
-	/* the longest: full IPv6 with NAT, 22 fields, 2 with a PEN */
-	EXPECT_EQ(4 + 4 + 22 * 4 + 2 * 4, ctipfix_template_max_alone_len());
+	/* the longest: full IPv6 with NAT, 23 fields, 2 with a PEN */
+	EXPECT_EQ(4 + 4 + 23 * 4 + 2 * 4, ctipfix_template_max_alone_len());
 	/* so the smallest message: header, it, set header, longest record */
-	EXPECT_EQ(262, 16 + ctipfix_template_max_alone_len() + 4 +
+	EXPECT_EQ(268, 16 + ctipfix_template_max_alone_len() + 4 +
 		  ctipfix_template_max_record_len());
 }
 
 TEST(longest_record_is_full_ipv6_nat)
 {
-	EXPECT_EQ(102 + 36, ctipfix_template_max_record_len());
+	EXPECT_EQ(104 + 36, ctipfix_template_max_record_len());
 }
 
 /* a short TCP connection: 3 packets each way */
@@ -263,9 +264,9 @@ TEST(tcp_flows_take_the_tcp_templates)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP | NAT, 4), id_for(&r));
 	EXPECT_EQ(33 + 12, len_for(&r));
 	r.duration_ms = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | NAT, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NAT, 4), id_for(&r));
 	r.nat = false;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
 	r = udp4();
 	r.octets = 256;
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, 0, 4), id_for(&r));
@@ -339,7 +340,7 @@ TEST(full_record_on_the_wire)
 
 	r.octets = 1ULL << 40;
 	r.ifindex_out = 70000;
-	ASSERT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP, 4), id_for(&r));
+	ASSERT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
 	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
 	EXPECT_EQ(0, be16(p + 8));		/* no ICMP type */
 	EXPECT_EQ(53000, be16(p + 10));
@@ -357,7 +358,7 @@ TEST(template_set_describes_every_template)
 {
 	unsigned int len = ctipfix_template_set_len(), off, n, i, ie, templates = 0;
 	unsigned int reverse = 0;
-	u8 p[4096];
+	u8 p[8192];
 
 	ASSERT_LE(len, sizeof(p));
 	ctipfix_template_set_put(p);
@@ -378,9 +379,9 @@ TEST(template_set_describes_every_template)
 		}
 	}
 	EXPECT_EQ(len, off);
-	EXPECT_EQ(44, templates);
+	EXPECT_EQ(84, templates);
 	/* reverse octets and packets in each */
-	EXPECT_EQ(88, reverse);
+	EXPECT_EQ(168, reverse);
 }
 
 /* each template as the set defines it: what put_record writes */
@@ -388,7 +389,7 @@ TEST(set_lengths_match_the_records)
 {
 	const struct ctipfix_template *t;
 	unsigned int i, sum;
-	u8 p[4096];
+	u8 p[8192];
 	u8 *def;
 
 	ctipfix_template_set_put(p);
@@ -453,6 +454,79 @@ TEST(zone_only_where_set)
 	EXPECT_EQ(32 + 1 + 12 + 4, len_for(&r));
 }
 
+/* a VLAN id takes the templates with it, after the zone; 0 takes none */
+TEST(vlan_only_where_set)
+{
+	struct ctipfix_record r = udp4();
+	u8 p[64];
+
+	r.vlan = 42;
+	EXPECT_EQ(ID(CTIPFIX_TINY, VL, 4), id_for(&r));
+	EXPECT_EQ(32, len_for(&r));
+	memset(p, 0xee, sizeof(p));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(42, be16(p + 30));
+	EXPECT_EQ(0xee, p[32]);
+	r.zone = 7;
+	r.vlan = 4095;
+	EXPECT_EQ(ID(CTIPFIX_TINY, ZN | VL, 4), id_for(&r));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(7, be32(p + 30));
+	EXPECT_EQ(4095, be16(p + 34));
+	r = tcp4();
+	r.vlan = 100;
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP | VL, 4), id_for(&r));
+	r.vlan = 0;
+	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP, 4), id_for(&r));
+}
+
+/*
+ * The template a record gets is the first in order of preference (by
+ * size) with exactly the groups it needs (a full one: with the full
+ * templates' own too) whose fields its values fit: the lookup by shape
+ * finds what a walk of the whole table would.
+ */
+static const struct ctipfix_template *walk_for(const struct ctipfix_record *r)
+{
+	u8 need = ctipfix_record_groups(r), g;
+	unsigned int i;
+
+	for (i = 0; i < ctipfix_n_templates; i++) {
+		const struct ctipfix_template *t = &ctipfix_templates[i];
+
+		g = t->size == CTIPFIX_FULL ? need | ctipfix_full_groups : need;
+		if (t->family == r->family && t->groups == g &&
+		    ctipfix_template_fits(t, r))
+			return t;
+	}
+	return NULL;
+}
+
+TEST(lookup_by_shape_finds_what_a_walk_finds)
+{
+	static const u64 counts[] = { 0, 1, 255, 256, 65535, 65536 };
+	struct ctipfix_record r;
+	unsigned int shape, c, n = 0;
+
+	for (shape = 0; shape < 256; shape++)
+		for (c = 0; c < ARRAY_SIZE(counts); c++) {
+			r = shape & 1 ? tcp4() : udp4();
+			r.family = shape & 2 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+			r.tos = shape & 4 ? 0x48 : 0;
+			r.nat = shape & 8;
+			r.zone = shape & 16 ? 7 : 0;
+			r.vlan = shape & 32 ? 42 : 0;
+			r.icmp_type_code = shape & 64 ? 0x0800 : 0;
+			r.ifindex_in = shape & 128 ? 300 : 2;
+			r.octets = counts[c];
+			r.rev_packets = counts[ARRAY_SIZE(counts) - 1 - c];
+			ASSERT_NE(NULL, walk_for(&r));
+			EXPECT_EQ(walk_for(&r), ctipfix_template_for(&r));
+			n++;
+		}
+	EXPECT_EQ(256 * ARRAY_SIZE(counts), n);
+}
+
 /*
  * The rules: numbered from CTIPFIX_TEMPLATE_ID_FLOWS in order; no tiny
  * template has TCP bits or NAT, every full one has TCP bits; every shape
@@ -464,22 +538,23 @@ TEST(rules_make_the_family)
 	unsigned int i;
 
 	ASSERT_EQ(0, templates_made);
-	EXPECT_EQ(44, ctipfix_n_templates);
+	EXPECT_EQ(84, ctipfix_n_templates);
 	for (i = 0; i < ctipfix_n_templates; i++) {
 		t = &ctipfix_templates[i];
 		EXPECT_EQ(CTIPFIX_TEMPLATE_ID_FLOWS + i, t->id);
 		if (t->size == CTIPFIX_TINY)
-			EXPECT_EQ(0, t->groups & ~(CLS | ZN));
+			EXPECT_EQ(0, t->groups & ~(CLS | ZN | VL));
 		if (t->size == CTIPFIX_FULL)
-			EXPECT_EQ(CLS | TCP | ZN, t->groups & (CLS | TCP | ZN));
+			EXPECT_EQ(CLS | TCP | ZN | VL,
+				  t->groups & (CLS | TCP | ZN | VL));
 		if (i)
 			EXPECT_LE(t[-1].size, t->size);
 	}
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < 32; i++) {
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 4));
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 6));
 	}
-	EXPECT_NE(0, ID(CTIPFIX_FULL, CLS | ZN | TCP | NAT, 6));
+	EXPECT_NE(0, ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NAT, 6));
 	EXPECT_EQ(0, ID(CTIPFIX_FULL, CLS | TCP | NAT, 6));
 	EXPECT_EQ(0, ID(CTIPFIX_TINY, TCP, 4));
 	EXPECT_NE(0, ID(CTIPFIX_TINY, CLS, 4));

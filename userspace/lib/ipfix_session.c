@@ -36,16 +36,44 @@ static struct ipfix_session_domain *domain_get(struct ipfix_session *s,
 	if (s->n_domains == IPFIX_SESSION_MAX_DOMAINS)
 		return NULL;
 	s->domains[s->n_domains].domain = domain;
-	s->domains[s->n_domains].known = 0;
+	memset(&s->domains[s->n_domains].known, 0, sizeof(struct ipfix_ids));
 	return &s->domains[s->n_domains++];
 }
 
-/* a template id's bit; 0 for one the session does not follow */
-static uint64_t id_bit(unsigned int id)
+/* Does @ids hold template id @id? Never one the session does not follow. */
+static int ids_has(const struct ipfix_ids *ids, unsigned int id)
 {
 	if (id < CTIPFIX_IPFIX_MIN_DATA_SET || id > IPFIX_SESSION_MAX_ID)
 		return 0;
-	return 1ULL << (id - CTIPFIX_IPFIX_MIN_DATA_SET);
+	id -= CTIPFIX_IPFIX_MIN_DATA_SET;
+	return ids->w[id / 64] >> (id % 64) & 1;
+}
+
+/* Add @id to @ids, if the session follows it. */
+static void ids_add(struct ipfix_ids *ids, unsigned int id)
+{
+	if (id < CTIPFIX_IPFIX_MIN_DATA_SET || id > IPFIX_SESSION_MAX_ID)
+		return;
+	id -= CTIPFIX_IPFIX_MIN_DATA_SET;
+	ids->w[id / 64] |= 1ULL << (id % 64);
+}
+
+static void ids_or(struct ipfix_ids *to, const struct ipfix_ids *from)
+{
+	size_t i;
+
+	for (i = 0; i < IPFIX_SESSION_ID_WORDS; i++)
+		to->w[i] |= from->w[i];
+}
+
+static int ids_any(const struct ipfix_ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < IPFIX_SESSION_ID_WORDS; i++)
+		if (ids->w[i])
+			return 1;
+	return 0;
 }
 
 /*
@@ -68,27 +96,27 @@ static size_t template_record_len(const uint8_t *p, size_t room,
 	return len <= room ? len : 0;
 }
 
-/* The template ids the template set @set of @len bytes defines. */
-static uint64_t ids_defined(const uint8_t *set, size_t len, int options)
+/* Add the template ids the template set @set of @len bytes defines. */
+static void ids_defined(struct ipfix_ids *ids, const uint8_t *set,
+			size_t len, int options)
 {
 	size_t off = CTIPFIX_IPFIX_SET_HDR_LEN, n;
-	uint64_t ids = 0;
 
 	while ((n = template_record_len(set + off, len - off, options))) {
-		ids |= id_bit(be16(set + off));
+		ids_add(ids, be16(set + off));
 		off += n;
 	}
-	return ids;
 }
 
 /*
  * Walk @msg's sets in order: the templates it uses before it defines
  * them, with @known given already. Adds what it defines to @known.
  */
-static uint64_t ids_missing(const uint8_t *msg, size_t len, uint64_t *known)
+static struct ipfix_ids ids_missing(const uint8_t *msg, size_t len,
+				    struct ipfix_ids *known)
 {
 	size_t off = CTIPFIX_IPFIX_HDR_LEN, set_len;
-	uint64_t missing = 0;
+	struct ipfix_ids missing = { { 0 } };
 	unsigned int id;
 	int options;
 
@@ -99,17 +127,18 @@ static uint64_t ids_missing(const uint8_t *msg, size_t len, uint64_t *known)
 			break;
 		options = id == CTIPFIX_IPFIX_OPTIONS_TEMPLATE_SET;
 		if (options || id == CTIPFIX_IPFIX_TEMPLATE_SET)
-			*known |= ids_defined(msg + off, set_len, options);
-		else if (!(*known & id_bit(id)))
-			missing |= id_bit(id);
+			ids_defined(known, msg + off, set_len, options);
+		else if (!ids_has(known, id))
+			ids_add(&missing, id);
 		off += set_len;
 	}
 	return missing;
 }
 
 /* A template set of the fetched templates in @ids, at @out; its length. */
-static size_t put_templates(const struct ipfix_session *s, uint64_t ids,
-			    uint8_t *out, size_t room)
+static size_t put_templates(const struct ipfix_session *s,
+			    const struct ipfix_ids *ids, uint8_t *out,
+			    size_t room)
 {
 	size_t off = CTIPFIX_IPFIX_SET_HDR_LEN, len = CTIPFIX_IPFIX_SET_HDR_LEN, n;
 	const uint8_t *t = s->templates;
@@ -117,7 +146,7 @@ static size_t put_templates(const struct ipfix_session *s, uint64_t ids,
 	if (room < len)
 		return 0;
 	while ((n = template_record_len(t + off, s->templates_len - off, 0))) {
-		if ((ids & id_bit(be16(t + off))) && len + n <= room) {
+		if (ids_has(ids, be16(t + off)) && len + n <= room) {
 			memcpy(out + len, t + off, n);
 			len += n;
 		}
@@ -134,7 +163,7 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 			   size_t len, uint8_t *out, size_t out_size)
 {
 	struct ipfix_session_domain *d;
-	uint64_t known, missing;
+	struct ipfix_ids known = { { 0 } }, missing;
 	size_t n, room;
 
 	if (len < CTIPFIX_IPFIX_HDR_LEN || !s->templates_len ||
@@ -142,17 +171,20 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 	    out_size < CTIPFIX_IPFIX_HDR_LEN)
 		return 0;
 	d = domain_get(s, domain_of(msg));
-	known = d ? d->known : 0;
+	if (d)
+		known = d->known;
 	missing = ids_missing(msg, len, &known);
 	/* once @msg has gone, with what it needs in front */
-	if (d)
-		d->known = known | missing;
-	if (!missing)
+	if (d) {
+		d->known = known;
+		ids_or(&d->known, &missing);
+	}
+	if (!ids_any(&missing))
 		return 0;
 	room = out_size - CTIPFIX_IPFIX_HDR_LEN;
 	if (room > 65535 - CTIPFIX_IPFIX_HDR_LEN)
 		room = 65535 - CTIPFIX_IPFIX_HDR_LEN;
-	n = put_templates(s, missing, out + CTIPFIX_IPFIX_HDR_LEN, room);
+	n = put_templates(s, &missing, out + CTIPFIX_IPFIX_HDR_LEN, room);
 	if (!n)
 		return 0;
 	n += CTIPFIX_IPFIX_HDR_LEN;
@@ -175,5 +207,5 @@ void ipfix_session_unprime(struct ipfix_session *s, const uint8_t *msg,
 		return;
 	d = domain_get(s, domain_of(msg));
 	if (d)
-		d->known = 0;
+		memset(&d->known, 0, sizeof(d->known));
 }

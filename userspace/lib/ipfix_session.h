@@ -12,10 +12,17 @@
 /* template ids the session follows: 256 up to this (the module's) */
 #define IPFIX_SESSION_MAX_ID		CTIPFIX_TEMPLATE_ID_MAX
 
+/* template ids from 256 up to IPFIX_SESSION_MAX_ID, a bit each */
+#define IPFIX_SESSION_ID_WORDS \
+	((IPFIX_SESSION_MAX_ID - CTIPFIX_IPFIX_MIN_DATA_SET) / 64 + 1)
+struct ipfix_ids {
+	uint64_t w[IPFIX_SESSION_ID_WORDS];
+};
+
 /* what the collectors of this session were given in one domain */
 struct ipfix_session_domain {
 	uint32_t domain;
-	uint64_t known;		/* template ids from 256, a bit each */
+	struct ipfix_ids known;
 };
 
 /*

@@ -21,6 +21,7 @@ typedef uint64_t u64;
 #define BIT(n)		(1UL << (n))
 #define __always_unused	__attribute__((unused))
 #define BITS_PER_LONG	(8 * (int)sizeof(long))
+#define U8_MAX		((u8)~0U)
 #define max(a, b)	((a) > (b) ? (a) : (b))
 /* the kernel's, whose message is optional */
 #define static_assert(expr, ...) _Static_assert(expr, #expr)
