@@ -79,6 +79,7 @@ CTIPFIXCTL=$CTIPFIX_ROOT/userspace/ctipfixctl/ctipfixctl
 PARAMS=/sys/module/ctipfix/parameters
 RELAY=/sys/kernel/debug/ctipfix/data0
 UDPFLOWS=$CTIPFIX_ROOT/build/selftests/udpflows
+CTPEAK=$CTIPFIX_ROOT/build/selftests/ctpeak
 
 # kernel_hz: the guest kernel's CONFIG_HZ
 kernel_hz() {

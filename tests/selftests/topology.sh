@@ -168,7 +168,9 @@ softnet_cpu() {
 
 # router_syn_flood SECONDS SAMPLES: flood for SECONDS, sampling the
 # router's conntrack count and the nf_conntrack slab's objects into
-# SAMPLES every 0.1 s; prints "PEAK_COUNT PEAK_SLAB". hping3 floods as
+# SAMPLES every 10 ms, from the flood's start to 2 s after its end
+# (ctpeak, at nice -20: a flood and CPU hogs do not hold it back);
+# prints "PEAK_COUNT PEAK_SLAB". hping3 floods as
 # fast as the client's CPU lets it, at nice 19. A packet it sends is
 # forwarded, answered and its RST seen by conntrack in the same softirq
 # run, so an entry lives for one packet's round trip. But once a softirq
@@ -180,20 +182,14 @@ softnet_cpu() {
 # ctipfix. At nice 19 the sender yields to ksoftirqd, which drains the
 # backlog at once. (6.2 dropped the hand-over.)
 router_syn_flood() {
-	local sampler n=$(($1 * 10 + 20)) sn0
+	local sampler sn0 peaks=$2.peaks
 
-	: >"$2"
-	(for i in $(seq 1 $n); do
-		echo "$(router_ct_count)" \
-		     "$(awk '$1 == "nf_conntrack" { print $2 }' /proc/slabinfo)" \
-			>>"$2"
-		sleep 0.1
-	 done) &
+	ip netns exec $NS_R nice -n -20 "$CTPEAK" $(($1 + 2)) "$2" >"$peaks" &
 	sampler=$!
 	sn0=$(softnet_cpu 0)
 	ip netns exec $NS_C timeout "$1" nice -n 19 hping3 -q -S -p 80 --flood \
 		--rand-source 10.0.2.2 >/dev/null 2>&1
 	wait $sampler
 	echo "# softnet cpu0 before: $sn0, after: $(softnet_cpu 0)" >&2
-	awk '$1 > c { c = $1 } $2 > s { s = $2 } END { print c + 0, s + 0 }' "$2"
+	cat "$peaks"
 }
