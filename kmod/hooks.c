@@ -14,10 +14,11 @@
  * and our reference let go (export.c): a dead entry keeps its memory, and
  * its place in nf_conntrack_count, for as long as we hold it, and under a
  * SYN flood answered by RSTs that would be the whole table. Entries killed
- * elsewhere are the pass's to let go, but for those that early drop killed
- * to make room for a new entry in a full table: a new flow that finds
- * early drops counted on its CPU lets go of as many dead entries (export.c)
- * and asks for a pass that looks at every flow.
+ * elsewhere are the pass's to let go, but for those killed to make room
+ * for new entries in a full table: a new flow that finds early drops
+ * counted on its CPU, or the table past nf_conntrack_max, lets go of as
+ * many dead entries (export.c) and asks for a pass that looks at every
+ * flow.
  *
  * Hooked just before conntrack confirms (LOCAL_IN and POST_ROUTING), which
  * sees each packet once whether it is delivered, forwarded or sent locally,
@@ -82,19 +83,31 @@ static u16 ctipfix_skb_vlan(const struct sk_buff *skb,
 }
 
 /*
- * Entries conntrack's early drop killed on this CPU since a new flow here
- * last looked, at most a few: the rest wait for the pass. Read, and
- * remembered, on two CPUs if the hook moved between (locally sent packets
- * run it preemptibly): a wrong count then, once, within those few.
+ * Dead entries a new flow in a pressed table lets go of, at most a few
+ * (the rest wait for the pass):
+ * - those conntrack's early drop killed on this CPU since a new flow here
+ *   last looked. Read, and remembered, on two CPUs if the hook moved
+ *   between (locally sent packets run it preemptibly): a wrong count
+ *   then, once, within those few;
+ * - and as many as the table holds past nf_conntrack_max, which conntrack
+ *   alone never passes: entries there are dead ones only our references
+ *   keep, such as those conntrack's gc worker kills to make room once an
+ *   early drop found nothing to kill, which no counter counts. Past it by
+ *   a 64th at least, so that the walk finds one in its CTIPFIX_REAP_LOOK.
  */
 #define CTIPFIX_EARLY_DROPS_MOST	4U
-static unsigned int ctipfix_early_drops(struct ctipfix_net *cn,
-					const struct net *net)
+static unsigned int ctipfix_dead_to_reap(struct ctipfix_net *cn,
+					 const struct net *net)
 {
 	unsigned int drops = this_cpu_read(net->ct.stat->early_drop);
 	unsigned int seen = this_cpu_xchg(cn->cpu->early_drops_seen, drops);
+	unsigned int max = READ_ONCE(nf_conntrack_max);
+	unsigned int count = nf_conntrack_count(net);
+	unsigned int n = drops - seen;
 
-	return min(drops - seen, CTIPFIX_EARLY_DROPS_MOST);
+	if (max && count > max + max / 64)
+		n += min(count - max, CTIPFIX_EARLY_DROPS_MOST);
+	return min(n, CTIPFIX_EARLY_DROPS_MOST);
 }
 
 static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
@@ -107,7 +120,7 @@ static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
 		.tos = ctipfix_skb_tos(skb, ct),
 		.vlan = ctipfix_skb_vlan(skb, state),
 	};
-	unsigned int drops;
+	unsigned int dead;
 
 	if (ctipfix_flow_track(&cn->flows, ct, &first,
 			       GFP_ATOMIC | __GFP_NOWARN)) {
@@ -116,9 +129,9 @@ static void ctipfix_hook_new(struct ctipfix_net *cn, struct nf_conn *ct,
 	}
 	smp_mb();	/* the flow (or its loss) before _wake()'s test */
 	if (unlikely(ctipfix_table_pressed(state->net))) {
-		drops = ctipfix_early_drops(cn, state->net);
-		if (drops)
-			ctipfix_export_dropped(cn, drops);
+		dead = ctipfix_dead_to_reap(cn, state->net);
+		if (dead)
+			ctipfix_export_dropped(cn, dead);
 		ctipfix_export_kick(cn, CTIPFIX_KICK_REAP);
 	} else if (unlikely(ctipfix_flow_crowded(&cn->flows))) {
 		ctipfix_export_kick(cn, CTIPFIX_KICK_HINT);
