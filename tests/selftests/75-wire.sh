@@ -6,6 +6,10 @@
 # bytes of IPFIX each at the collector, templates and headers included;
 # and three independent decoders still read every value right: per-direction
 # packets and octets, and start/end times within the test's own window.
+# The collectors' path (loopback) has an MTU of 1280 meanwhile: messages
+# longer than one packet carries go out in IP fragments, which ctipfixd
+# counts per collector (its path MTU as IP_MTU gives it) and warns of once,
+# and which reach the collectors whole all the same.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
@@ -22,12 +26,23 @@ bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 wait_until 10 udp_bound_here 4740
 wait_until 10 udp_bound $NS_S 5300
+lo_mtu=$(cat /sys/class/net/lo/mtu)
+ip link set lo mtu 1280
+defer ip link set lo mtu "$lo_mtu"
 daemon_run --collector 127.0.0.1:4739 --collector 127.0.0.1:4740
 t0=$(date +%s)
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 $FIRST $N 100 "$A"/opened
 check "every exchange ended and was exported" wait_until 30 ctipfix_settled
 t1=$(date +%s)
 sleep 1
+check_eq "ctipfixd knows the collectors' path MTU" \
+	"$(daemon_stat collector.0.path_mtu) $(daemon_stat collector.1.path_mtu)" \
+	"1280 1280"
+fragmented=$(daemon_stat collector.0.fragmented)
+check "... counts the messages it sent in fragments ($fragmented)" \
+	test "$fragmented" -gt 0
+check "... and says so once, with the max_msg_size that avoids it" \
+	test "$(grep -c 'IP fragments (path MTU 1280: 1252 bytes a packet).*max_msg_size of 1252' "$A"/ctipfixd.err)" = 2
 kill -TERM $daemon
 wait $daemon
 sleep 1

@@ -96,4 +96,45 @@ TEST(a_datagram_too_big_fails)
 	collector_close(&c);
 }
 
+/*
+ * What one packet carries: the MTU less the IP and UDP headers, never
+ * more than a UDP datagram holds (65507 bytes over IPv4, 65527 over IPv6)
+ */
+TEST(payload_of_one_packet)
+{
+	EXPECT_EQ(1472, udp_payload_max(AF_INET, 1500));
+	EXPECT_EQ(1452, udp_payload_max(AF_INET6, 1500));
+	EXPECT_EQ(1252, udp_payload_max(AF_INET, 1280));
+	EXPECT_EQ(65507, udp_payload_max(AF_INET, 65536));
+	EXPECT_EQ(65488, udp_payload_max(AF_INET6, 65536));
+	EXPECT_EQ(65527, udp_payload_max(AF_INET6, 100000));
+	EXPECT_EQ(0, udp_payload_max(AF_INET, 20));
+}
+
+/*
+ * loopback's MTU is its path's (as IP counts it: 65535 at most); a
+ * datagram within it is not fragmented
+ */
+TEST(path_mtu_of_loopback)
+{
+	static char msg[1400];
+	unsigned int lo_mtu = 0;
+	struct collector c;
+	char err[256];
+	FILE *f = fopen("/sys/class/net/lo/mtu", "r");
+
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%u", &lo_mtu));
+	fclose(f);
+	ASSERT_EQ(0, collector_open(&c, "127.0.0.1:9", 0, err, sizeof(err)));
+	EXPECT_EQ(lo_mtu < 65535 ? lo_mtu : 65535, c.path_mtu);
+	EXPECT_EQ(0, collector_send(&c, msg, sizeof(msg)));
+	EXPECT_EQ(0, c.fragmented);
+	/* a path that carries less (as after a route change): counted */
+	c.path_mtu = 1280;
+	EXPECT_EQ(0, collector_send(&c, msg, sizeof(msg)));
+	EXPECT_EQ(1, c.fragmented);
+	collector_close(&c);
+}
+
 TEST_HARNESS_MAIN

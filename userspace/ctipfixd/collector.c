@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* UDP collectors: each message goes out as one datagram to each of them. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,7 +31,30 @@ int collector_open(struct collector *c, const char *spec, unsigned int rate,
 		collector_close(c);
 		return -1;
 	}
+	c->family = addr.ss_family;
+	collector_path_mtu(c);
 	return 0;
+}
+
+size_t udp_payload_max(int family, unsigned int mtu)
+{
+	size_t headers = family == AF_INET6 ? 40 + 8 : 20 + 8;
+	size_t most = family == AF_INET6 ? 65535 - 8 : 65535 - 20 - 8;
+
+	if (mtu <= headers)
+		return 0;
+	return mtu - headers < most ? mtu - headers : most;
+}
+
+void collector_path_mtu(struct collector *c)
+{
+	int mtu = 0;
+	socklen_t len = sizeof(mtu);
+
+	if (getsockopt(c->fd, c->family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
+		       c->family == AF_INET6 ? IPV6_MTU : IP_MTU, &mtu, &len))
+		mtu = 0;
+	c->path_mtu = mtu > 0 ? (unsigned int)mtu : 0;
 }
 
 void collector_close(struct collector *c)
@@ -76,6 +100,9 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 	if (n == (ssize_t)len) {
 		c->sent++;
 		c->sent_bytes += len;
+		/* gone as IP fragments: one lost fragment loses it all */
+		if (c->path_mtu && len > udp_payload_max(c->family, c->path_mtu))
+			c->fragmented++;
 		return 0;
 	}
 	c->failed++;
@@ -93,6 +120,8 @@ void collector_print(const struct collector *c, int i, FILE *f)
 	daemon_stats_put_collector(f, i, "bytes", c->sent_bytes);
 	daemon_stats_put_collector(f, i, "failed", c->failed);
 	daemon_stats_put_collector(f, i, "icmp_errors", c->icmp_errors);
+	daemon_stats_put_collector(f, i, "path_mtu", c->path_mtu);
+	daemon_stats_put_collector(f, i, "fragmented", c->fragmented);
 	daemon_stats_put_collector(f, i, "paced", c->pace.waits);
 	daemon_stats_put_collector(f, i, "paced_ms",
 				   c->pace.waited_ns / 1000000);

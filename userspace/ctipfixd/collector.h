@@ -2,6 +2,7 @@
 #ifndef CTIPFIXD_COLLECTOR_H
 #define CTIPFIXD_COLLECTOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,10 @@ struct collector {
 	uint64_t sent_bytes;
 	uint64_t failed;	/* datagrams not sent */
 	uint64_t icmp_errors;	/* ICMP said an earlier one did not arrive */
+	int family;		/* of its address */
+	unsigned int path_mtu;	/* of its route, as last asked; 0: unknown */
+	uint64_t fragmented;	/* datagrams longer than one packet carries */
+	bool fragment_said;	/* the daemon logged the first of those */
 	int last_errno;
 	struct pace pace;	/* its datagrams, at most its rate */
 };
@@ -30,6 +35,14 @@ void collector_close(struct collector *c);
  * negative errno.
  */
 int collector_send(struct collector *c, const void *msg, size_t len);
+/*
+ * The most IPFIX a UDP datagram to @family carries in one packet of @mtu
+ * bytes (IP and UDP headers off), and never more than a UDP datagram
+ * holds at all: 65507 bytes over IPv4, 65527 over IPv6.
+ */
+size_t udp_payload_max(int family, unsigned int mtu);
+/* Ask the kernel for the path MTU of @c's route again (IP_MTU). */
+void collector_path_mtu(struct collector *c);
 /* Its counters, as lines of the stats file (daemon_stats.h), as the @i-th. */
 void collector_print(const struct collector *c, int i, FILE *f);
 

@@ -201,6 +201,20 @@ enum delivery { TAKEN, HELD, UNDELIVERABLE };
  * (no route, a firewall, no buffer, nobody listening) holds the message
  * for a retry; one too big for every path never goes.
  */
+/* The first message that went to @c as IP fragments: say so, once. */
+static void say_fragmented(struct daemon *d, struct collector *c, size_t len)
+{
+	size_t fits = udp_payload_max(c->family, c->path_mtu);
+
+	if (!c->fragmented || c->fragment_said)
+		return;
+	c->fragment_said = true;
+	say(d, LOG_WARNING, "collector %s: a %zu-byte message goes out in IP "
+	    "fragments (path MTU %u: %zu bytes a packet), and one fragment "
+	    "lost loses it all; a max_msg_size of %zu avoids that (counted as "
+	    "fragmented)", c->name, len, c->path_mtu, fits, fits);
+}
+
 static enum delivery send_all(struct daemon *d, const uint8_t *msg,
 			      size_t len)
 {
@@ -209,6 +223,7 @@ static enum delivery send_all(struct daemon *d, const uint8_t *msg,
 
 	for (i = 0; i < d->n_collectors; i++) {
 		err = collector_send(&d->collectors[i], msg, len);
+		say_fragmented(d, &d->collectors[i], len);
 		if (!err)
 			got = TAKEN;
 		else if (err != -EMSGSIZE && got == UNDELIVERABLE)
@@ -508,6 +523,9 @@ static void run(struct daemon *d)
 		}
 		if (time(NULL) != last_stats) {
 			last_stats = time(NULL);
+			/* routes change: the path MTU as of this second */
+			for (int i = 0; i < d->n_collectors; i++)
+				collector_path_mtu(&d->collectors[i]);
 			write_stats_file(d);
 		}
 	}
