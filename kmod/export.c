@@ -38,6 +38,7 @@
 #include "netns.h"
 #include "params.h"
 #include "reliability.h"
+#include "route.h"
 #include "stats.h"
 #include "tcp_flags.h"
 #include "templates.h"
@@ -294,19 +295,25 @@ static bool ctipfix_take_record(struct ctipfix_flow *flow,
 }
 
 /* A record taken: into the open message, or counted as lost. */
+/*
+ * Out with @rec: into the domain's message, with its next hop looked up
+ * now, outside the bucket locks (route.c).
+ */
 static void ctipfix_put_record(struct ctipfix_net *cn,
-			       const struct ctipfix_record *rec,
+			       struct ctipfix_record *rec,
 			       const struct ctipfix_pass *p)
 {
 	if (rec->end_reason == CTIPFIX_END_ACTIVE_TIMEOUT)
 		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_INTERIM);
 	else
 		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_FINAL);
-	if (p->can_encode)
+	if (p->can_encode) {
+		ctipfix_route_nexthop(cn->net, rec);
 		ctipfix_msg_add(&cn->msg, rec);
-	else
+	} else {
 		ctipfix_msg_skip(&cn->msg, 1, rec->packets + rec->rev_packets,
 				 rec->octets + rec->rev_octets);
+	}
 }
 
 /*

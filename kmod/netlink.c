@@ -132,7 +132,7 @@ static int ctipfix_cmd_get_config(struct sk_buff *skb, struct genl_info *info)
 static int ctipfix_cmd_get_templates(struct sk_buff *skb,
 				     struct genl_info *info)
 {
-	/* the whole set, 3.5 KiB: more than NLMSG_GOODSIZE may be */
+	/* the whole set, 14 KiB: more than NLMSG_GOODSIZE may be */
 	return ctipfix_reply(info, CTIPFIX_CMD_GET_TEMPLATES,
 			     nla_total_size(ctipfix_template_set_len()),
 			     ctipfix_put_template_set);

@@ -158,6 +158,18 @@ static const struct ctipfix_field ctipfix_vlan_fields[] = {
 	F(VLAN_ID, 2, vlan, U16),
 };
 
+/*
+ * The gateway the original direction is routed to, for flows that go
+ * through one (route.c).
+ */
+static const struct ctipfix_field ctipfix_ipv4_nexthop_fields[] = {
+	F(IP_NEXT_HOP_IPV4_ADDRESS, 4, nexthop.ip, BYTES),
+};
+
+static const struct ctipfix_field ctipfix_ipv6_nexthop_fields[] = {
+	F(IP_NEXT_HOP_IPV6_ADDRESS, 16, nexthop.ip6, BYTES),
+};
+
 static_assert(ARRAY_SIZE(ctipfix_ipv4_nat_fields) ==
 	      ARRAY_SIZE(ctipfix_ipv6_nat_fields));
 
@@ -194,6 +206,11 @@ static bool ctipfix_record_vlan(const struct ctipfix_record *rec)
 	return rec->vlan;
 }
 
+static bool ctipfix_record_routed(const struct ctipfix_record *rec)
+{
+	return rec->routed;
+}
+
 /*
  * An optional group of fields: in a template for the records that need it,
  * and in every full one if @in_full (cheap, zero where not needed); never
@@ -213,6 +230,7 @@ enum ctipfix_group_bit {
 	CTIPFIX_GROUP_NAT,
 	CTIPFIX_GROUP_ZONE,
 	CTIPFIX_GROUP_VLAN,
+	CTIPFIX_GROUP_NEXTHOP,
 };
 
 /* in the order their fields follow the body */
@@ -249,6 +267,14 @@ static const struct ctipfix_group ctipfix_groups[] = {
 		.in_tiny = true,
 		.needed = ctipfix_record_vlan,
 	},
+	[CTIPFIX_GROUP_NEXTHOP] = {
+		.fields = { ctipfix_ipv4_nexthop_fields,
+			    ctipfix_ipv6_nexthop_fields },
+		.n = ARRAY_SIZE(ctipfix_ipv4_nexthop_fields),
+		.in_full = true,
+		.in_tiny = true,
+		.needed = ctipfix_record_routed,
+	},
 };
 
 #define CTIPFIX_N_GROUPS	ARRAY_SIZE(ctipfix_groups)
@@ -258,10 +284,11 @@ static_assert(CTIPFIX_N_ADDRESSES_ICMP + ARRAY_SIZE(ctipfix_full_fields) +
 	      ARRAY_SIZE(ctipfix_tcp_fields) + ARRAY_SIZE(ctipfix_class_fields) +
 	      ARRAY_SIZE(ctipfix_ipv4_nat_fields) +
 	      ARRAY_SIZE(ctipfix_zone_fields) +
-	      ARRAY_SIZE(ctipfix_vlan_fields) <= CTIPFIX_MAX_FIELDS);
+	      ARRAY_SIZE(ctipfix_vlan_fields) +
+	      ARRAY_SIZE(ctipfix_ipv4_nexthop_fields) <= CTIPFIX_MAX_FIELDS);
 static_assert(ARRAY_SIZE(ctipfix_full_fields) >=
 	      ARRAY_SIZE(ctipfix_compact_fields));
-static_assert(ARRAY_SIZE(ctipfix_groups) == 5);	/* all five summed above */
+static_assert(ARRAY_SIZE(ctipfix_groups) == 6);	/* all six summed above */
 
 struct ctipfix_template {
 	u16 id;
@@ -281,8 +308,7 @@ static unsigned int ctipfix_n_templates;
  * Where each shape is in ctipfix_templates[], plus one (0: the rules
  * make none): a record's template is found in a look per size.
  */
-static u8 ctipfix_template_at[CTIPFIX_N_SIZES][BIT(CTIPFIX_N_GROUPS)][2];
-static_assert(CTIPFIX_MAX_TEMPLATES < U8_MAX);
+static u16 ctipfix_template_at[CTIPFIX_N_SIZES][BIT(CTIPFIX_N_GROUPS)][2];
 /* the groups every full template has, whatever the record */
 static u8 ctipfix_full_groups;
 

@@ -25,6 +25,8 @@ struct ctipfix_record {
 	/* the original direction as it left the router: set if @nat */
 	union nf_inet_addr post_saddr;
 	union nf_inet_addr post_daddr;
+	/* the gateway of its route, where @routed (route.c) */
+	union nf_inet_addr nexthop;
 	u64 octets;
 	u64 packets;
 	u64 rev_octets;
@@ -47,6 +49,7 @@ struct ctipfix_record {
 	u8 end_reason;
 	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	bool nat;			/* conntrack translated the flow */
+	bool routed;			/* through a gateway: @nexthop */
 };
 
 struct ctipfix_template;

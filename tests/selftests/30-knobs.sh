@@ -29,8 +29,8 @@ for knob in active_timeout template_refresh max_msg_size flush_interval_ms \
 		check "$knob refuses '$bad'" write_refused $knob "$bad"
 	done
 done
-check "max_msg_size refuses 267 (below the smallest message)" \
-	write_refused max_msg_size 267
+check "max_msg_size refuses 287 (below the smallest message)" \
+	write_refused max_msg_size 287
 check "active_timeout accepts 010" bash -c "echo 010 > $PARAMS/active_timeout"
 check_eq "and reads it as ten, not octal eight" "$(cat $PARAMS/active_timeout)" 10
 echo 60 >$PARAMS/active_timeout

@@ -11,7 +11,11 @@
 # second with ingressVRFID 7, the first without. One more comes in on a
 # VLAN device (802.1Q id 42, over the client's link): its records carry
 # vlanId 42, what a capture on the router's client side shows the first
-# packet tagged with; no other record has the field. Every record also
+# packet tagged with; no other record has the field. That flow, and one
+# over IPv6, go to a server address the router reaches through a gateway
+# (the server's link address): their records carry that next hop, as the
+# router's own `ip route get` names it; the others, to a neighbour, none.
+# Every record also
 # names the router's interfaces the flow came in on and left by, as
 # ifindexes of the router's namespace (ingressInterface, egressInterface).
 source "$(dirname "$0")"/lib.sh
@@ -32,6 +36,13 @@ ip -n $NS_R link set r0.42 up
 ip -n $NS_S addr add 10.0.3.2/32 dev lo
 ip -n $NS_R route add 10.0.3.2/32 via 10.0.2.2
 ip -n $NS_C route add 10.0.3.2/32 via 10.0.42.1
+ip -n $NS_S addr add fd00:3::2/128 dev lo
+ip -n $NS_R -6 route add fd00:3::2/128 via fd00:2::2
+# "PORT NEXTHOP" per flow routed through a gateway, as the router says
+{
+	echo "44007 $(ip -n $NS_R route get 10.0.3.2 | grep -o 'via [^ ]*' | cut -d' ' -f2)"
+	echo "44008 $(ip -n $NS_R -6 route get fd00:3::2 | grep -o 'via [^ ]*' | cut -d' ' -f2)"
+} >"$A"/nexthops.txt
 ifindex() {
 	ip -n $NS_R -o link show "$1" | cut -d: -f1 | tr -d ' '
 }
@@ -73,7 +84,8 @@ cat >"$A"/kinds.txt <<-KINDS
 	UDP, CS1 rewritten to AF41 by the router	44004
 	TCP, AF21 (0x48)	44005
 	UDP, no class, zones 0 and 7	44006
-	UDP in on VLAN 42	44007
+	UDP in on VLAN 42, through a gateway	44007
+	UDP over IPv6, through a gateway	44008
 KINDS
 udp_query UDP4:10.0.2.2:5400,sourceport=44001,ip-tos=0xb8
 udp_query UDP6:[fd00:2::2]:5400,sourceport=44002,ipv6-tclass=0x28
@@ -94,6 +106,7 @@ table inet ctipfix_zone {
 NFT
 udp_query UDP4:10.0.2.2:5401,sourceport=44006
 udp_query UDP4:10.0.3.2:5401,sourceport=44007
+udp_query UDP6:[fd00:3::2]:5400,sourceport=44008
 ip netns exec $NS_R conntrack -L -p udp --sport 44006 >"$A"/zones 2>/dev/null
 check_eq "the router has the 5-tuple twice, once in zone 7" \
 	"$(wc -l <"$A"/zones) $(grep -c 'zone=7 ' "$A"/zones)" "2 1"
@@ -102,7 +115,7 @@ ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
 check "every flow ended and was exported" wait_until 30 ctipfix_settled
 finals_in() {
 	[ "$(ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
-		grep -cE 'sourceTransportPort : *4400[1-7]$')" -ge 8 ]
+		grep -cE 'sourceTransportPort : *4400[1-8]$')" -ge 9 ]
 }
 check "the records reached the collector" wait_until 10 finals_in
 kill -TERM $daemon
@@ -119,15 +132,16 @@ tshark -r "$A"/r1.pcapng -T fields -E occurrence=f -e ip.src -e ipv6.src \
 tshark -r "$A"/r0.pcapng -T fields -E occurrence=f -e udp.srcport \
 	-e vlan.id -Y udp >"$A"/vlans.tsv 2>>"$A"/tshark.err
 ipfixDump --in "$A"/ipfix.bin >"$A"/ipfixdump.txt 2>&1
-# "SPORT CLASS ZONE IN OUT VLAN" per record, as tshark decodes the
-# collector's traffic
+# "SPORT CLASS ZONE IN OUT VLAN NEXTHOP" per record, as tshark decodes
+# the collector's traffic
 tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -O cflow -V 2>/dev/null |
 	awk 'function out() {
-		if (sp != "") print sp, tos, vrf, in_if, out_if, vlan
+		if (sp != "") print sp, tos, vrf, in_if, out_if, vlan, nh
 	     }
 	     /^ +Flow [0-9]+$/ {
-		out(); sp = ""; tos = vrf = in_if = out_if = vlan = "-"
+		out(); sp = ""; tos = vrf = in_if = out_if = vlan = nh = "-"
 	     }
+	     /^ +NextHop: / { nh = $NF }
 	     /^ +SrcPort: / { sp = $NF }
 	     /^ +IP ToS: / { tos = $NF }
 	     /^ +Ingress VRFID: / { vrf = $NF }
@@ -135,7 +149,7 @@ tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -O cflow -V 2>/dev/null |
 	     /^ +OutputInt: / { out_if = $NF }
 	     /^ +Vlan Id: / { vlan = $NF }
 	     END { out() }' >"$A"/tshark.txt
-nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos %ivrf %in %out %svln' \
+nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos %ivrf %in %out %svln %nh' \
 	>"$A"/nfdump.txt 2>&1
 ksft_verdicts python3 "$(dirname "$0")"/classcheck.py "$A"
 ksft_exit

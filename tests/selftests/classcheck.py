@@ -10,10 +10,12 @@ classcheck.py DIR reads, from DIR:
   ipfixdump.txt  libfixbuf's ipfixDump of what the collector received
   vlans.tsv      tshark's udp.srcport and vlan.id of each packet captured
                  on the router's client side (the VLAN's parent)
-  tshark.txt     "SPORT CLASS ZONE IN OUT VLAN" per flow record, as tshark
-                 decodes them ("-" where a record has no such field)
-  nfdump.txt     "SPORT CLASS ZONE IN OUT VLAN" per flow record, as nfdump
-                 prints them
+  tshark.txt     "SPORT CLASS ZONE IN OUT VLAN NEXTHOP" per flow record, as
+                 tshark decodes them ("-" where a record has no such field)
+  nfdump.txt     "SPORT CLASS ZONE IN OUT VLAN NEXTHOP" per flow record, as
+                 nfdump prints them
+  nexthops.txt   "PORT NEXTHOP" per flow the router routes through a
+                 gateway, as `ip route get` names it
   kinds.txt      "KIND<TAB>CLIENT_PORT" per flow of the test
   ifindex.txt    "IN OUT VLAN_IN": the ifindexes of the router's client
                  and server side interfaces, which every flow came in on
@@ -22,6 +24,7 @@ classcheck.py DIR reads, from DIR:
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
+import ipaddress
 import sys
 
 from checks import client_ports, number, verdict
@@ -29,6 +32,7 @@ from ipfixdump import flow_records
 
 D = sys.argv[1]
 CLIENTS = ("10.0.1.2", "fd00:1::2", "10.0.42.2")
+UNSPECIFIED = ("-", "0.0.0.0", "::")	# a decoder's "no next hop"
 ZONED = 44006		# in zone 0 and in zone 7
 VLANNED = 44007		# in on VLAN 42
 
@@ -56,28 +60,37 @@ def first_vlan():
     return out
 
 
+def address(a):
+    """an address as one form: None for none"""
+    return None if a is None or a in UNSPECIFIED else \
+        str(ipaddress.ip_address(a))
+
+
 def ipfixdump():
     """client port -> [(ipClassOfService, ingressVRFID, ingressInterface,
-    egressInterface, vlanId)], None for a field the record does not
-    have"""
+    egressInterface, vlanId, ipNextHop...)], None for a field the record
+    does not have"""
     out = collections.defaultdict(list)
     for r in flow_records(f"{D}/ipfixdump.txt"):
         f = r["fields"]
         out[r["key"][3]].append(tuple(number(f.get(name)) for name in (
             "ipClassOfService", "ingressVRFID", "ingressInterface",
-            "egressInterface", "vlanId")))
+            "egressInterface", "vlanId")) +
+            (address(f.get("ipNextHopIPv4Address") or
+                     f.get("ipNextHopIPv6Address")),))
     return out
 
 
 def decoded(name):
-    """client port -> [(class, zone, in, out, vlan)] of its records, as a
-    decoder put them (None for "-")"""
+    """client port -> [(class, zone, in, out, vlan, next hop)] of its
+    records, as a decoder put them (None for "-")"""
     out = collections.defaultdict(list)
     for line in open(f"{D}/{name}"):
         f = line.split()
-        if len(f) == 6 and f[0].isdigit():
+        if len(f) == 7 and f[0].isdigit():
             out[int(f[0])].append(tuple(None if v == "-" else int(v, 0)
-                                        for v in f[1:]))
+                                        for v in f[1:6]) +
+                                  (address(f[6]),))
     return out
 
 
@@ -105,7 +118,22 @@ def vlans_verdict(name, got, none):
             f" (differences, capture against records: {diff})")
 
 
+def nexthops_verdict(name, got):
+    """every flow's records, as one decoder put them, carry the next hop
+    the router routes it to, and none where it goes to a neighbour"""
+    diff = {p: (routes.get(p), [r[5] for r in got.get(p, [])])
+            for p in kind_of if not got.get(p) or
+            any(r[5] != routes.get(p) for r in got[p])}
+    verdict(not diff, f"{name}: the next hop of each flow routed through"
+            f" a gateway ({routes}), none for the rest (differences, router"
+            f" against records: {diff})")
+
+
 kind_of = client_ports(f"{D}/kinds.txt")
+routes = {int(p): address(nh) for p, nh in
+          (line.split() for line in open(f"{D}/nexthops.txt"))}
+verdict(routes == {VLANNED: "10.0.2.2", 44008: "fd00:2::2"},
+        f"the router routes two flows through a gateway: {routes}")
 sent = first_class()
 tagged = first_vlan()
 verdict(tagged.get(VLANNED) == 42 and
@@ -140,6 +168,9 @@ vlans_verdict("ipfixDump", dump, None)
 vlans_verdict("tshark", decoded("tshark.txt"), None)
 # nfdump's %svln shows 0 where a record has none
 vlans_verdict("nfdump", decoded("nfdump.txt"), 0)
+nexthops_verdict("ipfixDump", dump)
+nexthops_verdict("tshark", decoded("tshark.txt"))
+nexthops_verdict("nfdump", decoded("nfdump.txt"))
 got = sorted((r[1] for r in decoded("tshark.txt").get(ZONED, [])), key=str)
 verdict(got == [7, None], f"tshark decodes the zone: {got}")
 # nfdump's %ivrf shows 0 where a record has none

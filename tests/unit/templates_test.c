@@ -58,6 +58,7 @@ static struct ctipfix_record udp4(void)
 #define NAT	BIT(CTIPFIX_GROUP_NAT)
 #define ZN	BIT(CTIPFIX_GROUP_ZONE)
 #define VL	BIT(CTIPFIX_GROUP_VLAN)
+#define NH	BIT(CTIPFIX_GROUP_NEXTHOP)
 #define ID(size, groups, v)	shape_id(size, groups, v)
 
 static unsigned int shape_id(u8 size, u8 groups, int v)
@@ -121,23 +122,23 @@ TEST(values_past_the_compact_lengths_take_the_full_template)
 
 	r = udp4();
 	r.octets = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4), id_for(&r));
 	r = udp4();
 	r.rev_packets = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4), id_for(&r));
 	r = udp4();
 	r.duration_ms = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_in = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4), id_for(&r));
 	r = udp4();
 	r.ifindex_out = 256;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
-	EXPECT_EQ(80, len_for(&r));	/* class, TCP bits, zone, VLAN: any */
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4), id_for(&r));
+	EXPECT_EQ(84, len_for(&r));	/* class, TCP, zone, VLAN, next hop */
 	r.family = NFPROTO_IPV6;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 6), id_for(&r));
-	EXPECT_EQ(104, len_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 6), id_for(&r));
+	EXPECT_EQ(120, len_for(&r));
 }
 
 /* the compact templates carry no ICMP type: an echo goes full */
@@ -148,7 +149,7 @@ TEST(icmp_takes_the_full_template)
 	r.protocol = 1;
 	r.sport = r.dport = 0;
 	r.icmp_type_code = 8 << 8;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4), id_for(&r));
 }
 
 /* a masqueraded exchange: the router sent it from 192.0.2.1:40000 */
@@ -175,13 +176,13 @@ TEST(translated_flows_take_the_nat_templates)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, NAT, 6), id_for(&r));
 	EXPECT_EQ(56 + 36, len_for(&r));
 	r.octets = 1ULL << 40;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NAT, 6), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH | NAT, 6), id_for(&r));
 	r.family = NFPROTO_IPV4;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NAT, 4), id_for(&r));
-	EXPECT_EQ(80 + 12, len_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH | NAT, 4), id_for(&r));
+	EXPECT_EQ(84 + 12, len_for(&r));
 	/* and a flow not translated never takes one */
 	r.nat = false;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4), id_for(&r));
 }
 
 TEST(nat_fields_come_last)
@@ -216,16 +217,16 @@ TEST(template_alone_in_its_set)
 	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), be16(p + 4));
 	EXPECT_EQ(14, be16(p + 6));		/* fields */
 	EXPECT_EQ(0, ctipfix_template_index(t));
-	/* the longest: full IPv6 with NAT, 23 fields, 2 with a PEN */
-	EXPECT_EQ(4 + 4 + 23 * 4 + 2 * 4, ctipfix_template_max_alone_len());
+	/* the longest: full IPv6 with NAT, 24 fields, 2 with a PEN */
+	EXPECT_EQ(4 + 4 + 24 * 4 + 2 * 4, ctipfix_template_max_alone_len());
 	/* so the smallest message: header, it, set header, longest record */
-	EXPECT_EQ(268, 16 + ctipfix_template_max_alone_len() + 4 +
+	EXPECT_EQ(288, 16 + ctipfix_template_max_alone_len() + 4 +
 		  ctipfix_template_max_record_len());
 }
 
 TEST(longest_record_is_full_ipv6_nat)
 {
-	EXPECT_EQ(104 + 36, ctipfix_template_max_record_len());
+	EXPECT_EQ(120 + 36, ctipfix_template_max_record_len());
 }
 
 /* a short TCP connection: 3 packets each way */
@@ -264,9 +265,9 @@ TEST(tcp_flows_take_the_tcp_templates)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP | NAT, 4), id_for(&r));
 	EXPECT_EQ(33 + 12, len_for(&r));
 	r.duration_ms = 65536;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NAT, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH | NAT, 4), id_for(&r));
 	r.nat = false;
-	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
+	EXPECT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4), id_for(&r));
 	r = udp4();
 	r.octets = 256;
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, 0, 4), id_for(&r));
@@ -340,7 +341,7 @@ TEST(full_record_on_the_wire)
 
 	r.octets = 1ULL << 40;
 	r.ifindex_out = 70000;
-	ASSERT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL, 4), id_for(&r));
+	ASSERT_EQ(ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4), id_for(&r));
 	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
 	EXPECT_EQ(0, be16(p + 8));		/* no ICMP type */
 	EXPECT_EQ(53000, be16(p + 10));
@@ -358,7 +359,7 @@ TEST(template_set_describes_every_template)
 {
 	unsigned int len = ctipfix_template_set_len(), off, n, i, ie, templates = 0;
 	unsigned int reverse = 0;
-	u8 p[8192];
+	u8 p[16384];
 
 	ASSERT_LE(len, sizeof(p));
 	ctipfix_template_set_put(p);
@@ -379,9 +380,9 @@ TEST(template_set_describes_every_template)
 		}
 	}
 	EXPECT_EQ(len, off);
-	EXPECT_EQ(84, templates);
+	EXPECT_EQ(164, templates);
 	/* reverse octets and packets in each */
-	EXPECT_EQ(168, reverse);
+	EXPECT_EQ(328, reverse);
 }
 
 /* each template as the set defines it: what put_record writes */
@@ -389,7 +390,7 @@ TEST(set_lengths_match_the_records)
 {
 	const struct ctipfix_template *t;
 	unsigned int i, sum;
-	u8 p[8192];
+	u8 p[16384];
 	u8 *def;
 
 	ctipfix_template_set_put(p);
@@ -480,6 +481,37 @@ TEST(vlan_only_where_set)
 	EXPECT_EQ(ID(CTIPFIX_COMPACT, TCP, 4), id_for(&r));
 }
 
+/* a next hop takes the templates with it, last; none takes none */
+TEST(next_hop_only_where_routed)
+{
+	struct ctipfix_record r = udp4();
+	u8 p[128];
+
+	r.routed = true;
+	r.nexthop.ip = htonl(0x0a000202);
+	EXPECT_EQ(ID(CTIPFIX_TINY, NH, 4), id_for(&r));
+	EXPECT_EQ(34, len_for(&r));
+	memset(p, 0xee, sizeof(p));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(0x0a000202, be32(p + 30));
+	EXPECT_EQ(0xee, p[34]);
+	r.vlan = 42;
+	EXPECT_EQ(ID(CTIPFIX_TINY, VL | NH, 4), id_for(&r));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(42, be16(p + 30));
+	EXPECT_EQ(0x0a000202, be32(p + 32));
+	r = udp4();
+	r.family = NFPROTO_IPV6;
+	r.routed = true;
+	r.nexthop.ip6[0] = htonl(0xfd000002);
+	r.nexthop.ip6[3] = htonl(2);
+	EXPECT_EQ(ID(CTIPFIX_TINY, NH, 6), id_for(&r));
+	ctipfix_template_put_record(ctipfix_template_for(&r), &r, p);
+	EXPECT_EQ(0xfd000002, be32(p + 54));
+	EXPECT_EQ(2, be32(p + 66));
+	EXPECT_EQ(54 + 16, len_for(&r));
+}
+
 /*
  * The template a record gets is the first in order of preference (by
  * size) with exactly the groups it needs (a full one: with the full
@@ -508,7 +540,7 @@ TEST(lookup_by_shape_finds_what_a_walk_finds)
 	struct ctipfix_record r;
 	unsigned int shape, c, n = 0;
 
-	for (shape = 0; shape < 256; shape++)
+	for (shape = 0; shape < 512; shape++)
 		for (c = 0; c < ARRAY_SIZE(counts); c++) {
 			r = shape & 1 ? tcp4() : udp4();
 			r.family = shape & 2 ? NFPROTO_IPV6 : NFPROTO_IPV4;
@@ -518,13 +550,15 @@ TEST(lookup_by_shape_finds_what_a_walk_finds)
 			r.vlan = shape & 32 ? 42 : 0;
 			r.icmp_type_code = shape & 64 ? 0x0800 : 0;
 			r.ifindex_in = shape & 128 ? 300 : 2;
+			r.routed = shape & 256;
+			r.nexthop.ip = r.routed ? htonl(0x0a000202) : 0;
 			r.octets = counts[c];
 			r.rev_packets = counts[ARRAY_SIZE(counts) - 1 - c];
 			ASSERT_NE(NULL, walk_for(&r));
 			EXPECT_EQ(walk_for(&r), ctipfix_template_for(&r));
 			n++;
 		}
-	EXPECT_EQ(256 * ARRAY_SIZE(counts), n);
+	EXPECT_EQ(512 * ARRAY_SIZE(counts), n);
 }
 
 /*
@@ -538,23 +572,23 @@ TEST(rules_make_the_family)
 	unsigned int i;
 
 	ASSERT_EQ(0, templates_made);
-	EXPECT_EQ(84, ctipfix_n_templates);
+	EXPECT_EQ(164, ctipfix_n_templates);
 	for (i = 0; i < ctipfix_n_templates; i++) {
 		t = &ctipfix_templates[i];
 		EXPECT_EQ(CTIPFIX_TEMPLATE_ID_FLOWS + i, t->id);
 		if (t->size == CTIPFIX_TINY)
-			EXPECT_EQ(0, t->groups & ~(CLS | ZN | VL));
+			EXPECT_EQ(0, t->groups & ~(CLS | ZN | VL | NH));
 		if (t->size == CTIPFIX_FULL)
-			EXPECT_EQ(CLS | TCP | ZN | VL,
-				  t->groups & (CLS | TCP | ZN | VL));
+			EXPECT_EQ(CLS | TCP | ZN | VL | NH,
+				  t->groups & (CLS | TCP | ZN | VL | NH));
 		if (i)
 			EXPECT_LE(t[-1].size, t->size);
 	}
-	for (i = 0; i < 32; i++) {
+	for (i = 0; i < 64; i++) {
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 4));
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 6));
 	}
-	EXPECT_NE(0, ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NAT, 6));
+	EXPECT_NE(0, ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH | NAT, 6));
 	EXPECT_EQ(0, ID(CTIPFIX_FULL, CLS | TCP | NAT, 6));
 	EXPECT_EQ(0, ID(CTIPFIX_TINY, TCP, 4));
 	EXPECT_NE(0, ID(CTIPFIX_TINY, CLS, 4));

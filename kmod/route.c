@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The next hop of a flow's original direction (ipNextHopIPv4Address,
+ * ipNextHopIPv6Address): the gateway of the route to its destination, as
+ * it left the router (after DNAT), looked up in the flow's namespace when
+ * its record is written. A destination on a link of the router's (or the
+ * router itself) has none. That is the route of the record's time, not of
+ * the first packet's: a flow keeps no room for an address, and the
+ * lookup costs the pass, not the packets. Policy routing is followed as
+ * far as the lookup knows the flow: by its input interface for IPv4, not
+ * by marks; of a multipath route the first path is named.
+ */
+#include <linux/in6.h>
+#include <net/ip6_fib.h>
+#include <net/ip6_route.h>
+#include <net/ip_fib.h>
+#include <net/route.h>
+
+#include "route.h"
+#include "templates.h"
+
+static void ctipfix_route_nexthop4(struct net *net,
+				   struct ctipfix_record *rec)
+{
+	struct flowi4 fl4 = {
+		.daddr = rec->nat ? rec->post_daddr.ip : rec->daddr.ip,
+		.flowi4_iif = rec->ifindex_in ?: LOOPBACK_IFINDEX,
+	};
+	struct fib_nh_common *nhc;
+	struct fib_result res;
+
+	rcu_read_lock();
+	if (!fib_lookup(net, &fl4, &res, 0) && res.type == RTN_UNICAST) {
+		nhc = FIB_RES_NHC(res);
+		if (nhc->nhc_gw_family == AF_INET) {
+			rec->nexthop.ip = nhc->nhc_gw.ipv4;
+			rec->routed = true;
+		}
+	}
+	rcu_read_unlock();
+}
+
+static void ctipfix_route_nexthop6(struct net *net,
+				   struct ctipfix_record *rec)
+{
+	struct flowi6 fl6 = {
+		.daddr = rec->nat ? rec->post_daddr.in6 : rec->daddr.in6,
+	};
+	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+	struct rt6_info *rt = dst_rt6_info(dst);
+
+	if (!dst->error && (rt->rt6i_flags & RTF_GATEWAY)) {
+		rec->nexthop.in6 = rt->rt6i_gateway;
+		rec->routed = true;
+	}
+	dst_release(dst);
+}
+
+/* Process context or not: no lock of ours held, RCU or none. */
+void ctipfix_route_nexthop(struct net *net, struct ctipfix_record *rec)
+{
+	if (rec->family == NFPROTO_IPV4)
+		ctipfix_route_nexthop4(net, rec);
+	else if (rec->family == NFPROTO_IPV6)
+		ctipfix_route_nexthop6(net, rec);
+}
