@@ -75,11 +75,15 @@ static u8 ctipfix_skb_tos(const struct sk_buff *skb, const struct nf_conn *ct)
 static u16 ctipfix_skb_vlan(const struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
+#if IS_ENABLED(CONFIG_VLAN_8021Q)
 	const struct net_device *in = state->in;
 
 	if (!in && skb->skb_iif)
 		in = dev_get_by_index_rcu(state->net, skb->skb_iif);
 	return in && is_vlan_dev(in) ? vlan_dev_priv(in)->vlan_id : 0;
+#else
+	return 0;	/* a kernel without 802.1Q has no VLAN device */
+#endif
 }
 
 /*
