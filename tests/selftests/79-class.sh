@@ -26,9 +26,12 @@ artifacts_dir class nfcapd
 topology_up
 # VLAN 42 over the client's link, and a server address the client
 # reaches through it: 10.0.3.2, routed by the router to the server
-modprobe 8021q
-ip -n $NS_C link add link c0 name c0.42 type vlan id 42
-ip -n $NS_R link add link r0 name r0.42 type vlan id 42
+vlans_up() {
+	modprobe 8021q 2>/dev/null
+	ip -n $NS_C link add link c0 name c0.42 type vlan id 42 &&
+		ip -n $NS_R link add link r0 name r0.42 type vlan id 42
+}
+check "VLAN devices can be made (802.1Q)" vlans_up
 ip -n $NS_C addr add 10.0.42.2/24 dev c0.42
 ip -n $NS_R addr add 10.0.42.1/24 dev r0.42
 ip -n $NS_C link set c0.42 up
