@@ -8,7 +8,8 @@
  * the first packet's: a flow keeps no room for an address, and the
  * lookup costs the pass, not the packets. Policy routing is followed as
  * far as the lookup knows the flow: by its input interface for IPv4, not
- * by marks; of a multipath route the first path is named.
+ * by its source address or marks; of a multipath route the first path
+ * is named.
  */
 #include <linux/in6.h>
 #include <net/ip6_fib.h>
