@@ -225,7 +225,8 @@ TEST_F(session, malformed_sets)
 TEST(ids_past_the_first_word)
 {
 	static const uint8_t high[] = {
-		0, 2, 0, 20,
+		0, 2, 0, 28,
+		0x01, 0x00, 0, 1, 0, 8, 0, 4,
 		0x01, 0x40, 0, 1, 0, 8, 0, 4,
 		CTIPFIX_TEMPLATE_ID_MAX >> 8, CTIPFIX_TEMPLATE_ID_MAX & 0xff,
 		0, 1, 0, 8, 0, 4,
@@ -243,6 +244,12 @@ TEST(ids_past_the_first_word)
 						     sizeof(out)));
 	EXPECT_EQ(0x40, out[21]);
 	EXPECT_EQ(0, ipfix_session_prime(&s, m.p, m.len, out, sizeof(out)));
+	/* 256 shares 320's bit in another word: given 320, it is not known */
+	msg_start(&m, 7);
+	msg_set(&m, 256, record, sizeof(record));
+	ASSERT_EQ(16 + 4 + 8, ipfix_session_prime(&s, m.p, m.len, out,
+						     sizeof(out)));
+	EXPECT_EQ(0x00, out[21]);
 	msg_start(&m, 7);
 	msg_set(&m, CTIPFIX_TEMPLATE_ID_MAX, record, sizeof(record));
 	msg_set(&m, 320, record, sizeof(record));
