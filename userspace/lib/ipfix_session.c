@@ -40,22 +40,37 @@ static struct ipfix_session_domain *domain_get(struct ipfix_session *s,
 	return &s->domains[s->n_domains++];
 }
 
-/* Does @ids hold template id @id? Never one the session does not follow. */
-static int ids_has(const struct ipfix_ids *ids, unsigned int id)
+/*
+ * Where template id @id is in a struct ipfix_ids: its word and its bit
+ * there. Returns 0 for an id the session does not follow.
+ */
+static int id_slot(unsigned int id, size_t *word, uint64_t *bit)
 {
 	if (id < CTIPFIX_IPFIX_MIN_DATA_SET || id > IPFIX_SESSION_MAX_ID)
 		return 0;
 	id -= CTIPFIX_IPFIX_MIN_DATA_SET;
-	return ids->w[id / 64] >> (id % 64) & 1;
+	*word = id / 64;
+	*bit = 1ULL << (id % 64);
+	return 1;
+}
+
+/* Does @ids hold template id @id? Never one the session does not follow. */
+static int ids_has(const struct ipfix_ids *ids, unsigned int id)
+{
+	uint64_t bit;
+	size_t word;
+
+	return id_slot(id, &word, &bit) && (ids->w[word] & bit);
 }
 
 /* Add @id to @ids, if the session follows it. */
 static void ids_add(struct ipfix_ids *ids, unsigned int id)
 {
-	if (id < CTIPFIX_IPFIX_MIN_DATA_SET || id > IPFIX_SESSION_MAX_ID)
-		return;
-	id -= CTIPFIX_IPFIX_MIN_DATA_SET;
-	ids->w[id / 64] |= 1ULL << (id % 64);
+	uint64_t bit;
+	size_t word;
+
+	if (id_slot(id, &word, &bit))
+		ids->w[word] |= bit;
 }
 
 static void ids_or(struct ipfix_ids *to, const struct ipfix_ids *from)
