@@ -107,7 +107,7 @@ static unsigned int ctipfix_dead_to_reap(struct ctipfix_net *cn,
 	unsigned int seen = this_cpu_xchg(cn->cpu->early_drops_seen, drops);
 	unsigned int max = READ_ONCE(nf_conntrack_max);
 	unsigned int count = nf_conntrack_count(net);
-	unsigned int n = drops - seen;
+	unsigned int n = min(drops - seen, CTIPFIX_EARLY_DROPS_MOST);
 
 	if (max && count > max + max / 64)
 		n += min(count - max, CTIPFIX_EARLY_DROPS_MOST);

@@ -8,10 +8,11 @@
  * the first packet's: a flow keeps no room for an address, and the
  * lookup costs the pass, not the packets. Policy routing is followed as
  * far as the lookup knows the flow: by its input interface for IPv4, not
- * by its source address or marks; of a multipath route the first path
- * is named.
+ * by its source address, marks or VRF (the main table's route is named
+ * for a flow in a VRF); of a multipath route the first path is named.
  */
 #include <linux/in6.h>
+#include <linux/ipv6.h>
 #include <net/ip6_fib.h>
 #include <net/ip6_route.h>
 #include <net/ip_fib.h>
@@ -57,11 +58,16 @@ static void ctipfix_route_nexthop6(struct net *net,
 	dst_release(dst);
 }
 
-/* Process context or not: no lock of ours held, RCU or none. */
+/*
+ * Process context or not: no lock of ours held, RCU or none. With IPv6
+ * disabled at boot (ipv6.disable=1) its routing tables were never set up,
+ * yet an IPv6 entry can still be followed (one made over ctnetlink, and
+ * adopted): it has no next hop.
+ */
 void ctipfix_route_nexthop(struct net *net, struct ctipfix_record *rec)
 {
 	if (rec->family == NFPROTO_IPV4)
 		ctipfix_route_nexthop4(net, rec);
-	else if (rec->family == NFPROTO_IPV6)
+	else if (rec->family == NFPROTO_IPV6 && ipv6_mod_enabled())
 		ctipfix_route_nexthop6(net, rec);
 }
