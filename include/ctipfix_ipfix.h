@@ -30,6 +30,8 @@
 /*
  * The Information Elements ctipfix exports: IANA registry numbers; the
  * reverse ones (RFC 5103) carry enterprise CTIPFIX_IPFIX_REVERSE_PEN.
+ * ipVersion, flowDirection and biflowDirection are added by the daemon
+ * in the formats it re-encodes for collectors (ipfix_format.h).
  */
 enum ctipfix_ie {
 	CTIPFIX_IE_OCTET_DELTA_COUNT		= 1,
@@ -48,6 +50,8 @@ enum ctipfix_ie {
 	CTIPFIX_IE_DESTINATION_IPV6_ADDRESS	= 28,
 	CTIPFIX_IE_ICMP_TYPE_CODE_IPV4		= 32,
 	CTIPFIX_IE_VLAN_ID			= 58,
+	CTIPFIX_IE_IP_VERSION			= 60,
+	CTIPFIX_IE_FLOW_DIRECTION		= 61,
 	CTIPFIX_IE_IP_NEXT_HOP_IPV6_ADDRESS	= 62,
 	CTIPFIX_IE_EXPORTED_MESSAGE_TOTAL_COUNT	= 41,
 	CTIPFIX_IE_EXPORTED_FLOW_RECORD_TOTAL_COUNT = 42,
@@ -65,6 +69,7 @@ enum ctipfix_ie {
 	CTIPFIX_IE_POST_NAPT_SOURCE_TRANSPORT_PORT = 227,
 	CTIPFIX_IE_POST_NAPT_DESTINATION_TRANSPORT_PORT = 228,
 	CTIPFIX_IE_INGRESS_VRFID		= 234,
+	CTIPFIX_IE_BIFLOW_DIRECTION		= 239,
 	CTIPFIX_IE_POST_NAT_SOURCE_IPV6_ADDRESS	= 281,
 	CTIPFIX_IE_POST_NAT_DESTINATION_IPV6_ADDRESS = 282,
 };

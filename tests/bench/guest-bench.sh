@@ -353,7 +353,7 @@ flush_latency() {
 	# templates: the capture can be decoded whenever the last resend was
 	kill "$exporter"
 	wait "$exporter" 2>/dev/null
-	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>/dev/null &
+	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739,format=biflow 2>/dev/null &
 	exporter=$!
 	sleep 1
 	t0=$(date +%s.%N)
@@ -402,7 +402,7 @@ config_up() {
 		socat -u UDP-RECV:4739,bind=127.0.0.1 \
 			OPEN:"$(collector_file ctipfix)",creat,append &
 		collector=$!
-		"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>/dev/null &
+		"$CTIPFIXD" --foreground --collector 127.0.0.1:4739,format=biflow 2>/dev/null &
 		exporter=$!
 		;;
 	ipt_netflow | ipt_netflow_ct)

@@ -33,7 +33,7 @@ collector_start 4740 "$A"/ipfix.bin
 bg ip netns exec $NS_R conntrack -E -o extended,id,timestamp -e NEW,DESTROY \
 	>"$A"/events.txt
 check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
-daemon_run --collector 127.0.0.1:4739 --collector 127.0.0.1:4740
+daemon_run --collector 127.0.0.1:4739,format=biflow --collector 127.0.0.1:4740,format=biflow
 
 # ctipfixctl stats --json: the running daemon's counters are JSON numbers,
 # its collectors' addresses strings, in the order they were given, and it
@@ -46,7 +46,8 @@ assert d["read_messages"] > 0, d
 assert d["module"] == "attached", d
 assert d["collector.0.address"] == "127.0.0.1:4739", d
 assert d["collector.1.address"] == "127.0.0.1:4740", d
-text = ("address", "last_error", "module")
+assert d["collector.0.format"] == "biflow", d
+text = ("address", "format", "last_error", "module")
 assert all(type(v) is int for k, v in d.items() if not k.endswith(text)), d
 '
 }

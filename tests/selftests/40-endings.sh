@@ -33,7 +33,7 @@ forced_records() {
 topology_up
 check "module loads" load_module
 collector_start 4739 "$A"/ipfix.bin
-daemon_run --collector 127.0.0.1:4739
+daemon_run --collector 127.0.0.1:4739,format=biflow
 bg ip netns exec $NS_S socat UDP4-RECVFROM:6001,fork SYSTEM:'echo reply'
 bg ip netns exec $NS_S socat UDP4-RECVFROM:6002,fork SYSTEM:'echo reply'
 wait_until 10 udp_bound $NS_S 6001

@@ -79,7 +79,7 @@ check "servers are up" wait_until 20 servers_up
 collector_start 4739 "$A"/ipfix.bin
 check "module loads (active_timeout=$ACTIVE_TIMEOUT)" \
 	load_module active_timeout=$ACTIVE_TIMEOUT
-bg "$CTIPFIXD" --foreground --collector 127.0.0.1:4739
+bg "$CTIPFIXD" --foreground --collector 127.0.0.1:4739,format=biflow
 ip netns exec $NS_R dumpcap -q -i r0 -w "$A"/router.pcapng 2>/dev/null &
 capture=$!
 pids="$pids $capture"

@@ -71,7 +71,7 @@ collector_start 4739 "$A"/ipfix.bin
 check "ctnetlink loads" modprobe nf_conntrack_netlink
 events_start "$A"/events1
 check "module loads beside a listening conntrack -E" load_module
-daemon_run --collector 127.0.0.1:4739
+daemon_run --collector 127.0.0.1:4739,format=biflow
 # Entries conntrack -D is to kill must outlive the exchanges (over 2 s in a
 # TCG guest): one that expires first dies whenever conntrack's garbage
 # collector next runs, up to a minute later, and so does its event.

@@ -101,7 +101,7 @@ msg_sizes() {
 }
 
 start_daemon() {
-	daemon_run --collector 127.0.0.1:4739
+	daemon_run --collector 127.0.0.1:4739,format=biflow
 }
 
 topology_up
@@ -196,7 +196,7 @@ bg socat -u UNIX-RECV:/dev/log OPEN:"$A"/syslog,creat,append
 check "a syslog sink listens" wait_until 10 test -S /dev/log
 # a link where the stats file's temporary copy used to be written
 ln -sf "$A"/victim /run/ctipfixd.stats.tmp
-(umask 077; exec "$CTIPFIXD" --collector 127.0.0.1:4739 2>>"$A"/ctipfixd.err)
+(umask 077; exec "$CTIPFIXD" --collector 127.0.0.1:4739,format=biflow 2>>"$A"/ctipfixd.err)
 check "ctipfixd detaches" test $? = 0
 exchange 41003 2
 "$CTIPFIXCTL" flush

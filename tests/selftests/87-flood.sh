@@ -96,7 +96,7 @@ check "conntrack alone, no RST: the table fills ($cts0)" \
 
 collector_start 4739
 check "module loads" load_module
-daemon_run --collector 127.0.0.1:4739
+daemon_run --collector 127.0.0.1:4739,format=biflow
 new0=$(ctipfix_stat flows_new)
 ended0=$(ctipfix_stat flows_ended_on_packet)
 old_mask=$(cat $WQ/cpumask)

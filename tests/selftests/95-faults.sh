@@ -173,7 +173,7 @@ sleep 1
 # strace kills it at its first send: after it read, before it sent
 strace -f -o "$A"/killed.strace -e trace=read,sendto \
 	-e inject=sendto:signal=SIGKILL:when=1 \
-	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>/dev/null
+	"$CTIPFIXD" --foreground --collector 127.0.0.1:4739,format=biflow 2>/dev/null
 check_eq "ctipfixd killed at its first send" $? 137
 check "it had read the records before it was killed" killed_after_read
 start_daemon
@@ -187,7 +187,7 @@ check "killed ctipfixd: one final record per flow opened" \
 timeout 10 cat $RELAY >/dev/null 2>"$A"/busy-cat.err
 check_eq "cat is refused the relay while ctipfixd reads it" $? 1
 check "... as busy" grep -q "Device or resource busy" "$A"/busy-cat.err
-timeout 10 "$CTIPFIXD" --foreground --collector 127.0.0.1:4739 \
+timeout 10 "$CTIPFIXD" --foreground --collector 127.0.0.1:4739,format=biflow \
 	2>"$A"/busy-daemon.err
 check_eq "a second ctipfixd exits 1" $? 1
 check "... saying another reader has the relay open" \

@@ -45,7 +45,7 @@ segment() {
 }
 
 start_daemon() {
-	daemon_run --collector 127.0.0.1:4739 --collector 127.0.0.1:4741
+	daemon_run --collector 127.0.0.1:4739,format=biflow --collector 127.0.0.1:4741,format=biflow
 }
 
 start_listener() {

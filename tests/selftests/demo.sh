@@ -14,7 +14,7 @@ topology_up
 router_short_timeouts
 load_module active_timeout=3
 bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4739 -t 3600
-"$CTIPFIXD" --foreground --collector 127.0.0.1:4739 2>/dev/null &
+"$CTIPFIXD" --foreground --collector 127.0.0.1:4739,format=biflow 2>/dev/null &
 daemon=$!
 defer kill $daemon
 servers_start

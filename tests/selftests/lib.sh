@@ -130,11 +130,13 @@ daemon_run() {
 }
 
 # daemon_start COLLECTOR...: daemon_run sending to each, paced at the
-# tests' COLLECTOR_RATE
+# tests' COLLECTOR_RATE. The tests read the module's own encoding: a
+# collector is sent biflow unless it names its format (HOST:PORT,format=F).
 daemon_start() {
 	local c args=(--rate "$COLLECTOR_RATE")
 
 	for c in "$@"; do
+		[[ $c == *,* ]] || c=$c,format=biflow
 		args+=(--collector "$c")
 	done
 	daemon_run "${args[@]}"

@@ -15,6 +15,7 @@
 #include "collector.h"
 #include "daemon_stats.c"
 #include "hostport.c"
+#include "ipfix_format.c"
 #include "pace.c"
 
 /* a free UDP port on 127.0.0.1, bound by nobody once this returns */
@@ -134,6 +135,68 @@ TEST(path_mtu_of_loopback)
 	c.path_mtu = 1280;
 	EXPECT_EQ(0, collector_send(&c, msg, sizeof(msg)));
 	EXPECT_EQ(1, c.fragmented);
+	collector_close(&c);
+}
+
+/* ",format=NAME" after the address picks what the collector is sent */
+TEST(format_option)
+{
+	struct collector c;
+	char err[256];
+
+	/* uniflow unless it says */
+	ASSERT_EQ(0, collector_open(&c, "127.0.0.1:9", 0, err, sizeof(err)));
+	EXPECT_EQ(IPFIX_FORMAT_UNIFLOW, c.format);
+	EXPECT_NE(NULL, c.formatter);
+	collector_close(&c);
+	/* biflow goes as the module wrote it */
+	ASSERT_EQ(0, collector_open(&c, "127.0.0.1:9,format=biflow", 0, err,
+				    sizeof(err)));
+	EXPECT_EQ(IPFIX_FORMAT_BIFLOW, c.format);
+	EXPECT_EQ(NULL, c.formatter);
+	EXPECT_STREQ("127.0.0.1:9", c.name);
+	collector_close(&c);
+	ASSERT_EQ(0, collector_open(&c, "[::1]:9,format=standard", 0, err,
+				    sizeof(err)));
+	EXPECT_EQ(IPFIX_FORMAT_STANDARD, c.format);
+	collector_close(&c);
+	EXPECT_EQ(-1, collector_open(&c, "127.0.0.1:9,format=v9", 0, err,
+				     sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "unknown option 'format=v9'"));
+	EXPECT_EQ(-1, collector_open(&c, "127.0.0.1:9,rate=5", 0, err,
+				     sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "unknown option 'rate=5'"));
+}
+
+/* a uniflow collector gets each biflow record as two, in its own datagram */
+TEST(uniflow_collector_gets_two_records)
+{
+	/* template 300: sourceIPv4Address, packetDeltaCount and its reverse */
+	static const uint8_t msg[] = {
+		0, 10, 0, 56, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7,
+		0, 2, 0, 24, 1, 44, 0, 3, 0, 8, 0, 4, 0, 2, 0, 1,
+		0x80, 2, 0, 1, 0, 0, 0x72, 0x79,
+		1, 44, 0, 10, 10, 0, 0, 1, 3, 4, 0, 0,
+	};
+	struct collector c;
+	char spec[64], err[256];
+	uint8_t buf[512];
+	int port = free_port(), fd;
+	ssize_t n;
+
+	ASSERT_LT(0, port);
+	fd = listen_on(port);
+	ASSERT_LE(0, fd);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d,format=uniflow", port);
+	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
+	ASSERT_EQ(0, collector_send_message(&c, msg, sizeof(msg)));
+	collector_commit(&c);
+	n = recv(fd, buf, sizeof(buf), 0);
+	ASSERT_LT(16, n);
+	EXPECT_EQ(n, buf[2] << 8 | buf[3]);
+	EXPECT_EQ(2, c.formatter->records_out);
+	EXPECT_EQ(1, c.sent);
+	close(fd);
 	collector_close(&c);
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,18 +12,56 @@
 #include "daemon_stats.h"
 #include "hostport.h"
 
+/* The options after HOST:PORT, cut off @spec: ",format=NAME". */
+static int collector_options(struct collector *c, char *spec, char *err,
+			     size_t errlen)
+{
+	char *opt = strchr(spec, ','), *next;
+
+	c->format = COLLECTOR_DEFAULT_FORMAT;
+	if (opt)
+		*opt++ = '\0';
+	for (; opt; opt = next) {
+		next = strchr(opt, ',');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(opt, "format=", 7) ||
+		    ipfix_format_parse(opt + 7, &c->format)) {
+			snprintf(err, errlen, "'%s': unknown option '%s' (format="
+				 "biflow, standard or uniflow)", c->name, opt);
+			return -1;
+		}
+	}
+	if (c->format == IPFIX_FORMAT_BIFLOW)
+		return 0;
+	c->formatter = malloc(sizeof(*c->formatter));
+	c->formatted = malloc(COLLECTOR_FORMATTED_ROOM);
+	if (!c->formatter || !c->formatted) {
+		snprintf(err, errlen, "'%s': %s", c->name, strerror(ENOMEM));
+		return -1;
+	}
+	ipfix_format_init(c->formatter, c->format);
+	return 0;
+}
+
 int collector_open(struct collector *c, const char *spec, unsigned int rate,
 		   char *err, size_t errlen)
 {
 	struct sockaddr_storage addr;
+	char hostport[sizeof(c->name)];
 	socklen_t addrlen;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	pace_init(&c->pace, rate);
 	snprintf(c->name, sizeof(c->name), "%s", spec);
-	if (hostport_resolve(spec, &addr, &addrlen, err, errlen))
+	snprintf(hostport, sizeof(hostport), "%s", spec);
+	if (collector_options(c, hostport, err, errlen) ||
+	    hostport_resolve(hostport, &addr, &addrlen, err, errlen)) {
+		collector_close(c);
 		return -1;
+	}
+	snprintf(c->name, sizeof(c->name), "%s", hostport);
 	c->fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 ||
 	    /* connected, so that ICMP unreachable comes back as an error */
@@ -62,6 +101,10 @@ void collector_close(struct collector *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	free(c->formatter);
+	free(c->formatted);
+	c->formatter = NULL;
+	c->formatted = NULL;
 }
 
 /*
@@ -110,12 +153,53 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 	return -c->last_errno;
 }
 
+/*
+ * Re-encoded messages are cut to fit one packet of the path where it is
+ * known; the module's own length is what max_msg_size made it.
+ */
+int collector_send_message(struct collector *c, const uint8_t *msg,
+			   size_t len)
+{
+	size_t fits = udp_payload_max(c->family, c->path_mtu), n, off, one;
+	int err = 0, e;
+
+	if (!c->formatter)
+		return collector_send(c, msg, len);
+	if (fits < 512)
+		fits = 65535;
+	n = ipfix_format_message(c->formatter, msg, len, c->formatted,
+				 COLLECTOR_FORMATTED_ROOM, fits);
+	for (off = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one) {
+		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
+		e = collector_send(c, c->formatted + off, one);
+		if (e)
+			err = e;
+	}
+	return err;
+}
+
+void collector_commit(struct collector *c)
+{
+	if (c->formatter)
+		ipfix_format_commit(c->formatter);
+}
+
 void collector_print(const struct collector *c, int i, FILE *f)
 {
 	char name[48];
 
 	snprintf(name, sizeof(name), "collector.%d.address", i);
 	daemon_stats_put_text(f, name, c->name);
+	snprintf(name, sizeof(name), "collector.%d.format", i);
+	daemon_stats_put_text(f, name, ipfix_format_name(c->format));
+	if (c->formatter) {
+		daemon_stats_put_collector(f, i, "records",
+					   c->formatter->records_out);
+		daemon_stats_put_collector(f, i, "unknown_templates",
+					   c->formatter->unknown);
+		daemon_stats_put_collector(f, i, "overflows",
+					   c->formatter->overflows);
+	}
 	daemon_stats_put_collector(f, i, "sent", c->sent);
 	daemon_stats_put_collector(f, i, "bytes", c->sent_bytes);
 	daemon_stats_put_collector(f, i, "failed", c->failed);

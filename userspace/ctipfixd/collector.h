@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ipfix_format.h"
 #include "pace.h"
 
 struct collector {
@@ -22,10 +23,24 @@ struct collector {
 	bool fragment_said;	/* the daemon logged the first of those */
 	int last_errno;
 	struct pace pace;	/* its datagrams, at most its rate */
+	enum ipfix_format format;
+	struct ipfix_formatter *formatter;	/* NULL: biflow, as read */
+	uint8_t *formatted;	/* a message re-encoded, as datagrams */
 };
 
-/* Paced at @rate datagrams a second (0: not paced). Returns 0, or -1 with
- * a message in err.
+/*
+ * What a collector is sent unless it says: uniflow, the one every
+ * collector we know decodes right (README, "Collectors").
+ */
+#define COLLECTOR_DEFAULT_FORMAT	IPFIX_FORMAT_UNIFLOW
+
+/* room for one module message re-encoded: uniflow at most quadruples it */
+#define COLLECTOR_FORMATTED_ROOM	(8 * 65536)
+
+/*
+ * @spec is HOST:PORT[,format=NAME] (ipfix_format.h). Paced at @rate
+ * datagrams a second (0: not paced). Returns 0, or -1 with a message in
+ * err.
  */
 int collector_open(struct collector *c, const char *spec, unsigned int rate,
 		   char *err, size_t errlen);
@@ -35,6 +50,14 @@ void collector_close(struct collector *c);
  * negative errno.
  */
 int collector_send(struct collector *c, const void *msg, size_t len);
+/*
+ * The module's message @msg in @c's format: one or more datagrams. Returns
+ * 0, or the negative errno of a datagram that did not go.
+ */
+int collector_send_message(struct collector *c, const uint8_t *msg,
+			   size_t len);
+/* What collector_send_message() numbered is final: sent, or given up. */
+void collector_commit(struct collector *c);
 /*
  * The most IPFIX a UDP datagram to @family carries in one packet of @mtu
  * bytes (IP and UDP headers off), and never more than a UDP datagram

@@ -86,10 +86,12 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ctipfixd [--collector HOST:PORT]... [--foreground]\n"
+		"usage: ctipfixd [--collector HOST:PORT[,format=F]]... [--foreground]\n"
 		"                [--rate N] [--relay FILE] [--stats-file FILE]\n"
 		"  --collector  UDP collector, repeatable (default %s);\n"
-		"               IPv6 as [ADDR]:PORT\n"
+		"               IPv6 as [ADDR]:PORT; F is what it is sent:\n"
+		"               biflow (RFC 5103, the default), standard (IANA\n"
+		"               field lengths) or uniflow (two records a flow)\n"
 		"  --foreground do not detach\n"
 		"  --rate       datagrams a second to each collector, after a\n"
 		"               burst of %d (default %d, 0: as fast as read)\n"
@@ -222,13 +224,21 @@ static enum delivery send_all(struct daemon *d, const uint8_t *msg,
 	int i, err;
 
 	for (i = 0; i < d->n_collectors; i++) {
-		err = collector_send(&d->collectors[i], msg, len);
+		err = collector_send_message(&d->collectors[i], msg, len);
 		say_fragmented(d, &d->collectors[i], len);
 		if (!err)
 			got = TAKEN;
 		else if (err != -EMSGSIZE && got == UNDELIVERABLE)
 			got = HELD;
 	}
+	/*
+	 * Sent, or gone for good: the sequence numbers of each collector's
+	 * format move on (a collector that missed it sees the gap). Held,
+	 * the retry numbers it again.
+	 */
+	if (got != HELD)
+		for (i = 0; i < d->n_collectors; i++)
+			collector_commit(&d->collectors[i]);
 	return got;
 }
 
@@ -323,6 +333,10 @@ static int attach(struct daemon *d, char *why, size_t len)
 	d->attach_read = 0;
 	d->attach_acked = 0;
 	ipfix_session_start(&d->session, set, set_len);
+	for (int i = 0; i < d->n_collectors; i++)
+		if (d->collectors[i].formatter)
+			ipfix_format_learn(d->collectors[i].formatter, set,
+					   set_len);
 	return 0;
 }
 

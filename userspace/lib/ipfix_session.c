@@ -3,11 +3,7 @@
 #include <string.h>
 
 #include "ipfix_session.h"
-
-static unsigned int be16(const uint8_t *p)
-{
-	return p[0] << 8 | p[1];
-}
+#include "ipfix_wire.h"
 
 void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
 			 size_t len)
@@ -17,11 +13,6 @@ void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
 	memcpy(s->templates, set, len);
 	s->templates_len = len;
 	s->n_domains = 0;
-}
-
-static uint32_t domain_of(const uint8_t *msg)
-{
-	return (uint32_t)msg[12] << 24 | msg[13] << 16 | msg[14] << 8 | msg[15];
 }
 
 /* The domain's entry, a new one if need be; NULL past the table's size. */
@@ -91,34 +82,14 @@ static int ids_any(const struct ipfix_ids *ids)
 	return 0;
 }
 
-/*
- * The length of the (options) template record at @p, within @room bytes;
- * 0 if there is none (padding) or it is cut short.
- */
-static size_t template_record_len(const uint8_t *p, size_t room,
-				  int options)
-{
-	size_t len = options ? 6 : 4, n, i;
-
-	if (room < len || be16(p) < CTIPFIX_IPFIX_MIN_DATA_SET)
-		return 0;
-	n = be16(p + 2);
-	for (i = 0; i < n; i++) {
-		if (room < len + 4)
-			return 0;
-		len += be16(p + len) & 0x8000 ? 8 : 4;
-	}
-	return len <= room ? len : 0;
-}
-
 /* Add the template ids the template set @set of @len bytes defines. */
 static void ids_defined(struct ipfix_ids *ids, const uint8_t *set,
 			size_t len, int options)
 {
 	size_t off = CTIPFIX_IPFIX_SET_HDR_LEN, n;
 
-	while ((n = template_record_len(set + off, len - off, options))) {
-		ids_add(ids, be16(set + off));
+	while ((n = ipfix_template_record_len(set + off, len - off, options))) {
+		ids_add(ids, ipfix_be16(set + off));
 		off += n;
 	}
 }
@@ -136,8 +107,8 @@ static struct ipfix_ids ids_missing(const uint8_t *msg, size_t len,
 	int options;
 
 	while (off + CTIPFIX_IPFIX_SET_HDR_LEN <= len) {
-		id = be16(msg + off);
-		set_len = be16(msg + off + 2);
+		id = ipfix_be16(msg + off);
+		set_len = ipfix_be16(msg + off + 2);
 		if (set_len < CTIPFIX_IPFIX_SET_HDR_LEN || set_len > len - off)
 			break;
 		options = id == CTIPFIX_IPFIX_OPTIONS_TEMPLATE_SET;
@@ -160,8 +131,8 @@ static size_t put_templates(const struct ipfix_session *s,
 
 	if (room < len)
 		return 0;
-	while ((n = template_record_len(t + off, s->templates_len - off, 0))) {
-		if (ids_has(ids, be16(t + off)) && len + n <= room) {
+	while ((n = ipfix_template_record_len(t + off, s->templates_len - off, 0))) {
+		if (ids_has(ids, ipfix_be16(t + off)) && len + n <= room) {
 			memcpy(out + len, t + off, n);
 			len += n;
 		}
@@ -185,7 +156,7 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 	    s->templates_len < CTIPFIX_IPFIX_SET_HDR_LEN ||
 	    out_size < CTIPFIX_IPFIX_HDR_LEN)
 		return 0;
-	d = domain_get(s, domain_of(msg));
+	d = domain_get(s, ipfix_be32(msg + 12));
 	if (d)
 		known = d->known;
 	missing = ids_missing(msg, len, &known);
@@ -220,7 +191,7 @@ void ipfix_session_unprime(struct ipfix_session *s, const uint8_t *msg,
 
 	if (len < CTIPFIX_IPFIX_HDR_LEN)
 		return;
-	d = domain_get(s, domain_of(msg));
+	d = domain_get(s, ipfix_be32(msg + 12));
 	if (d)
 		memset(&d->known, 0, sizeof(d->known));
 }

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Each collector in the format it reads right (ctipfixd --collector
+# HOST:PORT,format=F): the module writes one biflow stream, and the daemon
+# re-encodes it per collector. Known traffic through the router (TCP and
+# UDP of every size, ICMP, IPv4 and IPv6, a flow with no reply) ends with
+# `conntrack -F`. The biflow collector's records are the truth; what the
+# others read must add up to the same counts:
+#   - the default (no format given), uniflow: two records a flow, standard
+#     IEs, paired by biflowDirection (ipfixDump, nfacctd, FastNetMon,
+#     nfdump, whose sequence check must find no gap);
+#   - standard: the biflow records at IANA lengths, which nfacctd 1.7
+#     needs for small flows' counters (it reads reduced-size ones as 0).
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/topology.sh
+
+artifacts_dir formats nfcapd
+
+# nfacctd PORT FILE: pmacct's nfacctd, each flow's packets and bytes as
+# JSON lines appended to FILE every second
+nfacctd_start() {
+	cat >"$A"/nfacctd-$1.conf <<-CONF
+	daemonize: false
+	nfacctd_ip: 127.0.0.1
+	nfacctd_port: $1
+	plugins: print
+	print_output: json
+	print_output_file: $2
+	print_output_file_append: true
+	print_refresh_time: 1
+	aggregate: src_host, dst_host, src_port, dst_port, proto
+	CONF
+	bg nfacctd -f "$A"/nfacctd-$1.conf
+	wait_until 30 udp_bound_here "$1"
+}
+
+# FastNetMon on PORT, its dump of every flow in $A/fastnetmon.log
+fastnetmon_start() {
+	printf '10.0.0.0/16\n' >"$A"/networks
+	sed -e 's/^netflow = .*/netflow = on/' \
+	    -e "s/^netflow_port = .*/netflow_port = $1/" \
+	    -e 's/^netflow_host = .*/netflow_host = 127.0.0.1/' \
+	    -e 's/^dump_all_traffic = .*/dump_all_traffic = on/' \
+	    -e "s|^networks_list_path = .*|networks_list_path = $A/networks|" \
+	    -e 's/^enable_ban = .*/enable_ban = off/' \
+	    -e 's/^enable_ban_ipv6 = .*/enable_ban_ipv6 = off/' \
+	    -e 's/^disable_usage_report = .*/disable_usage_report = on/' \
+	    /etc/fastnetmon.conf >"$A"/fastnetmon.conf
+	bg fastnetmon --configuration_file "$A"/fastnetmon.conf \
+		--log_to_console --disable_pid_logic >"$A"/fastnetmon.log 2>&1
+	wait_until 60 udp_bound_here "$1"
+}
+
+topology_up
+check "module loads" load_module
+collector_start 4739 "$A"/biflow.bin
+collector_start 4740 "$A"/uniflow.bin
+collector_start 4741 "$A"/standard.bin
+check "nfacctd listens (uniflow)" \
+	nfacctd_start 4742 "$A"/nfacctd-uniflow.json
+check "nfacctd listens (standard)" \
+	nfacctd_start 4743 "$A"/nfacctd-standard.json
+check "FastNetMon listens (uniflow)" fastnetmon_start 4744
+bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4745 -t 3600
+nfcapd_pid=$!
+wait_until 30 udp_bound_here 4745
+# 4740 names no format: it gets the default
+check "the daemon attaches" daemon_run --rate "$COLLECTOR_RATE" \
+	--collector 127.0.0.1:4739,format=biflow --collector 127.0.0.1:4740 \
+	--collector 127.0.0.1:4741,format=standard \
+	--collector 127.0.0.1:4742,format=uniflow \
+	--collector 127.0.0.1:4743,format=standard \
+	--collector 127.0.0.1:4744,format=uniflow \
+	--collector 127.0.0.1:4745,format=uniflow
+collector_formats() {
+	local i
+	for i in 0 1 2 3 4 5 6; do
+		daemon_stat collector.$i.format
+	done | tr '\n' ' '
+}
+check_eq "the stats file names each collector's format" \
+	"$(collector_formats)" \
+	"biflow uniflow standard uniflow standard uniflow uniflow "
+
+servers_start
+for size in 100000 3000; do
+	head -c $size /dev/zero | ip netns exec $NS_C socat -u - TCP4:10.0.2.2:5001
+done
+head -c 20000 /dev/zero | ip netns exec $NS_C socat -u - TCP6:[fd00:2::2]:5001
+for i in 1 2 3; do
+	echo "query $i" | ip netns exec $NS_C socat -T1 - UDP4:10.0.2.2:5353 >/dev/null
+done
+echo query | ip netns exec $NS_C socat -T1 - UDP6:[fd00:2::2]:5353 >/dev/null
+# no reply: one record in uniflow
+echo one-way | ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777
+ip netns exec $NS_C ping -q -c 2 -i 0.2 10.0.2.2 >/dev/null
+ip netns exec $NS_C ping -q -c 2 -i 0.2 fd00:2::2 >/dev/null
+
+ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+check "every flow ends and leaves the module" wait_until 60 ctipfix_settled
+# what the module wrote the daemon has read, and sent on (the same round)
+sent_everywhere() {
+	[ "$(daemon_stat read_bytes)" = "$(ctipfix_stat bytes_written)" ] &&
+		[ "$(daemon_stat held)" = 0 ]
+}
+check "the daemon sent what it read" wait_until 30 sent_everywhere
+sleep 3		# nfacctd prints each second
+kill -TERM $daemon
+wait $daemon
+check_eq "ctipfixd exits 0" $? 0
+daemon=""
+# nfcapd writes its file as it stops; the others have printed theirs
+kill -TERM $nfcapd_pid
+wait $nfcapd_pid
+
+ipfixDump --in "$A"/biflow.bin >"$A"/biflow.txt 2>&1
+ipfixDump --in "$A"/uniflow.bin >"$A"/uniflow.txt 2>&1
+ipfixDump --in "$A"/standard.bin >"$A"/standard.txt 2>&1
+nfdump -R "$A"/nfcapd -q -o csv -6 >"$A"/nfdump.csv 2>&1
+nfdump -I -R "$A"/nfcapd >"$A"/nfdump-info.txt 2>&1
+ksft_verdicts python3 "$(dirname "$0")"/formatcheck.py "$A"
+ksft_exit

@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""What each collector read in the format it was sent, against the module's
+own biflow records.
+
+formatcheck.py DIR reads, from DIR:
+  biflow.txt              ipfixDump of what the biflow collector got (truth)
+  uniflow.txt             ipfixDump of the default (uniflow) collector's
+  standard.txt            ipfixDump of the standard collector's
+  nfacctd-uniflow.json    nfacctd's print plugin, sent uniflow
+  nfacctd-standard.json   nfacctd's print plugin, sent standard
+  fastnetmon.log          FastNetMon's dump of every flow, sent uniflow
+  nfdump-info.txt, nfdump.csv   nfdump (nfcapd), sent uniflow
+and prints one "PASS desc" or "FAIL desc" line per property.
+"""
+import collections
+import json
+import re
+import sys
+
+from checks import verdict
+from ipfixdump import ICMP, flow_records, key
+
+D = sys.argv[1]
+# a request's reply, as conntrack pairs them (ICMP, ICMPv6 echo)
+REPLY_TYPE = {(1, 8): 0, (58, 128): 129}
+
+
+def n(f, name):
+    return int(f.get(name, "0").split()[0], 0)
+
+
+def reverse_key(k):
+    proto, src, dst, a, b = k
+    if proto in ICMP:
+        return key(proto, dst, src, REPLY_TYPE.get((proto, a), a), 0)
+    return key(proto, dst, src, b, a)
+
+
+def expected():
+    """{directional key: [packets, octets]} from the biflow records"""
+    out = collections.defaultdict(lambda: [0, 0])
+    for r in flow_records(D + "/biflow.txt"):
+        f = r["fields"]
+        fwd = out[r["key"]]
+        fwd[0] += n(f, "packetDeltaCount")
+        fwd[1] += n(f, "octetDeltaCount")
+        if n(f, "reversePacketDeltaCount"):
+            rev = out[reverse_key(r["key"])]
+            rev[0] += n(f, "reversePacketDeltaCount")
+            rev[1] += n(f, "reverseOctetDeltaCount")
+    return dict(out)
+
+
+def biflow_expected():
+    """{biflow key: [packets, octets, reverse packets, reverse octets]}"""
+    out = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for r in flow_records(D + "/biflow.txt"):
+        f = r["fields"]
+        c = out[r["key"]]
+        for i, name in enumerate(("packetDeltaCount", "octetDeltaCount",
+                                  "reversePacketDeltaCount",
+                                  "reverseOctetDeltaCount")):
+            c[i] += n(f, name)
+    return dict(out)
+
+
+def sums(pairs):
+    out = collections.defaultdict(lambda: [0, 0])
+    for k, packets, octets in pairs:
+        out[k][0] += packets
+        out[k][1] += octets
+    return dict(out)
+
+
+def ports_only(d):
+    """the TCP and UDP flows: what the collectors key by ports"""
+    return {k: v for k, v in d.items() if k[0] in (6, 17)}
+
+
+def check_uniflow(want):
+    recs = flow_records(D + "/uniflow.txt")
+    got = sums((r["key"], n(r["fields"], "packetDeltaCount"),
+                n(r["fields"], "octetDeltaCount")) for r in recs)
+    verdict(got == want, "uniflow (the default): ipfixDump's records per "
+            f"direction carry the module's counts ({len(want)} directions)")
+    verdict(recs and not any(k.startswith("reverse") for r in recs
+                             for k in r["fields"]),
+            "uniflow: no RFC 5103 reverse IE")
+    dirs = collections.Counter(n(r["fields"], "biflowDirection")
+                               for r in recs)
+    replies = sum(1 for r in flow_records(D + "/biflow.txt")
+                  if n(r["fields"], "reversePacketDeltaCount"))
+    verdict(dirs[2] == replies and dirs[1] == len(recs) - replies,
+            f"uniflow: biflowDirection 1 for initiators ({dirs[1]}), 2 for "
+            f"the {replies} records with a reply ({dirs[2]})")
+    verdict(all("flowDurationMilliseconds" not in r["fields"] and
+                "flowEndMilliseconds" in r["fields"] for r in recs),
+            "uniflow: every record has its end time, none a duration")
+
+
+def check_standard():
+    recs = flow_records(D + "/standard.txt")
+    want = biflow_expected()
+    got = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for r in recs:
+        for i, name in enumerate(("packetDeltaCount", "octetDeltaCount",
+                                  "reversePacketDeltaCount",
+                                  "reverseOctetDeltaCount")):
+            got[r["key"]][i] += n(r["fields"], name)
+    verdict(dict(got) == want, "standard: ipfixDump's biflow records carry "
+            f"the module's counts ({len(want)} flows)")
+    versions = {(r["key"][1].count(":") and 6 or 4,
+                 n(r["fields"], "ipVersion"),
+                 r["fields"].get("flowDirection")) for r in recs}
+    verdict(recs and versions <= {(4, 4, "0"), (6, 6, "0")},
+            f"standard: ipVersion matches the addresses, flowDirection 0 "
+            f"(ingress) ({sorted(versions)})")
+
+
+def nfacctd(path):
+    """nfacctd's print plugin: {directional key: [packets, bytes]}"""
+    proto = {"tcp": 6, "udp": 17}
+    pairs = []
+    for line in open(path):
+        j = json.loads(line)
+        if j.get("ip_proto") not in proto:
+            continue
+        pairs.append((key(proto[j["ip_proto"]], j["ip_src"], j["ip_dst"],
+                          j["port_src"], j["port_dst"]),
+                      j["packets"], j["bytes"]))
+    return sums(pairs)
+
+
+def fastnetmon():
+    """FastNetMon's dump of each flow: {directional key: [packets, bytes]}"""
+    proto = {"tcp": 6, "udp": 17}
+    pairs = []
+    pat = re.compile(r"Dump: \S+ \S+ (\S+):(\d+) > (\S+):(\d+) protocol: "
+                     r"(\w+) .*packets: (\d+) size: (\d+) bytes")
+    for line in open(D + "/fastnetmon.log"):
+        m = pat.search(line)
+        if m and m.group(5) in proto:
+            pairs.append((key(proto[m.group(5)], m.group(1), m.group(3),
+                              m.group(2), m.group(4)),
+                          int(m.group(6)), int(m.group(7))))
+    return sums(pairs)
+
+
+def main():
+    want = expected()
+    check_uniflow(want)
+    check_standard()
+    tcp_udp = ports_only(want)
+    got = nfacctd(D + "/nfacctd-uniflow.json")
+    verdict(got == tcp_udp, "nfacctd, sent uniflow: packets and bytes of "
+            f"each TCP/UDP direction ({len(tcp_udp)}; got {len(got)})")
+    initiators = ports_only({r["key"]: None
+                             for r in flow_records(D + "/biflow.txt")})
+    got = nfacctd(D + "/nfacctd-standard.json")
+    fwd = {k: want[k] for k in initiators}
+    verdict(got == fwd, "nfacctd, sent standard: packets and bytes of each "
+            f"TCP/UDP flow's original direction, small ones too "
+            f"({len(fwd)}; got {len(got)})")
+    # FastNetMon 1.2.4 keeps IPv4 flows of the networks it watches only
+    v4 = {k: v for k, v in tcp_udp.items() if ":" not in k[1]}
+    got = {k: v for k, v in fastnetmon().items() if ":" not in k[1]}
+    verdict(got == v4, "FastNetMon, sent uniflow: packets and bytes of each "
+            f"IPv4 TCP/UDP direction, replies too ({len(v4)}; got "
+            f"{len(got)})")
+    info = open(D + "/nfdump-info.txt").read()
+    verdict("Sequence failures: 0" in info,
+            "nfdump, sent uniflow: no sequence failure")
+    uni = len(flow_records(D + "/uniflow.txt"))
+    rows = [line for line in open(D + "/nfdump.csv")
+            if re.match(r"^\d{4}-", line)]
+    verdict(len(rows) == uni, f"nfdump, sent uniflow: one record per "
+            f"uniflow record ({uni}; got {len(rows)})")
+
+
+main()
