@@ -104,8 +104,9 @@ sent_everywhere() {
 	[ "$(daemon_stat read_bytes)" = "$(ctipfix_stat bytes_written)" ] &&
 		[ "$(daemon_stat held)" = 0 ]
 }
+sleep 1		# the last message reaches the relay (flush_interval_ms 500)
 check "the daemon sent what it read" wait_until 30 sent_everywhere
-sleep 3		# nfacctd prints each second
+sleep 2		# nfacctd prints what it got each second
 kill -TERM $daemon
 wait $daemon
 check_eq "ctipfixd exits 0" $? 0
