@@ -8,8 +8,8 @@
 # `conntrack -F`. The biflow collector's records are the truth; what the
 # others read must add up to the same counts:
 #   - the default (no format given), uniflow: two records a flow, standard
-#     IEs, paired by biflowDirection (ipfixDump, nfacctd, FastNetMon,
-#     nfdump, whose sequence check must find no gap);
+#     IEs, paired by biflowDirection (ipfixDump, tshark, nfacctd,
+#     FastNetMon, nfdump, whose sequence check must find no gap);
 #   - standard: the biflow records at IANA lengths, which nfacctd 1.7
 #     needs for small flows' counters (it reads reduced-size ones as 0).
 source "$(dirname "$0")"/lib.sh
@@ -54,6 +54,9 @@ fastnetmon_start() {
 
 topology_up
 check "module loads" load_module
+# tshark reads the default collector's datagrams from a capture
+bg dumpcap -q -i lo -f "udp dst port 4740" -w "$A"/uniflow.pcap
+wait_until 60 test -s "$A"/uniflow.pcap
 collector_start 4739 "$A"/biflow.bin
 collector_start 4740 "$A"/uniflow.bin
 collector_start 4741 "$A"/standard.bin
@@ -115,6 +118,8 @@ daemon=""
 kill -TERM $nfcapd_pid
 wait $nfcapd_pid
 
+tshark -r "$A"/uniflow.pcap -d udp.port==4740,cflow -T json \
+	--no-duplicate-keys >"$A"/tshark-uniflow.json 2>/dev/null
 ipfixDump --in "$A"/biflow.bin >"$A"/biflow.txt 2>&1
 ipfixDump --in "$A"/uniflow.bin >"$A"/uniflow.txt 2>&1
 ipfixDump --in "$A"/standard.bin >"$A"/standard.txt 2>&1

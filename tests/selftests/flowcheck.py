@@ -12,12 +12,12 @@ flowcheck.py DIR reads, from DIR:
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
-import json
 import re
 import sys
 
 from checks import verdict
 from ipfixdump import ICMP, flow_records, key
+from tsharkjson import tshark_key, tshark_records
 
 D = sys.argv[1]
 ACTIVE_TIMEOUT = 2
@@ -67,49 +67,6 @@ def dump_times():
             for r in flow_records(f"{D}/ipfixdump.txt")]
 
 
-# the first flow template's id (include/uapi/linux/ctipfix.h): below it,
-# 258 is the in-band statistics' options template, whose records come
-# every stats_interval, within the run on a slow (debug) kernel
-FIRST_FLOW_TEMPLATE = 259
-
-
-def tshark_records():
-    """Every flow record tshark decoded, plus message headers."""
-    recs, msgs = [], []
-    for pkt in json.load(open(f"{D}/tshark.json")):
-        cf = pkt["_source"]["layers"].get("cflow")
-        if cf is None:
-            continue
-        n = 0
-        for name, s in cf.items():
-            if not name.startswith("Set ") or "cflow.flowset_id" not in s:
-                continue
-            set_id = int(s["cflow.flowset_id"])
-            if set_id < 256:
-                continue
-            for fname, fl in s.items():
-                if not fname.startswith("Flow "):
-                    continue
-                n += 1    # the sequence counts every data record
-                if set_id >= FIRST_FLOW_TEMPLATE:
-                    recs.append(fl)
-        msgs.append((int(cf["cflow.od_id"]), int(cf["cflow.sequence"]), n))
-    return recs, msgs
-
-
-def tshark_key(r):
-    proto = int(r["cflow.protocol"])
-    src = r.get("cflow.srcaddr", r.get("cflow.srcaddrv6"))
-    dst = r.get("cflow.dstaddr", r.get("cflow.dstaddrv6"))
-    if proto == 1:
-        tc = int(r["cflow.icmp_type_code_ipv4"], 16)
-        return key(proto, src, dst, tc >> 8, tc & 0xff)
-    if proto == 58:
-        return key(proto, src, dst, r["cflow.icmp_ipv6_type"],
-                   r["cflow.icmp_ipv6_code"])
-    return key(proto, src, dst, r["cflow.srcport"], r["cflow.dstport"])
-
-
 def module_stats():
     st = {}
     for line in open(f"{D}/stats.txt"):
@@ -124,7 +81,7 @@ verdict(None not in truth.values(), "conntrack accounted every entry")
 verdict(len(truth) >= 10 and new == len(truth),
         f"conntrack reported {new} new and {len(truth)} destroyed entries")
 
-recs, msgs = tshark_records()
+recs, msgs = tshark_records(f"{D}/tshark.json")
 st = module_stats()
 exported = st.get("records_final", -1) + st.get("records_interim", -1)
 verdict(len(recs) == exported and exported > 0,

@@ -6,6 +6,7 @@ own biflow records.
 formatcheck.py DIR reads, from DIR:
   biflow.txt              ipfixDump of what the biflow collector got (truth)
   uniflow.txt             ipfixDump of the default (uniflow) collector's
+  tshark-uniflow.json     tshark's decode of the same datagrams
   standard.txt            ipfixDump of the standard collector's
   nfacctd-uniflow.json    nfacctd's print plugin, sent uniflow
   nfacctd-standard.json   nfacctd's print plugin, sent standard
@@ -20,6 +21,7 @@ import sys
 
 from checks import verdict
 from ipfixdump import ICMP, flow_records, key
+from tsharkjson import tshark_key, tshark_records
 
 D = sys.argv[1]
 # a request's reply, as conntrack pairs them (ICMP, ICMPv6 echo)
@@ -99,6 +101,23 @@ def check_uniflow(want):
             "uniflow: every record has its end time, none a duration")
 
 
+def check_tshark(want):
+    recs, msgs = tshark_records(D + "/tshark-uniflow.json")
+    got = sums((tshark_key(r), int(r["cflow.packets"]),
+                int(r["cflow.octets"])) for r in recs)
+    verdict(got == want, "uniflow: tshark's records per direction carry "
+            f"the module's counts ({len(want)}; got {len(got)})")
+    dirs = sorted({r.get("cflow.biflow_direction") for r in recs})
+    verdict(dirs == ["1", "2"], f"uniflow: tshark reads biflowDirection "
+            f"({dirs})")
+    seq, ok = {}, True
+    for domain, number, records in msgs:
+        ok = ok and seq.get(domain, number) == number
+        seq[domain] = number + records
+    verdict(msgs and ok, f"uniflow: each message's sequence number counts "
+            f"the records before it ({len(msgs)} messages)")
+
+
 def check_standard():
     recs = flow_records(D + "/standard.txt")
     want = biflow_expected()
@@ -150,6 +169,7 @@ def fastnetmon():
 def main():
     want = expected()
     check_uniflow(want)
+    check_tshark(want)
     check_standard()
     tcp_udp = ports_only(want)
     got = nfacctd(D + "/nfacctd-uniflow.json")

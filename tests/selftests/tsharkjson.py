@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The flow records tshark decodes (`tshark -T json --no-duplicate-keys`),
+for the checkers (flowcheck.py, formatcheck.py)."""
+import json
+
+from ipfixdump import key
+
+# the first flow template's id (include/ctipfix_ipfix.h): below it,
+# 258 is the in-band statistics' options template, whose records come
+# every stats_interval, within the run on a slow (debug) kernel
+FIRST_FLOW_TEMPLATE = 259
+
+
+def tshark_records(path):
+    """Every flow record tshark decoded, plus message headers."""
+    recs, msgs = [], []
+    for pkt in json.load(open(path)):
+        cf = pkt["_source"]["layers"].get("cflow")
+        if cf is None:
+            continue
+        n = 0
+        for name, s in cf.items():
+            if not name.startswith("Set ") or "cflow.flowset_id" not in s:
+                continue
+            set_id = int(s["cflow.flowset_id"])
+            if set_id < 256:
+                continue
+            for fname, fl in s.items():
+                if not fname.startswith("Flow "):
+                    continue
+                n += 1    # the sequence counts every data record
+                if set_id >= FIRST_FLOW_TEMPLATE:
+                    recs.append(fl)
+        msgs.append((int(cf["cflow.od_id"]), int(cf["cflow.sequence"]), n))
+    return recs, msgs
+
+
+def tshark_key(r):
+    proto = int(r["cflow.protocol"])
+    src = r.get("cflow.srcaddr", r.get("cflow.srcaddrv6"))
+    dst = r.get("cflow.dstaddr", r.get("cflow.dstaddrv6"))
+    if proto == 1:
+        tc = int(r["cflow.icmp_type_code_ipv4"], 16)
+        return key(proto, src, dst, tc >> 8, tc & 0xff)
+    if proto == 58:
+        return key(proto, src, dst, r["cflow.icmp_ipv6_type"],
+                   r["cflow.icmp_ipv6_code"])
+    return key(proto, src, dst, r["cflow.srcport"], r["cflow.dstport"])
