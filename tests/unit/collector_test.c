@@ -200,4 +200,22 @@ TEST(uniflow_collector_gets_two_records)
 	collector_close(&c);
 }
 
+/* data whose template it never saw: nothing for it, and it says so */
+TEST(nothing_to_send_is_not_sent)
+{
+	/* a data set of template 300, not defined */
+	static const uint8_t msg[] = {
+		0, 10, 0, 28, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7,
+		1, 44, 0, 12, 10, 0, 0, 1, 3, 4, 0, 0,
+	};
+	struct collector c;
+	char err[256];
+
+	ASSERT_EQ(0, collector_open(&c, "127.0.0.1:9", 0, err, sizeof(err)));
+	EXPECT_EQ(-ENODATA, collector_send_message(&c, msg, sizeof(msg)));
+	EXPECT_EQ(0, c.sent);
+	EXPECT_EQ(1, c.formatter->unknown);
+	collector_close(&c);
+}
+
 TEST_HARNESS_MAIN

@@ -326,6 +326,8 @@ TEST_F(fmt, uniflow_sends_no_reply_that_had_no_packet)
 			     sizeof(self->out), 1400);
 	ASSERT_EQ(0, parse_template(self->out, &self->t));
 	ASSERT_EQ(1, records_in(self->out, &self->t));
+	ASSERT_EQ(0, self->f.records_out);	/* until it went */
+	ipfix_format_commit(&self->f);
 	ASSERT_EQ(1, self->f.records_out);
 }
 
@@ -455,12 +457,87 @@ TEST_F(fmt, grown_messages_split_at_max_len)
 	ASSERT_EQ(0, self->f.overflows);
 }
 
-TEST_F(fmt, too_little_room_is_counted)
+/* what did not fit is counted, and the collector's sequence shows it */
+TEST_F(fmt, too_little_room_is_counted_and_a_gap)
 {
 	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     100, 1400);
 	ASSERT_EQ(1, self->f.overflows);
+	ipfix_format_commit(&self->f);
+	msg_start(&self->in, 8, 42);
+	set_open(&self->in, 260);
+	msg_record(&self->in, compact, N_COMPACT, dns);
+	set_close(&self->in);
+	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
+			     sizeof(self->out), 1400);
+	ASSERT_LE(1, get(self->out + 8, 4));
+}
+
+/* a reloaded module numbers from 0 again: no gap read from that */
+TEST_F(fmt, restart_reads_no_gap)
+{
+	ipfix_format_init(&self->f, IPFIX_FORMAT_STANDARD);
+	msg_start(&self->in, 0x80000010, 42);
+	msg_template(&self->in, 260, compact, N_COMPACT);
+	set_open(&self->in, 260);
+	msg_record(&self->in, compact, N_COMPACT, dns);
+	set_close(&self->in);
+	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
+			     sizeof(self->out), 1400);
+	ipfix_format_commit(&self->f);
+	ipfix_format_restart(&self->f);
+	msg_start(&self->in, 0, 42);
+	set_open(&self->in, 260);
+	msg_record(&self->in, compact, N_COMPACT, dns);
+	set_close(&self->in);
+	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
+			     sizeof(self->out), 1400);
+	ASSERT_EQ(1, get(self->out + 8, 4));
+}
+
+/* past the table's size a domain takes another's place, counted */
+TEST_F(fmt, domains_past_the_table)
+{
+	uint32_t dom;
+
+	ipfix_format_init(&self->f, IPFIX_FORMAT_STANDARD);
+	for (dom = 1; dom <= IPFIX_FORMAT_MAX_DOMAINS + 1; dom++) {
+		msg_start(&self->in, 0, dom);
+		msg_template(&self->in, 260, compact, N_COMPACT);
+		set_open(&self->in, 260);
+		msg_record(&self->in, compact, N_COMPACT, dns);
+		set_close(&self->in);
+		ASSERT_LT(0, ipfix_format_message(&self->f, self->in.p,
+						  self->in.len, self->out,
+						  sizeof(self->out), 1400));
+		ipfix_format_commit(&self->f);
+	}
+	ASSERT_EQ(1, self->f.evicted);
+}
+
+/* the reply's VLAN is not known: the module keeps the first packet's */
+TEST_F(fmt, uniflow_reply_has_no_vlan)
+{
+	static const struct tdef vlan[] = {
+		{ 8, 4 }, { 12, 4 }, { 1, 8 }, { 2, 8 }, { 1 | REV, 8 },
+		{ 2 | REV, 8 }, { 152, 8 }, { 153, 8 }, { 136, 1 }, { 58, 2 },
+	};
+	static const uint64_t v[] = {
+		0x0a000001, 0x0a000002, 60, 1, 120, 1, 1, 2, 3, 100,
+	};
+
+	msg_start(&self->in, 0, 1);
+	msg_template(&self->in, 280, vlan, 10);
+	set_open(&self->in, 280);
+	msg_record(&self->in, vlan, 10, v);
+	set_close(&self->in);
+	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
+	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
+			     sizeof(self->out), 1400);
+	ASSERT_EQ(0, parse_template(self->out, &self->t));
+	ASSERT_EQ(100, value(self->out, &self->t, 0, 58, 0));
+	ASSERT_EQ(0, value(self->out, &self->t, 1, 58, 0));
 }
 
 /* data before its template: skipped and counted, no false gap after */

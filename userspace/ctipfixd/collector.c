@@ -157,23 +157,48 @@ int collector_send(struct collector *c, const void *msg, size_t len)
  * Re-encoded messages are cut to fit one packet of the path where it is
  * known; the module's own length is what max_msg_size made it.
  */
+/* Is @msg the one whose datagrams went in part last time? */
+static bool collector_same_message(struct collector *c, const uint8_t *msg,
+				   size_t len)
+{
+	return c->partial.len == len &&
+	       !memcmp(c->partial.header, msg, sizeof(c->partial.header));
+}
+
 int collector_send_message(struct collector *c, const uint8_t *msg,
 			   size_t len)
 {
 	size_t fits = udp_payload_max(c->family, c->path_mtu), n, off, one;
+	unsigned int i, skip = 0, sent = 0;
 	int err = 0, e;
+	bool same;
 
 	if (!c->formatter)
 		return collector_send(c, msg, len);
-	if (fits < 512)
-		fits = 65535;
+	if (fits < 512)		/* the path not known: a datagram's most */
+		fits = udp_payload_max(c->family, 1 << 20);
 	n = ipfix_format_message(c->formatter, msg, len, c->formatted,
 				 COLLECTOR_FORMATTED_ROOM, fits);
-	for (off = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one) {
+	if (!n)
+		return -ENODATA;
+	/* a retry: what went of it last time does not go twice */
+	same = collector_same_message(c, msg, len);
+	if (same)
+		skip = c->partial.sent;
+	for (off = 0, i = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one, i++) {
 		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
-		e = collector_send(c, c->formatted + off, one);
+		e = i < skip ? 0 : collector_send(c, c->formatted + off, one);
 		if (e)
 			err = e;
+		else if (!err)
+			sent = i + 1;
+	}
+	if (err && sent) {
+		c->partial.len = len;
+		memcpy(c->partial.header, msg, sizeof(c->partial.header));
+		c->partial.sent = sent;
+	} else if (same && !err) {
+		c->partial.len = 0;
 	}
 	return err;
 }
@@ -199,6 +224,8 @@ void collector_print(const struct collector *c, int i, FILE *f)
 					   c->formatter->unknown);
 		daemon_stats_put_collector(f, i, "overflows",
 					   c->formatter->overflows);
+		daemon_stats_put_collector(f, i, "domains_evicted",
+					   c->formatter->evicted);
 	}
 	daemon_stats_put_collector(f, i, "sent", c->sent);
 	daemon_stats_put_collector(f, i, "bytes", c->sent_bytes);

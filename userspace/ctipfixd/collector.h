@@ -26,6 +26,11 @@ struct collector {
 	enum ipfix_format format;
 	struct ipfix_formatter *formatter;	/* NULL: biflow, as read */
 	uint8_t *formatted;	/* a message re-encoded, as datagrams */
+	struct {		/* the message last sent in part, if any */
+		size_t len;
+		uint8_t header[CTIPFIX_IPFIX_HDR_LEN];
+		unsigned int sent;	/* its first datagrams that went */
+	} partial;
 };
 
 /*
@@ -52,7 +57,9 @@ void collector_close(struct collector *c);
 int collector_send(struct collector *c, const void *msg, size_t len);
 /*
  * The module's message @msg in @c's format: one or more datagrams. Returns
- * 0, or the negative errno of a datagram that did not go.
+ * 0, -ENODATA if it had nothing for @c, or the negative errno of a
+ * datagram that did not go. Sent again before collector_commit() (held
+ * for a retry), the datagrams that went the first time do not go again.
  */
 int collector_send_message(struct collector *c, const uint8_t *msg,
 			   size_t len);

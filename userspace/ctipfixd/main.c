@@ -90,8 +90,9 @@ static void usage(FILE *f)
 		"                [--rate N] [--relay FILE] [--stats-file FILE]\n"
 		"  --collector  UDP collector, repeatable (default %s);\n"
 		"               IPv6 as [ADDR]:PORT; F is what it is sent:\n"
-		"               biflow (RFC 5103, the default), standard (IANA\n"
-		"               field lengths) or uniflow (two records a flow)\n"
+		"               uniflow (two records a flow, the default),\n"
+		"               standard (IANA field lengths) or biflow (RFC 5103,\n"
+		"               as the module writes it)\n"
 		"  --foreground do not detach\n"
 		"  --rate       datagrams a second to each collector, after a\n"
 		"               burst of %d (default %d, 0: as fast as read)\n"
@@ -221,6 +222,7 @@ static enum delivery send_all(struct daemon *d, const uint8_t *msg,
 			      size_t len)
 {
 	enum delivery got = UNDELIVERABLE;
+	bool nothing = false;
 	int i, err;
 
 	for (i = 0; i < d->n_collectors; i++) {
@@ -228,9 +230,13 @@ static enum delivery send_all(struct daemon *d, const uint8_t *msg,
 		say_fragmented(d, &d->collectors[i], len);
 		if (!err)
 			got = TAKEN;
+		else if (err == -ENODATA)
+			nothing = true;	/* nothing for it: no reason to hold */
 		else if (err != -EMSGSIZE && got == UNDELIVERABLE)
 			got = HELD;
 	}
+	if (got == UNDELIVERABLE && nothing)
+		got = TAKEN;
 	/*
 	 * Sent, or gone for good: the sequence numbers of each collector's
 	 * format move on (a collector that missed it sees the gap). Held,
@@ -333,10 +339,12 @@ static int attach(struct daemon *d, char *why, size_t len)
 	d->attach_read = 0;
 	d->attach_acked = 0;
 	ipfix_session_start(&d->session, set, set_len);
-	for (int i = 0; i < d->n_collectors; i++)
-		if (d->collectors[i].formatter)
-			ipfix_format_learn(d->collectors[i].formatter, set,
-					   set_len);
+	for (int i = 0; i < d->n_collectors; i++) {
+		if (!d->collectors[i].formatter)
+			continue;
+		ipfix_format_restart(d->collectors[i].formatter);
+		ipfix_format_learn(d->collectors[i].formatter, set, set_len);
+	}
 	return 0;
 }
 

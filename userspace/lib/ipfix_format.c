@@ -70,12 +70,13 @@ static void learn_one(struct ipfix_formatter *f, const uint8_t *p,
 	t->options = options;
 	t->scope = options ? ipfix_be16(p + 4) : 0;
 	for (i = 0; i < n && off + 4 <= len; i++) {
+		bool enterprise = ipfix_be16(p + off) & 0x8000;
+
 		fi = &t->fields[i];
 		fi->ie = ipfix_be16(p + off) & 0x7fff;
 		fi->len = ipfix_be16(p + off + 2);
-		fi->pen = ipfix_be16(p + off) & 0x8000 ?
-			  ipfix_be32(p + off + 4) : 0;
-		off += fi->pen ? 8 : 4;
+		fi->pen = enterprise ? ipfix_be32(p + off + 4) : 0;
+		off += enterprise ? 8 : 4;
 		t->record_len += fi->len;
 		if (fi->len == 0xffff || fi->len > 16) {
 			t->record_len = 0;	/* variable length: not ours */
@@ -191,8 +192,8 @@ static unsigned int standard_len(const struct ipfix_format_field *fi)
  * for @ie swaps with its counterpart: source and destination, ingress and
  * egress, and the pre- and post-NAT addresses (the reply comes in to the
  * translated addresses and leaves to the original ones). NONE for what
- * the module knows of the original direction only: its next hop, TCP
- * flags and class of service.
+ * the module knows of the original direction only: its next hop, VLAN
+ * (the reply may come in on another), TCP flags and class of service.
  */
 static int reverse_source(const struct ipfix_format_template *t, int i)
 {
@@ -233,6 +234,7 @@ static int reverse_source(const struct ipfix_format_template *t, int i)
 		return find(t, CTIPFIX_IE_INGRESS_INTERFACE, 0);
 	case CTIPFIX_IE_IP_NEXT_HOP_IPV4_ADDRESS:
 	case CTIPFIX_IE_IP_NEXT_HOP_IPV6_ADDRESS:
+	case CTIPFIX_IE_VLAN_ID:
 	case CTIPFIX_IE_TCP_CONTROL_BITS:
 	case CTIPFIX_IE_IP_CLASS_OF_SERVICE:
 		return NONE;
@@ -404,7 +406,9 @@ static size_t plan_record(const struct plan *p,
 			put_uint(out + len, pf->out.len, v);
 		} else if (is_address(pf->out.ie)) {
 			memset(out + len, 0, pf->out.len);
-			memcpy(out + len, in + offset[src], t->fields[src].len);
+			memcpy(out + len, in + offset[src],
+			       t->fields[src].len < pf->out.len ?
+			       t->fields[src].len : pf->out.len);
 		} else {
 			v = get_uint(in + offset[src], t->fields[src].len);
 			if (pf->end)
@@ -435,6 +439,7 @@ struct emitter {
 	const uint8_t *hdr;
 	uint32_t *seq;
 	bool overflow;
+	uint32_t lost;		/* records that did not fit */
 };
 
 static void em_close_set(struct emitter *e)
@@ -455,7 +460,7 @@ static void em_close(struct emitter *e)
 }
 
 /* Append one record (or template record) of set @set_id. */
-static void em_put(struct emitter *e, unsigned int set_id, const uint8_t *rec,
+static bool em_put(struct emitter *e, unsigned int set_id, const uint8_t *rec,
 		   size_t rec_len, bool data)
 {
 	bool same_set = e->set && e->set_id == set_id;
@@ -463,7 +468,7 @@ static void em_put(struct emitter *e, unsigned int set_id, const uint8_t *rec,
 	uint8_t *m;
 
 	if (e->overflow)
-		return;
+		return false;
 	if (e->len && e->len + need > e->max_len) {
 		em_close(e);
 		same_set = false;
@@ -472,7 +477,7 @@ static void em_put(struct emitter *e, unsigned int set_id, const uint8_t *rec,
 	if (e->total + (e->len ? e->len : CTIPFIX_IPFIX_HDR_LEN) + need >
 	    e->room) {
 		e->overflow = true;
-		return;
+		return false;
 	}
 	m = e->out + e->total;
 	if (!e->len) {
@@ -491,6 +496,7 @@ static void em_put(struct emitter *e, unsigned int set_id, const uint8_t *rec,
 	e->len += rec_len;
 	if (data)
 		(*e->seq)++;
+	return true;
 }
 
 /* A template set: learnt, and passed on in this format. */
@@ -543,24 +549,32 @@ static long put_records(struct ipfix_formatter *f, struct emitter *e,
 		in = set + off;
 		records++;
 		if (t->options) {
-			em_put(e, id, in, t->record_len, true);
+			e->lost += !em_put(e, id, in, t->record_len, true);
 			continue;
 		}
 		n = plan_record(&p, t, offset, in, false, rec);
-		em_put(e, id, rec, n, true);
-		f->records_out++;
+		if (!em_put(e, id, rec, n, true)) {
+			e->lost++;
+			continue;
+		}
+		f->pending_out++;
 		if (f->format != IPFIX_FORMAT_UNIFLOW || p.rev_packets == NONE ||
 		    !get_uint(in + offset[p.rev_packets],
 			      t->fields[p.rev_packets].len))
 			continue;
 		n = plan_record(&p, t, offset, in, true, rec);
-		em_put(e, id, rec, n, true);
-		f->records_out++;
+		if (em_put(e, id, rec, n, true))
+			f->pending_out++;
+		else
+			e->lost++;
 	}
 	return records;
 }
 
-/* The domain's entry, a new one if need be; -1 past the table's size. */
+/*
+ * The domain's entry, a new one if need be. With the table full, one
+ * chosen by the id gives its place (its numbers start again).
+ */
 static long domain_at(struct ipfix_formatter *f, uint32_t domain)
 {
 	size_t i;
@@ -568,11 +582,23 @@ static long domain_at(struct ipfix_formatter *f, uint32_t domain)
 	for (i = 0; i < f->n_domains; i++)
 		if (f->domains[i].domain == domain)
 			return i;
-	if (f->n_domains == IPFIX_FORMAT_MAX_DOMAINS)
-		return NONE;
+	if (f->n_domains < IPFIX_FORMAT_MAX_DOMAINS) {
+		i = f->n_domains++;
+	} else {
+		i = domain % IPFIX_FORMAT_MAX_DOMAINS;
+		f->evicted++;
+	}
 	memset(&f->domains[i], 0, sizeof(f->domains[i]));
 	f->domains[i].domain = domain;
-	return f->n_domains++;
+	return i;
+}
+
+void ipfix_format_restart(struct ipfix_formatter *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_domains; i++)
+		f->domains[i].seen = false;
 }
 
 size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
@@ -588,13 +614,12 @@ size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
 	unsigned int id;
 
 	f->pending_at = NONE;
+	f->pending_out = 0;
 	if (len < CTIPFIX_IPFIX_HDR_LEN || ipfix_be16(in) != CTIPFIX_IPFIX_VERSION)
 		return 0;
 	if (ipfix_be16(in + 2) < len)
 		len = ipfix_be16(in + 2);
 	f->pending_at = domain_at(f, ipfix_be32(in + 12));
-	if (f->pending_at == NONE)
-		return 0;
 	*d = f->domains[f->pending_at];
 	seq = ipfix_be32(in + 8);
 	/* records the module lost: as many missing here */
@@ -622,6 +647,8 @@ size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
 		off += set_len;
 	}
 	em_close(&e);
+	/* what did not fit is lost to this collector: a gap it sees */
+	d->next_out += e.lost;
 	f->records_in += records;
 	/* a set skipped: how many records it held is not known */
 	d->seen = !lost_count;
@@ -635,5 +662,7 @@ void ipfix_format_commit(struct ipfix_formatter *f)
 {
 	if (f->pending_at != NONE)
 		f->domains[f->pending_at] = f->pending;
+	f->records_out += f->pending_out;
+	f->pending_out = 0;
 	f->pending_at = NONE;
 }

@@ -72,10 +72,12 @@ struct ipfix_formatter {
 	/* the message re-encoded last, until committed */
 	struct ipfix_format_domain pending;
 	long pending_at;		/* its index in domains, -1: none */
+	uint64_t pending_out;		/* the records it became */
 	uint64_t records_in;		/* data records re-encoded */
-	uint64_t records_out;		/* ... and what they became */
+	uint64_t records_out;		/* ... and what they became, sent */
 	uint64_t unknown;		/* sets skipped: template not known */
 	uint64_t overflows;		/* messages that did not fit out */
+	uint64_t evicted;		/* domains that lost their numbers */
 };
 
 void ipfix_format_init(struct ipfix_formatter *f, enum ipfix_format format);
@@ -92,5 +94,10 @@ size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
 			    size_t len, uint8_t *out, size_t room,
 			    size_t max_len);
 void ipfix_format_commit(struct ipfix_formatter *f);
+/*
+ * A new relay reader (the module reloaded, or another daemon wrote): the
+ * module's numbers start again, so no gap is read from them.
+ */
+void ipfix_format_restart(struct ipfix_formatter *f);
 
 #endif
