@@ -17,24 +17,6 @@ source "$(dirname "$0")"/topology.sh
 
 artifacts_dir formats nfcapd
 
-# nfacctd PORT FILE: pmacct's nfacctd, each flow's packets and bytes as
-# JSON lines appended to FILE every second
-nfacctd_start() {
-	cat >"$A"/nfacctd-$1.conf <<-CONF
-	daemonize: false
-	nfacctd_ip: 127.0.0.1
-	nfacctd_port: $1
-	plugins: print
-	print_output: json
-	print_output_file: $2
-	print_output_file_append: true
-	print_refresh_time: 1
-	aggregate: src_host, dst_host, src_port, dst_port, proto
-	CONF
-	bg nfacctd -f "$A"/nfacctd-$1.conf
-	wait_until 30 udp_bound_here "$1"
-}
-
 # FastNetMon on PORT, its dump of every flow in $A/fastnetmon.log
 fastnetmon_start() {
 	printf '10.0.0.0/16\n' >"$A"/networks

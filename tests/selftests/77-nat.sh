@@ -6,9 +6,10 @@
 # (NAT66). Each translated flow's record carries where its original
 # direction left the router (postNAT addresses and ports, IEs 225-228,
 # 281, 282), which must equal what a capture on the router's server-side
-# interface saw; a flow the router did not translate carries none. Three
-# decoders read them: ipfixDump, tshark and nfdump (its xlate fields, IPv4
-# only: nfdump 1.7.1 does not read IEs 281 and 282).
+# interface saw; a flow the router did not translate carries none. Four
+# decoders read them: ipfixDump, tshark, nfdump (its xlate fields) and
+# nfacctd (sent uniflow); the last two IPv4 only, as neither nfdump 1.7.1
+# nor nfacctd 1.7.7 reads IEs 281 and 282.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
@@ -107,7 +108,10 @@ servers_up() {
 check "servers up" wait_until 10 servers_up
 check "captures running" wait_until 30 \
 	test -s "$A"/ipfix.pcap -a -s "$A"/r1.pcap
-check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740
+check "nfacctd listens" nfacctd_start 4741 "$A"/nfacctd.json \
+	post_nat_src_host post_nat_dst_host post_nat_src_port post_nat_dst_port
+check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740 \
+	127.0.0.1:4741,format=uniflow
 
 udp_query UDP4:10.0.2.2:5300,sourceport=41001
 udp_query UDP4:10.0.1.1:8053,sourceport=41002
@@ -118,10 +122,10 @@ ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
 check "every flow ended and was exported" wait_until 30 ctipfix_settled
 check "the last record reached the collector" \
 	wait_until 10 bash -c "ipfixDump --in $A/ipfix.bin 2>/dev/null | grep -c 'sourceTransportPort : *4100[1-4]$' | grep -qx 4"
+sleep 2		# nfacctd prints what it got each second
 kill -TERM $daemon
 wait $daemon
 daemon=""
-sleep 1
 kill -TERM $pids
 wait 2>/dev/null
 pids=""
@@ -146,4 +150,21 @@ nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %xsa %xda %xsp %xdp' 2>/dev/null |
 	sort >"$A"/nfdump
 check "nfdump: the translated IPv4 flows' xlate fields" \
 	diff -u <(awk '$1 == 41001 || $1 == 41002' "$A"/want) "$A"/nfdump
+# "SPORT POST-SRC POST-DST POST-SPORT POST-DPORT" of the initiators'
+# records (those from the client) as nfacctd reads them, sent uniflow
+python3 - "$A"/nfacctd.json >"$A"/nfacctd <<-'PY'
+import json, sys
+def v(x):
+    return "-" if x in ("", "0.0.0.0", "::", 0, None) else str(x)
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    if j.get("ip_src") in ("10.0.1.2", "fd00:1::2"):
+        print(j["port_src"], *(v(j.get(k)) for k in (
+            "post_nat_ip_src", "post_nat_ip_dst", "post_nat_port_src",
+            "post_nat_port_dst")))
+PY
+sort -u -o "$A"/nfacctd "$A"/nfacctd
+# nfacctd 1.7.7 does not read IEs 281 and 282 either: the IPv4 flows
+check "nfacctd (sent uniflow): the IPv4 flows' post-NAT fields" \
+	diff -u <(awk '$1 != 41003' "$A"/want) <(awk '$1 != 41003' "$A"/nfacctd)
 ksft_exit

@@ -50,7 +50,9 @@ capture=$!
 pids="$pids $capture"
 check "captures running" wait_until 30 \
 	test -s "$A"/ipfix.pcap -a -s "$A"/router.pcapng
-check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740
+check "nfacctd listens" nfacctd_start 4741 "$A"/nfacctd.json tcpflags
+check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740 \
+	127.0.0.1:4741,format=uniflow
 
 # "KIND<TAB>CLIENT PORT" per connection, for flagcheck.py
 cat >"$A"/kinds.txt <<-KINDS
@@ -87,6 +89,7 @@ finals_in() {
 		grep -cE 'sourceTransportPort : *430(0[1-9]|10)$')" -ge 10 ]
 }
 check "the records reached the collector" wait_until 10 finals_in
+sleep 2		# nfacctd prints what it got each second
 # the capture ends before the held connection's FIN, after its entry went
 kill $capture
 wait $capture

@@ -77,7 +77,10 @@ bg ip netns exec $NS_R dumpcap -q -i r1 -w "$A"/r1.pcapng
 bg ip netns exec $NS_R dumpcap -q -i r0 -w "$A"/r0.pcapng
 check "captures running" wait_until 30 \
 	test -s "$A"/ipfix.pcap -a -s "$A"/r1.pcapng -a -s "$A"/r0.pcapng
-check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740
+check "nfacctd listens" nfacctd_start 4741 "$A"/nfacctd.json \
+	tos in_iface out_iface vlan peer_dst_ip
+check "the daemon attaches" daemon_start 127.0.0.1:4739 127.0.0.1:4740 \
+	127.0.0.1:4741,format=uniflow
 
 # "KIND<TAB>CLIENT PORT" per flow, for classcheck.py
 cat >"$A"/kinds.txt <<-KINDS
@@ -121,6 +124,7 @@ finals_in() {
 		grep -cE 'sourceTransportPort : *4400[1-8]$')" -ge 9 ]
 }
 check "the records reached the collector" wait_until 10 finals_in
+sleep 2		# nfacctd prints what it got each second
 kill -TERM $daemon
 wait $daemon
 daemon=""
@@ -154,5 +158,17 @@ tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -O cflow -V 2>/dev/null |
 	     END { out() }' >"$A"/tshark.txt
 nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %tos %ivrf %in %out %svln %nh' \
 	>"$A"/nfdump.txt 2>&1
+# the same columns from nfacctd (sent uniflow), the initiators' records;
+# it has no zone
+python3 - "$A"/nfacctd.json >"$A"/nfacctd.txt <<-'PY'
+import json, sys
+def v(x):
+    return "-" if x in ("", None) else str(x)
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    if 44001 <= j.get("port_src", 0) <= 44008:
+        print(j["port_src"], v(j.get("tos")), "-", v(j.get("iface_in")),
+              v(j.get("iface_out")), v(j.get("vlan")), v(j.get("peer_ip_dst")))
+PY
 ksft_verdicts python3 "$(dirname "$0")"/classcheck.py "$A"
 ksft_exit

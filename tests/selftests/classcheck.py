@@ -14,6 +14,8 @@ classcheck.py DIR reads, from DIR:
                  tshark decodes them ("-" where a record has no such field)
   nfdump.txt     "SPORT CLASS ZONE IN OUT VLAN NEXTHOP" per flow record, as
                  nfdump prints them
+  nfacctd.txt    the same per initiator's entry of nfacctd (sent uniflow),
+                 which adds up records that share their keys; no zone
   nexthops.txt   "PORT NEXTHOP" per flow the router routes through a
                  gateway, as `ip route get` names it
   kinds.txt      "KIND<TAB>CLIENT_PORT" per flow of the test
@@ -156,7 +158,7 @@ want_zones = {p: [None] for p in kind_of}
 want_zones[ZONED] = [7, None]
 verdict(zones == want_zones, f"zones: two records of the 5-tuple, one with"
         f" ingressVRFID 7, none elsewhere ({zones})")
-for name in ("tshark.txt", "nfdump.txt"):
+for name in ("tshark.txt", "nfdump.txt", "nfacctd.txt"):
     got = decoded(name)
     diff = {p: (sent.get(p), got.get(p)) for p in kind_of if sent.get(p) and
             (not got.get(p) or any(r[0] != sent[p] for r in got[p]))}
@@ -171,6 +173,9 @@ vlans_verdict("nfdump", decoded("nfdump.txt"), 0)
 nexthops_verdict("ipfixDump", dump)
 nexthops_verdict("tshark", decoded("tshark.txt"))
 nexthops_verdict("nfdump", decoded("nfdump.txt"))
+# nfacctd (sent uniflow) shows 0 where a record has no VLAN
+vlans_verdict("nfacctd", decoded("nfacctd.txt"), 0)
+nexthops_verdict("nfacctd", decoded("nfacctd.txt"))
 got = sorted((r[1] for r in decoded("tshark.txt").get(ZONED, [])), key=str)
 verdict(got == [7, None], f"tshark decodes the zone: {got}")
 # nfdump's %ivrf shows 0 where a record has none

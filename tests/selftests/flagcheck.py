@@ -9,10 +9,12 @@ flagcheck.py DIR reads, from DIR:
   ipfixdump.txt  libfixbuf's ipfixDump of what the collector received
   tshark.txt     "SPORT FLAGS" per flow record, as tshark decodes them
   nfdump.txt     "SPORT FLAGS" per flow record, as nfdump prints them
+  nfacctd.json   nfacctd's flows (sent uniflow), tcp_flags among their keys
   kinds.txt      "KIND<TAB>CLIENT_PORT" per connection of the test
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
+import json
 import sys
 
 from checks import client_ports, number, verdict
@@ -63,6 +65,17 @@ def decoded(name, parse):
     return {p: sorted(v) for p, v in out.items()}
 
 
+def nfacctd_flags():
+    """client port -> the bits of its initiator's records, as nfacctd
+    decoded them (it adds up records that share their keys)"""
+    out = collections.defaultdict(int)
+    for line in open(f"{D}/nfacctd.json"):
+        j = json.loads(line)
+        if j.get("ip_proto") == "tcp":
+            out[int(j["port_src"])] |= int(j["tcp_flags"])
+    return out
+
+
 def nfdump_flags(s):
     return int(s, 16) if s.startswith("0x") else \
         sum(NFDUMP.get(c, 0) for c in s)
@@ -107,3 +120,11 @@ for name, parse in (("tshark.txt", lambda s: int(s, 0)),
     verdict(want and not diff,
             f"{name.split('.')[0]} decodes the same bits, record by record"
             f" (differences, ipfixDump against it: {diff})")
+ors = {p: 0 for p in want}
+for p, bits in want.items():
+    for b in bits:
+        ors[p] |= b or 0
+got = nfacctd_flags()
+diff = {p: (ors[p], got.get(p)) for p in ors if ors[p] != got.get(p)}
+verdict(ors and not diff, "nfacctd (sent uniflow) decodes the same bits, "
+        f"connection by connection (differences, ipfixDump against it: {diff})")

@@ -158,6 +158,38 @@ decoders_start() {
 	bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4740 -t 3600
 }
 
+# nfacctd_start PORT FILE [PRIMITIVE...]: pmacct's nfacctd on
+# 127.0.0.1:PORT, its flows keyed by the 5-tuple and each PRIMITIVE, as
+# JSON lines appended to FILE every second; ready once bound. It does not
+# stop on SIGTERM: it goes at exit with SIGKILL, its plugin too. Not a
+# child of the test, whose `wait` it would hold.
+nfacctd_start() {
+	local port=$1 file=$2 conf=$A/nfacctd-$1.conf key
+	local keys="src_host, dst_host, src_port, dst_port, proto"
+
+	shift 2
+	for key in "$@"; do
+		keys="$keys, $key"
+	done
+	cat >"$conf" <<-CONF
+	daemonize: false
+	nfacctd_ip: 127.0.0.1
+	nfacctd_port: $port
+	plugins: print
+	print_output: json
+	print_output_file: $file
+	print_output_file_append: true
+	print_refresh_time: 1
+	aggregate: $keys
+	nfacctd_net: netflow
+	use_ip_next_hop: true
+	pidfile: $A/nfacctd-$port.pid
+	CONF
+	(setsid nfacctd -f "$conf" >"$A"/nfacctd-$port.log 2>&1 &)
+	defer "kill -KILL -- -\$(cat $A/nfacctd-$port.pid)"
+	wait_until 30 udp_bound_here "$port"
+}
+
 # udp_query SOCAT-ADDRESS: from the client, one query, its reply
 udp_query() {
 	echo query | ip netns exec $NS_C socat -T2 - "$1" >/dev/null
