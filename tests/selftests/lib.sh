@@ -195,6 +195,12 @@ udp_query() {
 	echo query | ip netns exec $NS_C socat -T2 - "$1" >/dev/null
 }
 
+# SLOW: how many times a wall-clock bound is stretched on this kernel: 3
+# on the debug kernel of `make check-debug` (KASAN, lockdep, kmemleak:
+# several times slower under TCG), 1 on the kernels of `make check`
+SLOW=1
+[ -e /sys/kernel/debug/kmemleak ] && SLOW=3
+
 # COLLECTOR_RATE: datagrams a second the guest's collectors keep up with.
 # Under TCG nfcapd reads several times slower than on a host, and even
 # unpaced ctipfixd overflows its default receive buffer (97-scale with
