@@ -13,7 +13,8 @@
 # the same losses, and nfdump sees no sequence failure. Last, unload hands
 # a reader that is stopped most of the time more than the relay holds,
 # and loses none of it; but one that takes too little for unload_wait_s
-# does not hold unload longer, and what it left is counted as lost.
+# does not hold unload longer, and what it left is counted as lost. And a
+# collector on a backed-up path does not hold up another.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
@@ -209,4 +210,42 @@ kill -TERM $daemon
 wait $daemon
 check_eq "ctipfixd exits 0 on SIGTERM" $? 0
 daemon=""
+
+# --- A collector whose path backs up does not hold the other back. Its
+# link is slow (50 kbit/s through a long tbf queue) and the daemon's send
+# buffers small, so a send that waited would wait a fifth of a second for
+# each datagram that link carries. ---
+NS_K=ctk
+ip netns add $NS_K
+defer "ip netns del $NS_K"
+ip link add k0 type veth peer name k1 netns $NS_K
+defer "ip link del k0"
+ip addr add 10.9.0.1/24 dev k0
+ip link set k0 up
+ip -n $NS_K addr add 10.9.0.2/24 dev k1
+ip -n $NS_K link set k1 up
+tc qdisc add dev k0 root tbf rate 50kbit burst 1600 limit 10000000
+bg ip netns exec $NS_K socat -u UDP-RECV:4750,bind=10.9.0.2 OPEN:/dev/null
+wait_until 10 udp_bound $NS_K 4750
+collector_start 4741 "$A"/fast.bin
+# the last phase's flows are not this one's
+ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+check "module loads" load_module
+wmem=$(sysctl -n net.core.wmem_default)
+defer "sysctl -qw net.core.wmem_default=$wmem"
+sysctl -qw net.core.wmem_default=16384
+check "the daemon attaches to a collector on lo and one on the slow link" \
+	daemon_start 127.0.0.1:4741 10.9.0.2:4750
+sysctl -qw net.core.wmem_default="$wmem"
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 50000 2000 1000 "$A"/opened6
+ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+fast_has_all() {
+	[ "$(ipfix_ports "$A"/fast.bin | awk '$1 >= 50000 && $1 < 52000' |
+		sort -u | wc -l)" -ge "$(wc -l <"$A"/opened6)" ]
+}
+check "the collector on lo has each of the $(wc -l <"$A"/opened6) flows within 5 s" \
+	wait_until 5 fast_has_all
+check "the slow one's datagrams that would wait fail at once, counted" \
+	daemon_stat_positive collector.1.failed
+echo "# slow collector: $(grep -h '^collector\.1\.last_error ' /run/ctipfixd.stats)"
 ksft_exit

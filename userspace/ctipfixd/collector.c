@@ -123,8 +123,13 @@ static ssize_t collector_send_once(struct collector *c, const void *msg,
 {
 	ssize_t n;
 
+	/*
+	 * Never waits: a collector whose path backs up (its socket's send
+	 * buffer full) fails this datagram (EAGAIN), and the daemon goes on
+	 * with the others, and with reading the relay for them.
+	 */
 	do {
-		n = send(c->fd, msg, len, 0);
+		n = send(c->fd, msg, len, MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	return n;
 }
