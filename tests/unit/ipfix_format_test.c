@@ -111,6 +111,19 @@ static void msg_record(struct msg *m, const struct tdef *t, size_t n,
 	}
 }
 
+/* a message of one record, in template @id, after its template or not */
+static void msg_one(struct msg *m, uint32_t seq, uint32_t domain, uint16_t id,
+		    const struct tdef *t, size_t n, const uint64_t *v,
+		    bool with_template)
+{
+	msg_start(m, seq, domain);
+	if (with_template)
+		msg_template(m, id, t, n);
+	set_open(m, id);
+	msg_record(m, t, n, v);
+	set_close(m);
+}
+
 /* a DNS-like exchange: 10.0.0.1:5353 -> 10.0.0.2:53, 1 packet each way */
 static const uint64_t dns[N_COMPACT] = {
 	0x0a000001, 0x0a000002, 5353, 53, 17, 60, 1, 120, 1,
@@ -206,11 +219,8 @@ FIXTURE(fmt) {
 
 FIXTURE_SETUP(fmt)
 {
-	msg_start(&self->in, 7, 42);
-	msg_template(&self->in, 260, compact, N_COMPACT);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 7, 42, 260, compact, N_COMPACT, dns,
+		true);
 }
 
 FIXTURE_TEARDOWN(fmt)
@@ -300,10 +310,8 @@ TEST_F(fmt, uniflow_makes_two_records_initiator_first)
 	ASSERT_EQ(2, value(self->out, t, 1, 239, 0));
 	ipfix_format_commit(&self->f);
 	/* the next message counts both */
-	msg_start(&self->in, 8, 42);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 8, 42, 260, compact, N_COMPACT, dns,
+		false);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
 	ASSERT_EQ(2, get(self->out + 8, 4));
@@ -316,11 +324,8 @@ TEST_F(fmt, uniflow_sends_no_reply_that_had_no_packet)
 	memcpy(v, dns, sizeof(v));
 	v[7] = 0;
 	v[8] = 0;
-	msg_start(&self->in, 7, 42);
-	msg_template(&self->in, 260, compact, N_COMPACT);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, v);
-	set_close(&self->in);
+	msg_one(&self->in, 7, 42, 260, compact, N_COMPACT, v,
+		true);
 	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
@@ -341,11 +346,8 @@ TEST_F(fmt, uniflow_reply_of_a_translated_flow)
 	};
 	const struct out_template *t = &self->t;
 
-	msg_start(&self->in, 0, 1);
-	msg_template(&self->in, 270, nat, N_NAT);
-	set_open(&self->in, 270);
-	msg_record(&self->in, nat, N_NAT, v);
-	set_close(&self->in);
+	msg_one(&self->in, 0, 1, 270, nat, N_NAT, v,
+		true);
 	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
@@ -374,11 +376,8 @@ TEST_F(fmt, uniflow_reply_of_an_echo_is_an_echo_reply)
 	v[3] = 0;
 	v[4] = 1;
 	v[15] = 8 << 8;
-	msg_start(&self->in, 0, 1);
-	msg_template(&self->in, 260, compact, N_COMPACT);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, v);
-	set_close(&self->in);
+	msg_one(&self->in, 0, 1, 260, compact, N_COMPACT, v,
+		true);
 	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
@@ -395,10 +394,8 @@ TEST_F(fmt, sequence_keeps_the_modules_gaps_and_waits_for_commit)
 			     sizeof(self->out), 1400);
 	ipfix_format_commit(&self->f);
 	/* 3 records lost in the module: 7 + 1 + 3 */
-	msg_start(&self->in, 11, 42);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 11, 42, 260, compact, N_COMPACT, dns,
+		false);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
 	ASSERT_EQ(1 + 3, get(self->out + 8, 4));
@@ -407,18 +404,14 @@ TEST_F(fmt, sequence_keeps_the_modules_gaps_and_waits_for_commit)
 			     sizeof(self->out), 1400);
 	ASSERT_EQ(1 + 3, get(self->out + 8, 4));
 	ipfix_format_commit(&self->f);
-	msg_start(&self->in, 12, 42);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 12, 42, 260, compact, N_COMPACT, dns,
+		false);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
 	ASSERT_EQ(5, get(self->out + 8, 4));
 	/* another domain has its own numbers */
-	msg_start(&self->in, 500, 43);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 500, 43, 260, compact, N_COMPACT, dns,
+		false);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
 	ASSERT_EQ(0, get(self->out + 8, 4));
@@ -465,10 +458,8 @@ TEST_F(fmt, too_little_room_is_counted_and_a_gap)
 			     100, 1400);
 	ASSERT_EQ(1, self->f.overflows);
 	ipfix_format_commit(&self->f);
-	msg_start(&self->in, 8, 42);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 8, 42, 260, compact, N_COMPACT, dns,
+		false);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
 	ASSERT_LE(1, get(self->out + 8, 4));
@@ -478,19 +469,14 @@ TEST_F(fmt, too_little_room_is_counted_and_a_gap)
 TEST_F(fmt, restart_reads_no_gap)
 {
 	ipfix_format_init(&self->f, IPFIX_FORMAT_STANDARD);
-	msg_start(&self->in, 0x80000010, 42);
-	msg_template(&self->in, 260, compact, N_COMPACT);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 0x80000010, 42, 260, compact, N_COMPACT, dns,
+		true);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
 	ipfix_format_commit(&self->f);
 	ipfix_format_restart(&self->f);
-	msg_start(&self->in, 0, 42);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 0, 42, 260, compact, N_COMPACT, dns,
+		false);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
 	ASSERT_EQ(1, get(self->out + 8, 4));
@@ -503,11 +489,8 @@ TEST_F(fmt, domains_past_the_table)
 
 	ipfix_format_init(&self->f, IPFIX_FORMAT_STANDARD);
 	for (dom = 1; dom <= IPFIX_FORMAT_MAX_DOMAINS + 1; dom++) {
-		msg_start(&self->in, 0, dom);
-		msg_template(&self->in, 260, compact, N_COMPACT);
-		set_open(&self->in, 260);
-		msg_record(&self->in, compact, N_COMPACT, dns);
-		set_close(&self->in);
+		msg_one(&self->in, 0, dom, 260, compact, N_COMPACT, dns,
+			true);
 		ASSERT_LT(0, ipfix_format_message(&self->f, self->in.p,
 						  self->in.len, self->out,
 						  sizeof(self->out), 1400));
@@ -527,11 +510,8 @@ TEST_F(fmt, uniflow_reply_has_no_vlan)
 		0x0a000001, 0x0a000002, 60, 1, 120, 1, 1, 2, 3, 100,
 	};
 
-	msg_start(&self->in, 0, 1);
-	msg_template(&self->in, 280, vlan, 10);
-	set_open(&self->in, 280);
-	msg_record(&self->in, vlan, 10, v);
-	set_close(&self->in);
+	msg_one(&self->in, 0, 1, 280, vlan, 10, v,
+		true);
 	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
@@ -546,20 +526,15 @@ TEST_F(fmt, unknown_template_is_skipped)
 	size_t n;
 
 	ipfix_format_init(&self->f, IPFIX_FORMAT_STANDARD);
-	msg_start(&self->in, 3, 42);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 3, 42, 260, compact, N_COMPACT, dns,
+		false);
 	n = ipfix_format_message(&self->f, self->in.p, self->in.len,
 				 self->out, sizeof(self->out), 1400);
 	ASSERT_EQ(0, n);
 	ASSERT_EQ(1, self->f.unknown);
 	ipfix_format_commit(&self->f);
-	msg_start(&self->in, 9, 42);
-	msg_template(&self->in, 260, compact, N_COMPACT);
-	set_open(&self->in, 260);
-	msg_record(&self->in, compact, N_COMPACT, dns);
-	set_close(&self->in);
+	msg_one(&self->in, 9, 42, 260, compact, N_COMPACT, dns,
+		true);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
 	ASSERT_EQ(0, get(self->out + 8, 4));
