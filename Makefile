@@ -4,6 +4,7 @@
 # make check      everything the README promises, in guest kernels
 # make check-debug the selftests in a KASAN/lockdep/kmemleak kernel (slow)
 # make lint       checkpatch --strict on kmod/ and include/
+# make fuzz       the daemon's parsers under libFuzzer (FUZZ_SECONDS each)
 # make deps       install what the build and the tests need (Debian)
 # make bench      the benchmark, in a guest kernel; writes BENCHMARKS.md
 
@@ -30,7 +31,7 @@ CTL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/ctipfixctl/*.c))
 PROGS := userspace/ctipfixd/ctipfixd userspace/ctipfixctl/ctipfixctl
 KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/*.h include/uapi/linux/*.h)
 
-.PHONY: all module userspace guest-modules selftest-progs unit lint check check-debug run-checks deps demo run-demo bench run-bench clean
+.PHONY: all module userspace guest-modules selftest-progs unit lint fuzz check check-debug run-checks deps demo run-demo bench run-bench clean
 all: module userspace
 
 module:
@@ -83,6 +84,9 @@ unit: userspace
 
 lint:
 	tests/lint.sh
+
+fuzz:
+	tests/fuzz/run.sh
 
 deps:
 	tests/install-deps.sh

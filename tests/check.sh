@@ -65,6 +65,7 @@ if [ "${CHECK_HOST:-1}" != 0 ]; then
 	run_host lint "$ROOT"/tests/lint.sh
 	run_host unit "$ROOT"/tests/unit/run.sh
 	run_host cli "$ROOT"/tests/cli.sh
+	run_host fuzz "$ROOT"/tests/fuzz/run.sh
 	run_host dkms "$ROOT"/tests/dkms.sh "$@"
 fi
 

@@ -14,7 +14,7 @@ HEADERS_61=linux-headers-amd64
 # mistakes that the standard kernel hides
 KERNEL_RT=linux-image-rt-amd64
 HEADERS_RT=linux-headers-rt-amd64
-PKGS="build-essential pkg-config git kmod cpio xz-utils
+PKGS="build-essential clang pkg-config git kmod cpio xz-utils
 	qemu-system-x86 busybox-static linux-source-6.1
 	libnl-3-dev libnl-genl-3-dev libnetfilter-conntrack-dev
 	dkms conntrack iproute2 nftables iperf3 socat tshark nfdump
