@@ -177,6 +177,13 @@ dns_exchanges() {
 		"$(awk -v b="$(stat -c %s "$file")" -v n="$(exchanges "$file")" \
 			'BEGIN { printf "%.1f", n ? b / n : 0 }')"
 	result "$1" dns_recorded "$(recorded "$file" 40000 $n)/$n"
+	[ "$1" = ctipfix ] || return 0
+	for format in uniflow standard; do
+		file=$A/dns-ctipfix-$format.bin
+		result ctipfix "bytes_per_dns_exchange_$format" \
+			"$(awk -v b="$(stat -c %s "$file")" -v n="$(exchanges "$file")" \
+				'BEGIN { printf "%.1f", n ? b / n : 0 }')"
+	done
 }
 
 # burst CONFIG: 10 000 new flows as fast as the generator opens them (it
@@ -402,7 +409,9 @@ config_up() {
 		socat -u UDP-RECV:4739,bind=127.0.0.1 \
 			OPEN:"$(collector_file ctipfix)",creat,append &
 		collector=$!
-		"$CTIPFIXD" --foreground --collector 127.0.0.1:4739,format=biflow 2>/dev/null &
+		format_collectors
+		"$CTIPFIXD" --foreground --collector 127.0.0.1:4739,format=biflow \
+			"${format_opts[@]}" 2>/dev/null &
 		exporter=$!
 		;;
 	ipt_netflow | ipt_netflow_ct)
@@ -443,6 +452,24 @@ config_up() {
 		;;
 	esac
 	sleep 1
+}
+
+# format_collectors: in the DNS phase, ctipfixd's other formats each to a
+# collector file of its own (dns-ctipfix-FORMAT.bin), whose pids join
+# $collector, and their --collector options in format_opts
+format_collectors() {
+	local format port=4740
+
+	format_opts=()
+	[ "$phase" = dns ] || return 0
+	for format in uniflow standard; do
+		port=$((port + 1))
+		socat -u UDP-RECV:$port,bind=127.0.0.1 \
+			OPEN:"$A/dns-ctipfix-$format.bin",creat,append &
+		collector="$collector $!"
+		format_opts+=(--collector "127.0.0.1:$port,format=$format")
+	done
+	wait_until 10 udp_bound_here 4742
 }
 
 config_down() {

@@ -252,6 +252,13 @@ output sends a message only once it is full).
                  f"{fmt(res.num(c, 'bytes_per_dns_exchange'), '.1f')} | "
                  f"{res.get(c, 'dns_recorded', 'n/a')} | "
                  f"{fmt(res.num(c, res.mem_metric))} |\n")
+    uni = res.num("ctipfix", "bytes_per_dns_exchange_uniflow")
+    std = res.num("ctipfix", "bytes_per_dns_exchange_standard")
+    if uni is not None:
+        text += (f"\nctipfixd's formats, the same exchanges at once: biflow "
+                 f"{fmt(res.num('ctipfix', 'bytes_per_dns_exchange'), '.1f')}"
+                 f", standard {fmt(std, '.1f')}, uniflow {fmt(uni, '.1f')} "
+                 f"bytes per exchange (README, Collectors).\n")
     return text
 
 
@@ -431,7 +438,7 @@ def targets(res):
 | the same, many short flows | per-round ratio ctipfix / ipt_NETFLOW alone | {b('ctipfix', 'ipt_netflow', 1.0, 'short_pps')} |
 | new flows: at least 5x ulogd2's zero-loss rate | {five_x_said} | {verdict(five_x) if five_x is not None else "**not shown**"} |
 | new flows: every flow recorded at conntrack-only's creation rate (within 5%) | {new_flow_said}, {res.get('ctipfix', recorded, 'n/a')} recorded | {verdict(new_flow_ok)} |
-| <= 32 bytes per DNS-like IPv4 exchange (default knobs) | {fmt(wire, '.1f')} | {verdict(None if wire is None else wire <= 32)} |
+| <= 32 bytes per DNS-like IPv4 exchange (default knobs, format=biflow) | {fmt(wire, '.1f')} | {verdict(None if wire is None else wire <= 32)} |
 | <= 64 bytes per tracked flow beyond conntrack | {mem_said} | {verdict(None if mem_added is None else mem_added <= 64)} |
 | export latency p99 <= 1.5 s (default knobs), 10 000 flows ending at once | {fmt(p99, '.3f')} s | {verdict(None if p99 is None else p99 <= 1.5)} |
 | periodic pass < 2% of one CPU at 100 000 flows | {fmt(cpu_100k, '.3f')}% | {verdict(None if cpu_100k is None else cpu_100k < 2)} |
