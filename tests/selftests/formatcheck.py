@@ -99,6 +99,17 @@ def check_uniflow(want):
     verdict(all("flowDurationMilliseconds" not in r["fields"] and
                 "flowEndMilliseconds" in r["fields"] for r in recs),
             "uniflow: every record has its end time, none a duration")
+    # each direction's record has its biflow record's times and reason
+    times = collections.defaultdict(set)
+    for r in flow_records(D + "/biflow.txt"):
+        t = (round(r["start"], 3), round(r["end"], 3), r["reason"])
+        times[r["key"]].add(t)
+        times[reverse_key(r["key"])].add(t)
+    odd = [(r["key"], r["start"], r["end"]) for r in recs
+           if (round(r["start"], 3), round(r["end"], 3), r["reason"])
+           not in times[r["key"]]]
+    verdict(recs and not odd, "uniflow: start, end and end reason of each "
+            f"record as its biflow record's (differing: {odd[:3]})")
 
 
 def check_tshark(want):
