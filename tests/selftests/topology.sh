@@ -98,7 +98,16 @@ servers_start() {
 	bg ip netns exec $NS_S socat UDP4-RECVFROM:5353,fork SYSTEM:'echo reply'
 	bg ip netns exec $NS_S socat UDP6-RECVFROM:5353,ipv6only=1,fork SYSTEM:'echo reply'
 	bg ip netns exec $NS_S socat -u UDP4-RECV:7777 OPEN:/dev/null
-	sleep 1
+	wait_until 10 servers_listen
+}
+
+# servers_listen: each of servers_start's sockets is bound
+servers_listen() {
+	ip netns exec $NS_S ss -Hltn4 "sport = :5001" | grep -q . &&
+		ip netns exec $NS_S ss -Hltn6 "sport = :5001" | grep -q . &&
+		ip netns exec $NS_S ss -Hlun4 "sport = :5353" | grep -q . &&
+		ip netns exec $NS_S ss -Hlun6 "sport = :5353" | grep -q . &&
+		udp_bound $NS_S 7777
 }
 
 # A mix of known traffic through the router: TCP transfers of known sizes,
