@@ -12,7 +12,8 @@ formatcheck.py DIR reads, from DIR:
   nfacctd-standard.json   nfacctd's print plugin, sent standard
   fastnetmon.log          FastNetMon's dump of every flow, sent uniflow
   nfdump-info.txt, nfdump.csv   nfdump (nfcapd), sent uniflow
-and prints one "PASS desc" or "FAIL desc" line per property.
+and prints one "PASS desc" or "FAIL desc" line per property. It writes
+DIR/matrix.md: what it asserted, collector by format, for the README.
 """
 import collections
 import json
@@ -24,6 +25,34 @@ from ipfixdump import ICMP, flow_records, key
 from tsharkjson import tshark_key, tshark_records
 
 D = sys.argv[1]
+FORMATS = ("biflow", "standard", "uniflow")
+# (collector, format) -> [all checks passed, what they checked]
+MATRIX = {}
+
+
+def cell(collector, fmt, ok, desc, what):
+    """a verdict, and its place in the collector x format matrix"""
+    verdict(ok, desc)
+    prev = MATRIX.get((collector, fmt), [True, []])
+    MATRIX[(collector, fmt)] = [prev[0] and bool(ok), prev[1] + [what]]
+
+
+def write_matrix():
+    """matrix.md: what this run asserted, collector by format (README)"""
+    rows = sorted({c for c, _ in MATRIX}, key=str.lower)
+    text = "| collector | " + " | ".join(FORMATS) + " |\n"
+    text += "|---|" + "---|" * len(FORMATS) + "\n"
+    for c in rows:
+        cells = []
+        for f in FORMATS:
+            if (c, f) not in MATRIX:
+                cells.append("-")
+                continue
+            ok, what = MATRIX[(c, f)]
+            cells.append(("right: " if ok else "WRONG: ") + ", ".join(what))
+        text += f"| {c} | " + " | ".join(cells) + " |\n"
+    with open(D + "/matrix.md", "w") as out:
+        out.write(text)
 # a request's reply, as conntrack pairs them (ICMP, ICMPv6 echo)
 REPLY_TYPE = {(1, 8): 0, (58, 128): 129}
 
@@ -84,18 +113,21 @@ def check_uniflow(want):
     recs = flow_records(D + "/uniflow.txt")
     got = sums((r["key"], n(r["fields"], "packetDeltaCount"),
                 n(r["fields"], "octetDeltaCount")) for r in recs)
-    verdict(got == want, "uniflow (the default): ipfixDump's records per "
-            f"direction carry the module's counts ({len(want)} directions)")
-    verdict(recs and not any(k.startswith("reverse") for r in recs
-                             for k in r["fields"]),
-            "uniflow: no RFC 5103 reverse IE")
+    cell("ipfixDump", "uniflow", got == want,
+         "uniflow (the default): ipfixDump's records per direction carry "
+         f"the module's counts ({len(want)} directions)", "counts")
+    cell("ipfixDump", "uniflow", recs and not any(
+        k.startswith("reverse") for r in recs for k in r["fields"]),
+        "uniflow: no RFC 5103 reverse IE", "no reverse IE")
     dirs = collections.Counter(n(r["fields"], "biflowDirection")
                                for r in recs)
     replies = sum(1 for r in flow_records(D + "/biflow.txt")
                   if n(r["fields"], "reversePacketDeltaCount"))
-    verdict(dirs[2] == replies and dirs[1] == len(recs) - replies,
-            f"uniflow: biflowDirection 1 for initiators ({dirs[1]}), 2 for "
-            f"the {replies} records with a reply ({dirs[2]})")
+    cell("ipfixDump", "uniflow",
+         dirs[2] == replies and dirs[1] == len(recs) - replies,
+         f"uniflow: biflowDirection 1 for initiators ({dirs[1]}), 2 for "
+         f"the {replies} records with a reply ({dirs[2]})",
+         "biflowDirection")
     verdict(all("flowDurationMilliseconds" not in r["fields"] and
                 "flowEndMilliseconds" in r["fields"] for r in recs),
             "uniflow: every record has its end time, none a duration")
@@ -108,25 +140,28 @@ def check_uniflow(want):
     odd = [(r["key"], r["start"], r["end"]) for r in recs
            if (round(r["start"], 3), round(r["end"], 3), r["reason"])
            not in times[r["key"]]]
-    verdict(recs and not odd, "uniflow: start, end and end reason of each "
-            f"record as its biflow record's (differing: {odd[:3]})")
+    cell("ipfixDump", "uniflow", recs and not odd,
+         "uniflow: start, end and end reason of each record as its biflow "
+         f"record's (differing: {odd[:3]})", "times, end reason")
 
 
 def check_tshark(want):
     recs, msgs = tshark_records(D + "/tshark-uniflow.json")
     got = sums((tshark_key(r), int(r["cflow.packets"]),
                 int(r["cflow.octets"])) for r in recs)
-    verdict(got == want, "uniflow: tshark's records per direction carry "
-            f"the module's counts ({len(want)}; got {len(got)})")
+    cell("tshark", "uniflow", got == want, "uniflow: tshark's records per "
+         f"direction carry the module's counts ({len(want)}; got "
+         f"{len(got)})", "counts")
     dirs = sorted({r.get("cflow.biflow_direction") for r in recs})
-    verdict(dirs == ["1", "2"], f"uniflow: tshark reads biflowDirection "
-            f"({dirs})")
+    cell("tshark", "uniflow", dirs == ["1", "2"],
+         f"uniflow: tshark reads biflowDirection ({dirs})", "biflowDirection")
     seq, ok = {}, True
     for domain, number, records in msgs:
         ok = ok and seq.get(domain, number) == number
         seq[domain] = number + records
-    verdict(msgs and ok, f"uniflow: each message's sequence number counts "
-            f"the records before it ({len(msgs)} messages)")
+    cell("tshark", "uniflow", msgs and ok, "uniflow: each message's "
+         f"sequence number counts the records before it ({len(msgs)} "
+         "messages)", "sequence numbers")
 
 
 def check_standard():
@@ -138,14 +173,16 @@ def check_standard():
                                   "reversePacketDeltaCount",
                                   "reverseOctetDeltaCount")):
             got[r["key"]][i] += n(r["fields"], name)
-    verdict(dict(got) == want, "standard: ipfixDump's biflow records carry "
-            f"the module's counts ({len(want)} flows)")
+    cell("ipfixDump", "standard", dict(got) == want, "standard: ipfixDump's "
+         f"biflow records carry the module's counts ({len(want)} flows)",
+         "counts")
     versions = {(r["key"][1].count(":") and 6 or 4,
                  n(r["fields"], "ipVersion"),
                  r["fields"].get("flowDirection")) for r in recs}
-    verdict(recs and versions <= {(4, 4, "0"), (6, 6, "0")},
-            f"standard: ipVersion matches the addresses, flowDirection 0 "
-            f"(ingress) ({sorted(versions)})")
+    cell("ipfixDump", "standard",
+         recs and versions <= {(4, 4, "0"), (6, 6, "0")},
+         "standard: ipVersion matches the addresses, flowDirection 0 "
+         f"(ingress) ({sorted(versions)})", "ipVersion, flowDirection")
 
 
 def nfacctd(path):
@@ -184,29 +221,33 @@ def main():
     check_standard()
     tcp_udp = ports_only(want)
     got = nfacctd(D + "/nfacctd-uniflow.json")
-    verdict(got == tcp_udp, "nfacctd, sent uniflow: packets and bytes of "
-            f"each TCP/UDP direction ({len(tcp_udp)}; got {len(got)})")
+    cell("nfacctd", "uniflow", got == tcp_udp, "nfacctd, sent uniflow: "
+         f"packets and bytes of each TCP/UDP direction ({len(tcp_udp)}; got "
+         f"{len(got)})", "counts, both directions")
     initiators = ports_only({r["key"]: None
                              for r in flow_records(D + "/biflow.txt")})
     got = nfacctd(D + "/nfacctd-standard.json")
     fwd = {k: want[k] for k in initiators}
-    verdict(got == fwd, "nfacctd, sent standard: packets and bytes of each "
-            f"TCP/UDP flow's original direction, small ones too "
-            f"({len(fwd)}; got {len(got)})")
+    cell("nfacctd", "standard", got == fwd, "nfacctd, sent standard: "
+         "packets and bytes of each TCP/UDP flow's original direction, small "
+         f"ones too ({len(fwd)}; got {len(got)})",
+         "counts, original direction only")
     # FastNetMon 1.2.4 keeps IPv4 flows of the networks it watches only
     v4 = {k: v for k, v in tcp_udp.items() if ":" not in k[1]}
     got = {k: v for k, v in fastnetmon().items() if ":" not in k[1]}
-    verdict(got == v4, "FastNetMon, sent uniflow: packets and bytes of each "
-            f"IPv4 TCP/UDP direction, replies too ({len(v4)}; got "
-            f"{len(got)})")
+    cell("FastNetMon", "uniflow", got == v4, "FastNetMon, sent uniflow: "
+         "packets and bytes of each IPv4 TCP/UDP direction, replies too "
+         f"({len(v4)}; got {len(got)})", "counts, both directions")
     info = open(D + "/nfdump-info.txt").read()
-    verdict("Sequence failures: 0" in info,
-            "nfdump, sent uniflow: no sequence failure")
+    cell("nfdump", "uniflow", "Sequence failures: 0" in info,
+         "nfdump, sent uniflow: no sequence failure", "no sequence failure")
     uni = len(flow_records(D + "/uniflow.txt"))
     rows = [line for line in open(D + "/nfdump.csv")
             if re.match(r"^\d{4}-", line)]
-    verdict(len(rows) == uni, f"nfdump, sent uniflow: one record per "
-            f"uniflow record ({uni}; got {len(rows)})")
+    cell("nfdump", "uniflow", len(rows) == uni, "nfdump, sent uniflow: one "
+         f"record per uniflow record ({uni}; got {len(rows)})",
+         "every record")
+    write_matrix()
 
 
 main()
