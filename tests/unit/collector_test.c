@@ -11,12 +11,36 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
+
 #include "kselftest_harness.h"
 #include "collector.h"
 #include "daemon_stats.c"
 #include "hostport.c"
 #include "ipfix_format.c"
 #include "pace.c"
+
+/*
+ * send() as the daemon sees it: the real one, except that while
+ * fail_send_at >= 0 the send of that index (counted from 0 by sends)
+ * fails with EAGAIN, as a full socket buffer makes it.
+ */
+static int fail_send_at = -1;
+static int sends;
+
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	static ssize_t (*real)(int, const void *, size_t, int);
+
+	if (!real)
+		real = (ssize_t (*)(int, const void *, size_t, int))
+		       dlsym(RTLD_NEXT, "send");
+	if (fail_send_at >= 0 && sends++ == fail_send_at) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return real(fd, buf, len, flags);
+}
 
 /* a free UDP port on 127.0.0.1, bound by nobody once this returns */
 static int free_port(void)
@@ -213,8 +237,89 @@ TEST(nothing_to_send_is_not_sent)
 
 	ASSERT_EQ(0, collector_open(&c, "127.0.0.1:9", 0, err, sizeof(err)));
 	EXPECT_EQ(-ENODATA, collector_send_message(&c, msg, sizeof(msg)));
+	collector_commit(&c);
 	EXPECT_EQ(0, c.sent);
 	EXPECT_EQ(1, c.formatter->unknown);
+	collector_close(&c);
+}
+
+/*
+ * The module's message of @n records of one 8-byte field (template 300,
+ * octetDeltaCount), template first, in domain 7, sequence 0
+ */
+static size_t many_records(uint8_t *m, unsigned int n)
+{
+	size_t len = 16 + 12 + 4 + 8 * n, i;
+
+	memset(m, 0, len);
+	m[1] = 10, m[2] = len >> 8, m[3] = len & 0xff, m[15] = 7;
+	m[17] = 2, m[19] = 12, m[20] = 1, m[21] = 44, m[23] = 1;
+	m[25] = 1, m[27] = 8;				/* field 1, 8 bytes */
+	m[28] = 1, m[29] = 44, m[30] = (4 + 8 * n) >> 8;
+	m[31] = (4 + 8 * n) & 0xff;
+	for (i = 0; i < n; i++)
+		m[32 + 8 * i + 7] = i + 1;
+	return len;
+}
+
+/* records and the first sequence number of each datagram @fd holds now */
+static int drain_records(int fd, uint32_t *first_seq, int max)
+{
+	uint8_t buf[2048];
+	int records = 0, k = 0;
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 16) {
+		if (k < max)
+			first_seq[k++] = buf[8] << 24 | buf[9] << 16 |
+					 buf[10] << 8 | buf[11];
+		/* the data set follows a template set or opens the message */
+		for (ssize_t off = 16; off + 4 <= n;
+		     off += buf[off + 2] << 8 | buf[off + 3]) {
+			if ((buf[off] << 8 | buf[off + 1]) == 300)
+				records += ((buf[off + 2] << 8 | buf[off + 3]) -
+					    4) / 8;
+			if ((buf[off + 2] << 8 | buf[off + 3]) < 4)
+				break;
+		}
+	}
+	return records;
+}
+
+/*
+ * A message cut in datagrams, one of which finds the socket full: the
+ * retry sends what did not go, cut as the first try was (the path's MTU
+ * changed meanwhile), and nothing twice
+ */
+TEST(a_retry_sends_only_what_did_not_go)
+{
+	static uint8_t msg[4096];
+	uint32_t seqs[64];
+	struct collector c;
+	char spec[64], err[256];
+	int port = free_port(), fd, got;
+	size_t len = many_records(msg, 300);
+
+	ASSERT_LT(0, port);
+	fd = listen_on(port);
+	ASSERT_LE(0, fd);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d,format=standard", port);
+	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
+	c.path_mtu = 576;	/* 548 bytes a datagram: several */
+	sends = 0;
+	fail_send_at = 2;
+	EXPECT_EQ(-EAGAIN, collector_send_message(&c, msg, len));
+	got = drain_records(fd, seqs, 64);
+	EXPECT_LT(0, got);
+	EXPECT_GT(300, got);
+	/* held, not committed; the path grew meanwhile */
+	fail_send_at = -1;
+	c.path_mtu = 1500;
+	EXPECT_EQ(0, collector_send_message(&c, msg, len));
+	collector_commit(&c);
+	EXPECT_EQ(300 - got, drain_records(fd, seqs, 64));
+	EXPECT_EQ(got, seqs[0]);	/* the retry's first number */
+	close(fd);
 	collector_close(&c);
 }
 

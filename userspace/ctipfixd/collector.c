@@ -158,60 +158,90 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 	return -c->last_errno;
 }
 
-/*
- * Re-encoded messages are cut to fit one packet of the path where it is
- * known; the module's own length is what max_msg_size made it.
- */
-/* Is @msg the one whose datagrams went in part last time? */
-static bool collector_same_message(struct collector *c, const uint8_t *msg,
-				   size_t len)
+/* Is @msg the one whose first datagrams went, and the rest did not? */
+static bool collector_same_message(const struct collector *c,
+				   const uint8_t *msg, size_t len)
 {
 	return c->partial.len == len &&
 	       !memcmp(c->partial.header, msg, sizeof(c->partial.header));
 }
 
+/*
+ * How big @c's datagrams of @msg are: one packet of the path, where it is
+ * known. A retry of a message sent in part is cut as the first try was,
+ * so that what went is skipped exactly, whatever the path became since.
+ */
+static size_t collector_datagram_max(const struct collector *c,
+				     const uint8_t *msg, size_t len)
+{
+	size_t fits = udp_payload_max(c->family, c->path_mtu);
+
+	if (collector_same_message(c, msg, len))
+		return c->partial.fits;
+	if (fits < 512)		/* the path not known: a datagram's most */
+		fits = udp_payload_max(c->family, 1 << 20);
+	return fits;
+}
+
 int collector_send_message(struct collector *c, const uint8_t *msg,
 			   size_t len)
 {
-	size_t fits = udp_payload_max(c->family, c->path_mtu), n, off, one;
-	unsigned int i, skip = 0, sent = 0;
-	int err = 0, e;
-	bool same;
+	size_t fits = collector_datagram_max(c, msg, len), n, off, one;
+	bool same = collector_same_message(c, msg, len);
+	unsigned int i, skip = 0;
+	int err = 0;
 
 	if (!c->formatter)
 		return collector_send(c, msg, len);
-	if (fits < 512)		/* the path not known: a datagram's most */
-		fits = udp_payload_max(c->family, 1 << 20);
 	n = ipfix_format_message(c->formatter, msg, len, c->formatted,
 				 COLLECTOR_FORMATTED_ROOM, fits);
 	if (!n)
 		return -ENODATA;
 	/* a retry: what went of it last time does not go twice */
-	same = collector_same_message(c, msg, len);
 	if (same)
 		skip = c->partial.sent;
+	c->current.len = len;
+	memcpy(c->current.header, msg, sizeof(c->current.header));
+	/* in order, up to the first that fails: the rest wait for the retry */
 	for (off = 0, i = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one, i++) {
 		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
-		e = i < skip ? 0 : collector_send(c, c->formatted + off, one);
-		if (e)
-			err = e;
-		else if (!err)
-			sent = i + 1;
+		if (i < skip)
+			continue;
+		err = collector_send(c, c->formatted + off, one);
+		if (err)
+			break;
 	}
-	if (err && sent) {
+	if (err && i) {
 		c->partial.len = len;
 		memcpy(c->partial.header, msg, sizeof(c->partial.header));
-		c->partial.sent = sent;
-	} else if (same && !err) {
+		c->partial.sent = i;
+		c->partial.fits = fits;
+	} else if (!err && same) {
 		c->partial.len = 0;
 	}
 	return err;
 }
 
+/*
+ * The message last tried is final: its partial sending, if any, is over
+ * (another collector took it). A primer, committed before its message is
+ * tried again, leaves the message's partial sending alone.
+ */
 void collector_commit(struct collector *c)
 {
 	if (c->formatter)
 		ipfix_format_commit(c->formatter);
+	if (c->current.len == c->partial.len &&
+	    !memcmp(c->current.header, c->partial.header,
+		    sizeof(c->partial.header)))
+		c->partial.len = 0;
+}
+
+void collector_restart(struct collector *c)
+{
+	c->partial.len = 0;
+	if (c->formatter)
+		ipfix_format_restart(c->formatter);
 }
 
 void collector_print(const struct collector *c, int i, FILE *f)

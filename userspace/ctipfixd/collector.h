@@ -15,7 +15,7 @@ struct collector {
 	int fd;			/* connected UDP socket */
 	uint64_t sent;		/* datagrams */
 	uint64_t sent_bytes;
-	uint64_t failed;	/* datagrams not sent */
+	uint64_t failed;	/* sends that failed (a retry counts again) */
 	uint64_t icmp_errors;	/* ICMP said an earlier one did not arrive */
 	int family;		/* of its address */
 	unsigned int path_mtu;	/* of its route, as last asked; 0: unknown */
@@ -30,7 +30,12 @@ struct collector {
 		size_t len;
 		uint8_t header[CTIPFIX_IPFIX_HDR_LEN];
 		unsigned int sent;	/* its first datagrams that went */
+		size_t fits;		/* the datagrams' size it was cut to */
 	} partial;
+	struct {		/* the message last tried */
+		size_t len;
+		uint8_t header[CTIPFIX_IPFIX_HDR_LEN];
+	} current;
 };
 
 /*
@@ -65,6 +70,8 @@ int collector_send_message(struct collector *c, const uint8_t *msg,
 			   size_t len);
 /* What collector_send_message() numbered is final: sent, or given up. */
 void collector_commit(struct collector *c);
+/* A new transport session (the module reloaded): nothing is carried over. */
+void collector_restart(struct collector *c);
 /*
  * The most IPFIX a UDP datagram to @family carries in one packet of @mtu
  * bytes (IP and UDP headers off), and never more than a UDP datagram

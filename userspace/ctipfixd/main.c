@@ -340,10 +340,10 @@ static int attach(struct daemon *d, char *why, size_t len)
 	d->attach_acked = 0;
 	ipfix_session_start(&d->session, set, set_len);
 	for (int i = 0; i < d->n_collectors; i++) {
-		if (!d->collectors[i].formatter)
-			continue;
-		ipfix_format_restart(d->collectors[i].formatter);
-		ipfix_format_learn(d->collectors[i].formatter, set, set_len);
+		collector_restart(&d->collectors[i]);
+		if (d->collectors[i].formatter)
+			ipfix_format_learn(d->collectors[i].formatter, set,
+					   set_len);
 	}
 	return 0;
 }
@@ -517,16 +517,28 @@ static bool reattach(struct daemon *d)
 /* One round with the module there: hints, and what the relay holds. */
 static void read_round(struct daemon *d)
 {
-	struct pollfd pfd[2] = { { .events = POLLIN }, { .events = POLLIN } };
+	struct pollfd pfd[2 + MAX_COLLECTORS] = {
+		{ .events = POLLIN }, { .events = POLLIN }
+	};
+	int n = 2, i;
 
 	pfd[0].fd = ctipfix_nl_fd(&d->nl);
 	pfd[1].fd = d->relay_fd;
 	/*
 	 * Holding a message, the relay stays readable: wait out the round on
-	 * netlink alone, or this would spin.
+	 * netlink alone, or this would spin, and for room in the socket of
+	 * each collector whose send found none (EAGAIN).
 	 */
-	if (poll(pfd, d->holding ? 1 : 2, POLL_MS) > 0 &&
-	    (pfd[0].revents & POLLIN))
+	if (d->holding) {
+		n = 1;
+		for (i = 0; i < d->n_collectors; i++) {
+			if (d->collectors[i].last_errno != EAGAIN)
+				continue;
+			pfd[n].fd = d->collectors[i].fd;
+			pfd[n++].events = POLLOUT;
+		}
+	}
+	if (poll(pfd, n, POLL_MS) > 0 && (pfd[0].revents & POLLIN))
 		ctipfix_nl_drain(&d->nl);
 	drain_relay(d);
 }

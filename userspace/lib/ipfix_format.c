@@ -537,7 +537,7 @@ static long put_records(struct ipfix_formatter *f, struct emitter *e,
 	const uint8_t *in;
 
 	if (!t || !t->n_fields || !t->record_len) {
-		f->unknown++;
+		f->pending.unknown++;
 		return -1;
 	}
 	if (!t->options) {
@@ -557,14 +557,14 @@ static long put_records(struct ipfix_formatter *f, struct emitter *e,
 			e->lost++;
 			continue;
 		}
-		f->pending_out++;
+		f->pending.out++;
 		if (f->format != IPFIX_FORMAT_UNIFLOW || p.rev_packets == NONE ||
 		    !get_uint(in + offset[p.rev_packets],
 			      t->fields[p.rev_packets].len))
 			continue;
 		n = plan_record(&p, t, offset, in, true, rec);
 		if (em_put(e, id, rec, n, true))
-			f->pending_out++;
+			f->pending.out++;
 		else
 			e->lost++;
 	}
@@ -606,15 +606,15 @@ size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
 			    size_t max_len)
 {
 	struct emitter e = { .out = out, .room = room, .hdr = in };
-	struct ipfix_format_domain *d = &f->pending;
+	struct ipfix_format_domain *d = &f->pending.domain;
 	size_t off = CTIPFIX_IPFIX_HDR_LEN, set_len;
 	bool lost_count = false;
 	uint32_t seq, gap;
 	long records = 0, n;
 	unsigned int id;
 
+	memset(&f->pending, 0, sizeof(f->pending));
 	f->pending_at = NONE;
-	f->pending_out = 0;
 	if (len < CTIPFIX_IPFIX_HDR_LEN || ipfix_be16(in) != CTIPFIX_IPFIX_VERSION)
 		return 0;
 	if (ipfix_be16(in + 2) < len)
@@ -649,20 +649,22 @@ size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
 	em_close(&e);
 	/* what did not fit is lost to this collector: a gap it sees */
 	d->next_out += e.lost;
-	f->records_in += records;
+	f->pending.in = records;
 	/* a set skipped: how many records it held is not known */
 	d->seen = !lost_count;
 	d->next_in = seq + records;
-	if (e.overflow)
-		f->overflows++;
+	f->pending.overflow = e.overflow;
 	return e.total;
 }
 
 void ipfix_format_commit(struct ipfix_formatter *f)
 {
 	if (f->pending_at != NONE)
-		f->domains[f->pending_at] = f->pending;
-	f->records_out += f->pending_out;
-	f->pending_out = 0;
+		f->domains[f->pending_at] = f->pending.domain;
+	f->records_in += f->pending.in;
+	f->records_out += f->pending.out;
+	f->unknown += f->pending.unknown;
+	f->overflows += f->pending.overflow;
+	memset(&f->pending, 0, sizeof(f->pending));
 	f->pending_at = NONE;
 }

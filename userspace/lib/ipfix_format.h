@@ -69,12 +69,18 @@ struct ipfix_formatter {
 					       CTIPFIX_IPFIX_MIN_DATA_SET + 1];
 	struct ipfix_format_domain domains[IPFIX_FORMAT_MAX_DOMAINS];
 	size_t n_domains;
-	/* the message re-encoded last, until committed */
-	struct ipfix_format_domain pending;
-	long pending_at;		/* its index in domains, -1: none */
-	uint64_t pending_out;		/* the records it became */
+	/* the message re-encoded last, counted once committed */
+	struct {
+		struct ipfix_format_domain domain;
+		uint64_t in;
+		uint64_t out;
+		uint64_t unknown;
+		bool overflow;
+	} pending;
+	long pending_at;		/* its domain's index, -1: none */
+	/* what committed messages held (a retry counts once) */
 	uint64_t records_in;		/* data records re-encoded */
-	uint64_t records_out;		/* ... and what they became, sent */
+	uint64_t records_out;		/* ... and the records they became */
 	uint64_t unknown;		/* sets skipped: template not known */
 	uint64_t overflows;		/* messages that did not fit out */
 	uint64_t evicted;		/* domains that lost their numbers */
