@@ -231,9 +231,8 @@ void collector_commit(struct collector *c)
 {
 	if (c->formatter)
 		ipfix_format_commit(c->formatter);
-	if (c->current.len == c->partial.len &&
-	    !memcmp(c->current.header, c->partial.header,
-		    sizeof(c->partial.header)))
+	/* the header is all of a message collector_same_message() reads */
+	if (collector_same_message(c, c->current.header, c->current.len))
 		c->partial.len = 0;
 }
 
