@@ -53,9 +53,13 @@ nfcapd_pid=$!
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
 bg ip netns exec $NS_S $UDPFLOWS serve 5301
 # The debug kernel runs everything several times slower, nfcapd too.
-[ "$SLOW" -gt 1 ] && COLLECTOR_RATE=50
+rate=$COLLECTOR_RATE
+[ "$SLOW" -gt 1 ] && rate=50
 DAEMON_CPU=0
-daemon_start 127.0.0.1:4739
+# the daemon's --rate 0 paces nothing: nfcapd's own rate= does
+COLLECTOR_RATE=0 daemon_start 127.0.0.1:4739,format=biflow,rate=$rate
+check_eq "the collector has its own rate" \
+	"$(daemon_stat collector.0.rate)" "$rate"
 # every namespace served starts with a table of 64 buckets
 buckets0=$(ctipfix_stat flow_buckets)
 check "each namespace's flow table starts small ($buckets0 buckets)" \

@@ -187,9 +187,42 @@ TEST(format_option)
 	EXPECT_EQ(-1, collector_open(&c, "127.0.0.1:9,format=v9", 0, err,
 				     sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "unknown option 'format=v9'"));
-	EXPECT_EQ(-1, collector_open(&c, "127.0.0.1:9,rate=5", 0, err,
+	EXPECT_EQ(-1, collector_open(&c, "127.0.0.1:9,speed=5", 0, err,
 				     sizeof(err)));
-	EXPECT_NE(NULL, strstr(err, "unknown option 'rate=5'"));
+	EXPECT_NE(NULL, strstr(err, "unknown option 'speed=5'"));
+}
+
+/* ",rate=N" paces that collector at its own rate, the others at the daemon's */
+TEST(rate_option)
+{
+	static const char *const bad[] = {
+		"rate=", "rate=abc", "rate=-1", "rate=1000001", "rate=5x",
+	};
+	struct collector c;
+	char spec[64], err[256];
+	unsigned int i;
+
+	ASSERT_EQ(0, collector_open(&c, "127.0.0.1:9", 4000, err, sizeof(err)));
+	EXPECT_EQ(4000, c.pace.rate);
+	EXPECT_EQ(250000, c.pace.interval_ns);
+	collector_close(&c);
+	ASSERT_EQ(0, collector_open(&c, "127.0.0.1:9,rate=500,format=biflow",
+				    4000, err, sizeof(err)));
+	EXPECT_EQ(500, c.pace.rate);
+	EXPECT_EQ(2000000, c.pace.interval_ns);
+	EXPECT_EQ(IPFIX_FORMAT_BIFLOW, c.format);
+	EXPECT_STREQ("127.0.0.1:9", c.name);
+	collector_close(&c);
+	/* 0: this one is not paced */
+	ASSERT_EQ(0, collector_open(&c, "[::1]:9,format=standard,rate=0", 4000,
+				    err, sizeof(err)));
+	EXPECT_EQ(0, c.pace.interval_ns);
+	collector_close(&c);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(spec, sizeof(spec), "127.0.0.1:9,%s", bad[i]);
+		EXPECT_EQ(-1, collector_open(&c, spec, 4000, err, sizeof(err)));
+		EXPECT_NE(NULL, strstr(err, bad[i]));
+	}
 }
 
 /* a uniflow collector gets each biflow record as two, in its own datagram */

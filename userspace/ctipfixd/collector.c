@@ -12,9 +12,23 @@
 #include "daemon_stats.h"
 #include "hostport.h"
 
-/* The options after HOST:PORT, cut off @spec: ",format=NAME". */
-static int collector_options(struct collector *c, char *spec, char *err,
-			     size_t errlen)
+/* One option, NAME=VALUE: 0, or -EINVAL for a name or value not known. */
+static int collector_option(struct collector *c, const char *opt,
+			    unsigned int *rate)
+{
+	if (!strncmp(opt, "format=", 7))
+		return ipfix_format_parse(opt + 7, &c->format) ? -EINVAL : 0;
+	if (!strncmp(opt, "rate=", 5))
+		return pace_parse_rate(opt + 5, rate);
+	return -EINVAL;
+}
+
+/*
+ * The options after HOST:PORT, cut off @spec: ",format=NAME" and
+ * ",rate=N", which overrides the daemon's @rate for this collector.
+ */
+static int collector_options(struct collector *c, char *spec,
+			     unsigned int rate, char *err, size_t errlen)
 {
 	char *opt = strchr(spec, ','), *next;
 
@@ -25,13 +39,14 @@ static int collector_options(struct collector *c, char *spec, char *err,
 		next = strchr(opt, ',');
 		if (next)
 			*next++ = '\0';
-		if (strncmp(opt, "format=", 7) ||
-		    ipfix_format_parse(opt + 7, &c->format)) {
+		if (collector_option(c, opt, &rate)) {
 			snprintf(err, errlen, "'%s': unknown option '%s' (format="
-				 "biflow, standard or uniflow)", c->name, opt);
+				 "biflow, standard or uniflow; rate=0..%d)",
+				 c->name, opt, PACE_MAX_RATE);
 			return -1;
 		}
 	}
+	pace_init(&c->pace, rate);
 	if (c->format == IPFIX_FORMAT_BIFLOW)
 		return 0;
 	c->formatter = malloc(sizeof(*c->formatter));
@@ -53,10 +68,9 @@ int collector_open(struct collector *c, const char *spec, unsigned int rate,
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	pace_init(&c->pace, rate);
 	snprintf(c->name, sizeof(c->name), "%s", spec);
 	snprintf(hostport, sizeof(hostport), "%s", spec);
-	if (collector_options(c, hostport, err, errlen) ||
+	if (collector_options(c, hostport, rate, err, errlen) ||
 	    hostport_resolve(hostport, &addr, &addrlen, err, errlen)) {
 		collector_close(c);
 		return -1;
@@ -267,6 +281,7 @@ void collector_print(const struct collector *c, int i, FILE *f)
 	daemon_stats_put_collector(f, i, "icmp_errors", c->icmp_errors);
 	daemon_stats_put_collector(f, i, "path_mtu", c->path_mtu);
 	daemon_stats_put_collector(f, i, "fragmented", c->fragmented);
+	daemon_stats_put_collector(f, i, "rate", c->pace.rate);
 	daemon_stats_put_collector(f, i, "paced", c->pace.waits);
 	daemon_stats_put_collector(f, i, "paced_ms",
 				   c->pace.waited_ns / 1000000);

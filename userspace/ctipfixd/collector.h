@@ -48,9 +48,9 @@ struct collector {
 #define COLLECTOR_FORMATTED_ROOM	(8 * 65536)
 
 /*
- * @spec is HOST:PORT[,format=NAME] (ipfix_format.h). Paced at @rate
- * datagrams a second (0: not paced). Returns 0, or -1 with a message in
- * err.
+ * @spec is HOST:PORT[,format=NAME][,rate=N] (ipfix_format.h). Paced at N
+ * datagrams a second if it says, else at @rate (0: not paced). Returns 0,
+ * or -1 with a message in err.
  */
 int collector_open(struct collector *c, const char *spec, unsigned int rate,
 		   char *err, size_t errlen);

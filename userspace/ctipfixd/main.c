@@ -86,13 +86,14 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ctipfixd [--collector HOST:PORT[,format=F]]... [--foreground]\n"
-		"                [--rate N] [--relay FILE] [--stats-file FILE]\n"
+		"usage: ctipfixd [--collector HOST:PORT[,format=F][,rate=N]]...\n"
+		"                [--foreground] [--rate N] [--relay FILE]\n"
+		"                [--stats-file FILE]\n"
 		"  --collector  UDP collector, repeatable (default %s);\n"
 		"               IPv6 as [ADDR]:PORT; F is what it is sent:\n"
 		"               uniflow (two records a flow, the default),\n"
 		"               standard (IANA field lengths) or biflow (RFC 5103,\n"
-		"               as the module writes it)\n"
+		"               as the module writes it); rate=N its own --rate\n"
 		"  --foreground do not detach\n"
 		"  --rate       datagrams a second to each collector, after a\n"
 		"               burst of %d (default %d, 0: as fast as read)\n"
@@ -409,20 +410,6 @@ static void drain_relay(struct daemon *d)
 	acknowledge(d);
 }
 
-/* A rate in datagrams a second, 0..PACE_MAX_RATE. Returns 0 or -1. */
-static int parse_rate(const char *arg, unsigned int *rate)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || v > PACE_MAX_RATE)
-		return -1;
-	*rate = v;
-	return 0;
-}
-
 static int open_collectors(struct daemon *d, const char **specs, int n,
 			   unsigned int rate)
 {
@@ -471,7 +458,7 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 			*foreground = 1;
 			break;
 		case 'R':
-			if (parse_rate(optarg, &rate)) {
+			if (pace_parse_rate(optarg, &rate)) {
 				fprintf(stderr, "ctipfixd: bad rate '%s': datagrams a second, 0..%d\n",
 					optarg, PACE_MAX_RATE);
 				return 2;

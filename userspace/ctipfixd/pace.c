@@ -7,6 +7,7 @@
  * ahead of now.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "pace.h"
@@ -23,10 +24,24 @@ static uint64_t now_ns(void)
 
 void pace_init(struct pace *p, unsigned int rate)
 {
+	p->rate = rate;
 	p->interval_ns = rate ? NSEC_PER_SEC / rate : 0;
 	p->due_ns = 0;
 	p->waits = 0;
 	p->waited_ns = 0;
+}
+
+int pace_parse_rate(const char *arg, unsigned int *rate)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v > PACE_MAX_RATE)
+		return -EINVAL;
+	*rate = v;
+	return 0;
 }
 
 static void sleep_until(uint64_t when_ns)

@@ -23,6 +23,7 @@
 #define PACE_MAX_RATE		1000000
 
 struct pace {
+	unsigned int rate;	/* datagrams a second; 0: not paced */
 	uint64_t interval_ns;	/* 0: not paced */
 	uint64_t due_ns;	/* when the bucket is empty again */
 	uint64_t waits;		/* datagrams that waited for their turn */
@@ -31,6 +32,8 @@ struct pace {
 
 /* @rate datagrams a second; 0 does not pace. */
 void pace_init(struct pace *p, unsigned int rate);
+/* A rate in datagrams a second, 0..PACE_MAX_RATE. Returns 0 or -EINVAL. */
+int pace_parse_rate(const char *arg, unsigned int *rate);
 /* Waits until one more datagram may go, and takes its turn. */
 void pace_wait(struct pace *p);
 
