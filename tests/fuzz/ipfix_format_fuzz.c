@@ -25,6 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len < 4 || len > size - off)
 			len = size - off;
 		ipfix_format_message(&f, data + off, len, out, room, max_len);
+		/* the first message out went, and one named by a byte */
+		ipfix_format_sent(&f, 0);
+		ipfix_format_sent(&f, data[off + 1] * 8);
 		if (data[off + 1] & 1)
 			ipfix_format_commit(&f);
 		else

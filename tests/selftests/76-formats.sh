@@ -35,7 +35,8 @@ fastnetmon_start() {
 }
 
 topology_up
-check "module loads" load_module
+# its in-band statistics every second: the last counts all (formatcheck)
+check "module loads" load_module stats_interval=1
 # tshark reads the default collector's datagrams from a capture
 bg dumpcap -q -i lo -f "udp dst port 4740" -w "$A"/uniflow.pcap
 wait_until 60 test -s "$A"/uniflow.pcap
@@ -84,9 +85,19 @@ ip netns exec $NS_C ping -q -c 2 -i 0.2 fd00:2::2 >/dev/null
 
 ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 check "every flow ends and leaves the module" wait_until 60 ctipfix_settled
-# what the module wrote the daemon has read, and sent on (the same round)
+# a report written after the last records counts them all; then no more,
+# so that what the module wrote stops growing
+reports=$(ctipfix_stat reliability_sent)
+reported_since() {
+	[ "$(ctipfix_stat reliability_sent)" -gt "$reports" ]
+}
+check "the in-band statistics report on them" wait_until 10 reported_since
+echo 86400 >"$PARAMS"/stats_interval
+# what the module wrote, flow messages and reports, the daemon has read,
+# and sent on (the same round)
 sent_everywhere() {
-	[ "$(daemon_stat read_bytes)" = "$(ctipfix_stat bytes_written)" ] &&
+	[ "$(daemon_stat read_messages)" = \
+	  $(($(ctipfix_stat messages_written) + $(ctipfix_stat reliability_sent))) ] &&
 		[ "$(daemon_stat held)" = 0 ]
 }
 sleep 1		# the last message reaches the relay (flush_interval_ms 500)

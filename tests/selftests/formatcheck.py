@@ -21,7 +21,7 @@ import re
 import sys
 
 from checks import verdict
-from ipfixdump import ICMP, flow_records, key
+from ipfixdump import ICMP, exported_counts, flow_records, key
 from tsharkjson import tshark_key, tshark_records
 
 D = sys.argv[1]
@@ -214,7 +214,26 @@ def fastnetmon():
     return sums(pairs)
 
 
+def check_reports(fmt):
+    """The in-band statistics each collector got count what it was sent
+    in the flows' domain: in uniflow and standard the daemon's own counts
+    of messages and flow records; in biflow the module's, whose message
+    count leaves out the template messages a daemon may send first."""
+    held, reports = exported_counts(f"{D}/{fmt}.txt")
+    what = (1,) if fmt == "biflow" else (0, 1)
+    flows = {d: [c[i] for i in what] for d, c in held.items() if c[1]}
+    got = {d: [int(r[("exportedMessageTotalCount",
+                      "exportedFlowRecordTotalCount")[i]]) for i in what]
+           for d, r in reports.items()}
+    cell("ipfixDump", fmt, flows and got == flows,
+         f"ipfixDump, sent {fmt}: the last statistics count the "
+         f"{'flow records' if fmt == 'biflow' else 'messages and flow records'}"
+         f" it got ({flows}; reported {got})", "in-band statistics")
+
+
 def main():
+    for fmt in FORMATS:
+        check_reports(fmt)
     want = expected()
     check_uniflow(want)
     check_tshark(want)

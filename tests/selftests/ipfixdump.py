@@ -56,3 +56,29 @@ def flow_records(path):
         if f is not None and m:
             f[m.group(1)] = m.group(2).strip()
     return out
+
+
+def exported_counts(path):
+    """What the ipfixDump output at path holds, per observation domain:
+    {domain: [messages, flow records]}, and the last in-band statistics
+    record (RFC 7011 4.3) of each domain it is scoped to: {domain:
+    {field: value}}."""
+    held = {}
+    reports = {}
+    domain, f = None, None
+    for line in open(path).read().splitlines() + ["---"]:
+        m = re.search(r"observation domain id: (\d+)", line)
+        if m:
+            domain = int(m.group(1))
+            held.setdefault(domain, [0, 0])[0] += 1
+        if line.startswith("---"):
+            if f and "flowStartMilliseconds" in f and "flowEndReason" in f:
+                held[domain][1] += 1
+            elif f and "exportedFlowRecordTotalCount" in f:
+                reports[int(f["observationDomainId"])] = f
+            f = {} if "data record" in line else None
+            continue
+        m = re.match(r"\s*\(\S+\)\s+(?:\(S\)\s+)?(\w+) : (.*)$", line)
+        if f is not None and m:
+            f[m.group(1)] = m.group(2).strip()
+    return held, reports

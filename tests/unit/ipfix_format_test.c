@@ -572,4 +572,70 @@ TEST_F(fmt, options_records_pass_unchanged)
 	ASSERT_EQ(0, memcmp(self->out + d + 4, rec, sizeof(rec)));
 }
 
+/*
+ * The statistics of a flows' domain count what this collector was sent
+ * there: uniflow made two records of one, in one message; a message given
+ * up (committed, none of it sent) counts nothing. The losses stay the
+ * module's.
+ */
+TEST_F(fmt, options_count_what_this_collector_was_sent)
+{
+	static const uint8_t body[] = {
+		1, 2, 0, 4, 0, 1,	/* 258: 4 fields, 1 scope */
+		0, 149, 0, 4, 0, 41, 0, 8, 0, 42, 0, 8, 0, 166, 0, 8,
+	};
+	/* the module wrote 1 message, 1 record in domain 42; 43: none here */
+	static const uint8_t rec[2][28] = {
+		{ 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1,
+		  0, 0, 0, 0, 0, 0, 0, 5 },
+		{ 0, 0, 0, 43, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 9,
+		  0, 0, 0, 0, 0, 0, 0, 6 },
+	};
+	struct msg stats;
+	size_t d, n;
+
+	msg_start(&stats, 0, 0xffffffff);
+	set_open(&stats, 3);
+	memcpy(stats.p + stats.len, body, sizeof(body));
+	stats.len += sizeof(body);
+	set_close(&stats);
+	set_open(&stats, 258);
+	memcpy(stats.p + stats.len, rec, sizeof(rec));
+	stats.len += sizeof(rec);
+	set_close(&stats);
+
+	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
+	/* tried, given up: nothing counted */
+	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
+			     sizeof(self->out), 1400);
+	ipfix_format_commit(&self->f);
+	n = ipfix_format_message(&self->f, stats.p, stats.len, self->out,
+				 sizeof(self->out), 1400);
+	ASSERT_EQ(stats.len, n);
+	d = find_set(self->out, 258);
+	ASSERT_NE(0, d);
+	EXPECT_EQ(42, get(self->out + d + 4, 4));
+	EXPECT_EQ(0, get(self->out + d + 8, 8));
+	EXPECT_EQ(0, get(self->out + d + 16, 8));
+	ipfix_format_commit(&self->f);
+	/* sent: its one message with two records; no message 1 to count */
+	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
+			     sizeof(self->out), 1400);
+	ipfix_format_sent(&self->f, 0);
+	ipfix_format_sent(&self->f, 1);
+	ipfix_format_commit(&self->f);
+	ipfix_format_message(&self->f, stats.p, stats.len, self->out,
+			     sizeof(self->out), 1400);
+	d = find_set(self->out, 258);
+	EXPECT_EQ(42, get(self->out + d + 4, 4));
+	EXPECT_EQ(1, get(self->out + d + 8, 8));
+	EXPECT_EQ(2, get(self->out + d + 16, 8));
+	EXPECT_EQ(5, get(self->out + d + 24, 8));
+	/* a domain this collector was sent nothing in */
+	EXPECT_EQ(43, get(self->out + d + 32, 4));
+	EXPECT_EQ(0, get(self->out + d + 36, 8));
+	EXPECT_EQ(0, get(self->out + d + 44, 8));
+	EXPECT_EQ(6, get(self->out + d + 52, 8));
+}
+
 TEST_HARNESS_MAIN

@@ -219,11 +219,12 @@ int collector_send_message(struct collector *c, const uint8_t *msg,
 	/* in order, up to the first that fails: the rest wait for the retry */
 	for (off = 0, i = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one, i++) {
 		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
-		if (i < skip)
-			continue;
-		err = collector_send(c, c->formatted + off, one);
+		if (i >= skip)
+			err = collector_send(c, c->formatted + off, one);
 		if (err)
 			break;
+		/* what it was sent, its in-band statistics count */
+		ipfix_format_sent(c->formatter, i);
 	}
 	if (err && i) {
 		c->partial.len = len;

@@ -440,6 +440,8 @@ struct emitter {
 	uint32_t *seq;
 	bool overflow;
 	uint32_t lost;		/* records that did not fit */
+	unsigned int messages;	/* closed */
+	uint32_t *records;	/* data records of each, the open one's too */
 };
 
 static void em_close_set(struct emitter *e)
@@ -455,6 +457,7 @@ static void em_close(struct emitter *e)
 	if (e->len > CTIPFIX_IPFIX_HDR_LEN) {
 		ipfix_put_be16(e->out + e->total + 2, e->len);
 		e->total += e->len;
+		e->messages++;
 	}
 	e->len = 0;
 }
@@ -475,7 +478,7 @@ static bool em_put(struct emitter *e, unsigned int set_id, const uint8_t *rec,
 		need = rec_len + CTIPFIX_IPFIX_SET_HDR_LEN;
 	}
 	if (e->total + (e->len ? e->len : CTIPFIX_IPFIX_HDR_LEN) + need >
-	    e->room) {
+	    e->room || (!e->len && e->messages == IPFIX_FORMAT_MAX_MESSAGES)) {
 		e->overflow = true;
 		return false;
 	}
@@ -484,6 +487,7 @@ static bool em_put(struct emitter *e, unsigned int set_id, const uint8_t *rec,
 		memcpy(m, e->hdr, CTIPFIX_IPFIX_HDR_LEN);
 		ipfix_put_be32(m + 8, *e->seq);
 		e->len = CTIPFIX_IPFIX_HDR_LEN;
+		e->records[e->messages] = 0;
 	}
 	if (!same_set) {
 		em_close_set(e);
@@ -494,8 +498,10 @@ static bool em_put(struct emitter *e, unsigned int set_id, const uint8_t *rec,
 	}
 	memcpy(m + e->len, rec, rec_len);
 	e->len += rec_len;
-	if (data)
+	if (data) {
 		(*e->seq)++;
+		e->records[e->messages]++;
+	}
 	return true;
 }
 
@@ -525,6 +531,68 @@ static void put_templates(struct ipfix_formatter *f, struct emitter *e,
 }
 
 /* A data set's records, re-encoded; how many there were, -1 if unknown. */
+/* The index of @domain's entry, NONE if it has none. */
+static long domain_index(const struct ipfix_formatter *f, uint32_t domain)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_domains; i++)
+		if (f->domains[i].domain == domain)
+			return i;
+	return NONE;
+}
+
+/*
+ * An exporting process's statistics record (RFC 7011 section 4.3) scoped
+ * to a flows' domain counts the messages and flow records the module
+ * wrote there. This collector was sent others, in its own format: what
+ * it was sent in that domain this transport session goes in their place
+ * (exportedMessageTotalCount, exportedFlowRecordTotalCount), as the RFC
+ * counts them, per collecting process. The losses (notSent*) stay the
+ * module's: what this collector missed besides is the gap in its sequence
+ * numbers. Returns whether @out holds the record rewritten.
+ */
+static bool options_own_counts(const struct ipfix_formatter *f,
+			       const struct ipfix_format_template *t,
+			       const uint8_t *in, uint8_t *out)
+{
+	const struct ipfix_format_domain *d = NULL;
+	const struct ipfix_format_field *fl;
+	size_t offset[IPFIX_FORMAT_MAX_FIELDS];
+	bool scoped = false, rewrote = false;
+	uint64_t v;
+	long at;
+	int i;
+
+	field_offsets(t, offset);
+	for (i = 0; i < t->scope && i < t->n_fields; i++) {
+		fl = &t->fields[i];
+		if (fl->ie != CTIPFIX_IE_OBSERVATION_DOMAIN_ID || fl->pen ||
+		    fl->len != 4)
+			continue;
+		scoped = true;
+		at = domain_index(f, get_uint(in + offset[i], 4));
+		d = at == NONE ? NULL : &f->domains[at];
+	}
+	if (!scoped)
+		return false;
+	memcpy(out, in, t->record_len);
+	for (; i < t->n_fields; i++) {
+		fl = &t->fields[i];
+		if (fl->pen)
+			continue;
+		if (fl->ie == CTIPFIX_IE_EXPORTED_MESSAGE_TOTAL_COUNT)
+			v = d ? d->messages : 0;
+		else if (fl->ie == CTIPFIX_IE_EXPORTED_FLOW_RECORD_TOTAL_COUNT)
+			v = d ? d->records : 0;
+		else
+			continue;
+		put_uint(out + offset[i], fl->len, v);
+		rewrote = true;
+	}
+	return rewrote;
+}
+
 static long put_records(struct ipfix_formatter *f, struct emitter *e,
 			const uint8_t *set, size_t len)
 {
@@ -549,6 +617,9 @@ static long put_records(struct ipfix_formatter *f, struct emitter *e,
 		in = set + off;
 		records++;
 		if (t->options) {
+			if (t->record_len <= sizeof(rec) &&
+			    options_own_counts(f, t, in, rec))
+				in = rec;
 			e->lost += !em_put(e, id, in, t->record_len, true);
 			continue;
 		}
@@ -577,11 +648,10 @@ static long put_records(struct ipfix_formatter *f, struct emitter *e,
  */
 static long domain_at(struct ipfix_formatter *f, uint32_t domain)
 {
-	size_t i;
+	long i = domain_index(f, domain);
 
-	for (i = 0; i < f->n_domains; i++)
-		if (f->domains[i].domain == domain)
-			return i;
+	if (i != NONE)
+		return i;
 	if (f->n_domains < IPFIX_FORMAT_MAX_DOMAINS) {
 		i = f->n_domains++;
 	} else {
@@ -605,7 +675,10 @@ size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
 			    size_t len, uint8_t *out, size_t room,
 			    size_t max_len)
 {
-	struct emitter e = { .out = out, .room = room, .hdr = in };
+	struct emitter e = {
+		.out = out, .room = room, .hdr = in,
+		.records = f->pending.records,
+	};
 	struct ipfix_format_domain *d = &f->pending.domain;
 	size_t off = CTIPFIX_IPFIX_HDR_LEN, set_len;
 	bool lost_count = false;
@@ -649,12 +722,21 @@ size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
 	em_close(&e);
 	/* what did not fit is lost to this collector: a gap it sees */
 	d->next_out += e.lost;
+	f->pending.messages = e.messages;
 	f->pending.in = records;
 	/* a set skipped: how many records it held is not known */
 	d->seen = !lost_count;
 	d->next_in = seq + records;
 	f->pending.overflow = e.overflow;
 	return e.total;
+}
+
+void ipfix_format_sent(struct ipfix_formatter *f, unsigned int i)
+{
+	if (i >= f->pending.messages)
+		return;
+	f->pending.domain.messages++;
+	f->pending.domain.records += f->pending.records[i];
 }
 
 void ipfix_format_commit(struct ipfix_formatter *f)

@@ -34,6 +34,8 @@ const char *ipfix_format_name(enum ipfix_format format);
 
 #define IPFIX_FORMAT_MAX_FIELDS		48
 #define IPFIX_FORMAT_MAX_DOMAINS	1024
+/* messages one module message may become (of 512 bytes or more: 512 KiB) */
+#define IPFIX_FORMAT_MAX_MESSAGES	1024
 
 struct ipfix_format_field {
 	uint16_t ie;
@@ -56,6 +58,8 @@ struct ipfix_format_domain {
 	bool seen;
 	uint32_t next_in;	/* the module's next message, if none is lost */
 	uint32_t next_out;	/* the number the next message out carries */
+	uint64_t messages;	/* this collector was sent, this session */
+	uint64_t records;	/* ... and the flow records in them */
 };
 
 /*
@@ -76,6 +80,9 @@ struct ipfix_formatter {
 		uint64_t out;
 		uint64_t unknown;
 		bool overflow;
+		unsigned int messages;
+		/* the data records in each of the messages it became */
+		uint32_t records[IPFIX_FORMAT_MAX_MESSAGES];
 	} pending;
 	long pending_at;		/* its domain's index, -1: none */
 	/* what committed messages held (a retry counts once) */
@@ -99,6 +106,11 @@ void ipfix_format_learn(struct ipfix_formatter *f, const uint8_t *set,
 size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
 			    size_t len, uint8_t *out, size_t room,
 			    size_t max_len);
+/*
+ * The message re-encoded last: its @i-th message out went (or went on an
+ * earlier try of the same one, cut the same way). Counted once committed.
+ */
+void ipfix_format_sent(struct ipfix_formatter *f, unsigned int i);
 void ipfix_format_commit(struct ipfix_formatter *f);
 /*
  * A new relay reader (the module reloaded, or another daemon wrote): the
