@@ -50,10 +50,13 @@ expect 1 "ctipfix.ko loaded" "a collector without a port means 4739" \
 	"$CTIPFIXD" --foreground --collector 192.0.2.1
 expect 1 "ctipfix.ko loaded" "an IPv6 collector in brackets is accepted" \
 	"$CTIPFIXD" --foreground --collector "[2001:db8::1]:4739"
-for bad in rate= rate=x rate=-1 rate=1000001 format=v9 speed=5; do
-	expect 2 "unknown option '$bad'" "ctipfixd refuses a collector's $bad" \
+for bad in rate= rate=x rate=-1 rate=+5 "rate= 5" rate=1000001 format=v9 speed=5; do
+	expect 2 "unknown option '(rate|format|speed)=" \
+		"ctipfixd refuses a collector's $bad" \
 		"$CTIPFIXD" --foreground --collector "127.0.0.1:4739,$bad"
 done
+expect 2 "longer than" "ctipfixd refuses a collector spec it would cut short" \
+	"$CTIPFIXD" --foreground --collector "127.0.0.1:4739,rate=1000$(printf '%0300d' 0)"
 expect 1 "ctipfix.ko loaded" "a collector's own rate=0 and format are accepted" \
 	"$CTIPFIXD" --foreground --collector "127.0.0.1:4739,rate=0,format=standard"
 expect 0 "" "ctipfixd --help exits 0" "$CTIPFIXD" --help

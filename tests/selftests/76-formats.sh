@@ -85,6 +85,7 @@ ip netns exec $NS_C ping -q -c 2 -i 0.2 fd00:2::2 >/dev/null
 
 ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 check "every flow ends and leaves the module" wait_until 60 ctipfix_settled
+sleep 1		# the last message reaches the relay (flush_interval_ms 500)
 # a report written after the last records counts them all; then no more,
 # so that what the module wrote stops growing
 reports=$(ctipfix_stat reliability_sent)
@@ -100,7 +101,6 @@ sent_everywhere() {
 	  $(($(ctipfix_stat messages_written) + $(ctipfix_stat reliability_sent))) ] &&
 		[ "$(daemon_stat held)" = 0 ]
 }
-sleep 1		# the last message reaches the relay (flush_interval_ms 500)
 check "the daemon sent what it read" wait_until 30 sent_everywhere
 sleep 2		# nfacctd prints what it got each second
 kill -TERM $daemon

@@ -197,6 +197,7 @@ TEST(rate_option)
 {
 	static const char *const bad[] = {
 		"rate=", "rate=abc", "rate=-1", "rate=1000001", "rate=5x",
+		"rate=+5", "rate= 5", "rate= -0",
 	};
 	struct collector c;
 	char spec[64], err[256];
@@ -223,6 +224,23 @@ TEST(rate_option)
 		EXPECT_EQ(-1, collector_open(&c, spec, 4000, err, sizeof(err)));
 		EXPECT_NE(NULL, strstr(err, bad[i]));
 	}
+}
+
+/* a spec too long to keep whole is refused, not cut into another */
+TEST(overlong_spec)
+{
+	char spec[400], err[256];
+	struct collector c;
+
+	memset(spec, '0', sizeof(spec));
+	memcpy(spec, "127.0.0.1:9,rate=1000", 21);
+	spec[sizeof(c.name)] = '\0';	/* one more than it keeps */
+	EXPECT_EQ(-1, collector_open(&c, spec, 0, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "longer than"));
+	spec[21] = '\0';
+	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
+	EXPECT_EQ(1000, c.pace.rate);
+	collector_close(&c);
 }
 
 /* a uniflow collector gets each biflow record as two, in its own datagram */

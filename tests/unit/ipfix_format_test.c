@@ -636,6 +636,49 @@ TEST_F(fmt, options_count_what_this_collector_was_sent)
 	EXPECT_EQ(0, get(self->out + d + 36, 8));
 	EXPECT_EQ(0, get(self->out + d + 44, 8));
 	EXPECT_EQ(6, get(self->out + d + 52, 8));
+	/* given up after its first message went: that one counts */
+	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
+			     sizeof(self->out), 1400);
+	ipfix_format_sent(&self->f, 0);
+	ipfix_format_commit(&self->f);
+	ipfix_format_message(&self->f, stats.p, stats.len, self->out,
+			     sizeof(self->out), 1400);
+	d = find_set(self->out, 258);
+	EXPECT_EQ(2, get(self->out + d + 8, 8));
+	EXPECT_EQ(4, get(self->out + d + 16, 8));
+}
+
+/* a reduced-size count says its largest value, not the low bytes */
+TEST_F(fmt, options_reduced_count_saturates)
+{
+	static const uint8_t body[] = {
+		1, 2, 0, 2, 0, 1,	/* 258: 2 fields, 1 scope */
+		0, 149, 0, 4, 0, 42, 0, 1,
+	};
+	static const uint8_t rec[] = { 0, 0, 0, 42, 1 };
+	struct msg stats;
+	size_t d;
+
+	msg_start(&stats, 0, 0xffffffff);
+	set_open(&stats, 3);
+	memcpy(stats.p + stats.len, body, sizeof(body));
+	stats.len += sizeof(body);
+	set_close(&stats);
+	set_open(&stats, 258);
+	memcpy(stats.p + stats.len, rec, sizeof(rec));
+	stats.len += sizeof(rec);
+	set_close(&stats);
+	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
+	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
+			     sizeof(self->out), 1400);
+	ipfix_format_sent(&self->f, 0);
+	ipfix_format_commit(&self->f);
+	self->f.domains[0].records = 300;
+	ipfix_format_message(&self->f, stats.p, stats.len, self->out,
+			     sizeof(self->out), 1400);
+	d = find_set(self->out, 258);
+	ASSERT_NE(0, d);
+	EXPECT_EQ(255, get(self->out + d + 8, 1));
 }
 
 TEST_HARNESS_MAIN

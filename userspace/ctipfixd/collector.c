@@ -68,6 +68,12 @@ int collector_open(struct collector *c, const char *spec, unsigned int rate,
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	if (strlen(spec) >= sizeof(hostport)) {
+		/* cut short, its options could read as others */
+		snprintf(err, errlen, "'%.40s...': longer than %zu characters",
+			 spec, sizeof(hostport) - 1);
+		return -1;
+	}
 	snprintf(c->name, sizeof(c->name), "%s", spec);
 	snprintf(hostport, sizeof(hostport), "%s", spec);
 	if (collector_options(c, hostport, rate, err, errlen) ||

@@ -6,6 +6,7 @@
  * the bucket, PACE_BURST deep: due_ns at most PACE_BURST - 1 intervals
  * ahead of now.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
@@ -36,9 +37,12 @@ int pace_parse_rate(const char *arg, unsigned int *rate)
 	unsigned long v;
 	char *end;
 
+	/* digits only: strtoul() would take a sign and leading blanks */
+	if (!isdigit((unsigned char)arg[0]))
+		return -EINVAL;
 	errno = 0;
 	v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || v > PACE_MAX_RATE)
+	if (errno || *end || v > PACE_MAX_RATE)
 		return -EINVAL;
 	*rate = v;
 	return 0;

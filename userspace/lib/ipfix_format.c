@@ -587,6 +587,9 @@ static bool options_own_counts(const struct ipfix_formatter *f,
 			v = d ? d->records : 0;
 		else
 			continue;
+		/* a reduced-size field holds at most its largest value */
+		if (fl->len < 8 && v >> (8 * fl->len))
+			v = (1ULL << (8 * fl->len)) - 1;
 		put_uint(out + offset[i], fl->len, v);
 		rewrote = true;
 	}
