@@ -124,6 +124,24 @@ static void msg_one(struct msg *m, uint32_t seq, uint32_t domain, uint16_t id,
 	set_close(m);
 }
 
+/*
+ * A statistics message as the module writes it, in its own domain: the
+ * options template set @body, then the data set of template 258 @rec.
+ */
+static void msg_options(struct msg *m, const uint8_t *body, size_t body_len,
+			const uint8_t *rec, size_t rec_len)
+{
+	msg_start(m, 0, 0xffffffff);
+	set_open(m, 3);
+	memcpy(m->p + m->len, body, body_len);
+	m->len += body_len;
+	set_close(m);
+	set_open(m, 258);
+	memcpy(m->p + m->len, rec, rec_len);
+	m->len += rec_len;
+	set_close(m);
+}
+
 /* a DNS-like exchange: 10.0.0.1:5353 -> 10.0.0.2:53, 1 packet each way */
 static const uint64_t dns[N_COMPACT] = {
 	0x0a000001, 0x0a000002, 5353, 53, 17, 60, 1, 120, 1,
@@ -551,15 +569,8 @@ TEST_F(fmt, options_records_pass_unchanged)
 	static const uint8_t rec[] = { 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 5 };
 	size_t n, t, d;
 
-	msg_start(&self->in, 0, 0xffffffff);
-	set_open(&self->in, 3);
-	memcpy(self->in.p + self->in.len, body, sizeof(body));
-	self->in.len += sizeof(body);
-	set_close(&self->in);
-	set_open(&self->in, 258);
-	memcpy(self->in.p + self->in.len, rec, sizeof(rec));
-	self->in.len += sizeof(rec);
-	set_close(&self->in);
+	msg_options(&self->in, body, sizeof(body), (const uint8_t *)rec,
+		    sizeof(rec));
 	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
 	n = ipfix_format_message(&self->f, self->in.p, self->in.len,
 				 self->out, sizeof(self->out), 1400);
@@ -594,15 +605,8 @@ TEST_F(fmt, options_count_what_this_collector_was_sent)
 	struct msg stats;
 	size_t d, n;
 
-	msg_start(&stats, 0, 0xffffffff);
-	set_open(&stats, 3);
-	memcpy(stats.p + stats.len, body, sizeof(body));
-	stats.len += sizeof(body);
-	set_close(&stats);
-	set_open(&stats, 258);
-	memcpy(stats.p + stats.len, rec, sizeof(rec));
-	stats.len += sizeof(rec);
-	set_close(&stats);
+	msg_options(&stats, body, sizeof(body), (const uint8_t *)rec,
+		    sizeof(rec));
 
 	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
 	/* tried, given up: nothing counted */
@@ -659,15 +663,8 @@ TEST_F(fmt, options_reduced_count_saturates)
 	struct msg stats;
 	size_t d;
 
-	msg_start(&stats, 0, 0xffffffff);
-	set_open(&stats, 3);
-	memcpy(stats.p + stats.len, body, sizeof(body));
-	stats.len += sizeof(body);
-	set_close(&stats);
-	set_open(&stats, 258);
-	memcpy(stats.p + stats.len, rec, sizeof(rec));
-	stats.len += sizeof(rec);
-	set_close(&stats);
+	msg_options(&stats, body, sizeof(body), (const uint8_t *)rec,
+		    sizeof(rec));
 	ipfix_format_init(&self->f, IPFIX_FORMAT_UNIFLOW);
 	ipfix_format_message(&self->f, self->in.p, self->in.len, self->out,
 			     sizeof(self->out), 1400);
