@@ -184,11 +184,11 @@ TEST(format_option)
 				    sizeof(err)));
 	EXPECT_EQ(IPFIX_FORMAT_STANDARD, c.format);
 	collector_close(&c);
-	EXPECT_EQ(-1, collector_open(&c, "127.0.0.1:9,format=v9", 0, err,
-				     sizeof(err)));
+	EXPECT_EQ(-EINVAL, collector_open(&c, "127.0.0.1:9,format=v9", 0, err,
+					  sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "unknown option 'format=v9'"));
-	EXPECT_EQ(-1, collector_open(&c, "127.0.0.1:9,speed=5", 0, err,
-				     sizeof(err)));
+	EXPECT_EQ(-EINVAL, collector_open(&c, "127.0.0.1:9,speed=5", 0, err,
+					  sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "unknown option 'speed=5'"));
 }
 
@@ -221,7 +221,8 @@ TEST(rate_option)
 	collector_close(&c);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(spec, sizeof(spec), "127.0.0.1:9,%s", bad[i]);
-		EXPECT_EQ(-1, collector_open(&c, spec, 4000, err, sizeof(err)));
+		EXPECT_EQ(-EINVAL,
+			  collector_open(&c, spec, 4000, err, sizeof(err)));
 		EXPECT_NE(NULL, strstr(err, bad[i]));
 	}
 }
@@ -235,7 +236,7 @@ TEST(overlong_spec)
 	memset(spec, '0', sizeof(spec));
 	memcpy(spec, "127.0.0.1:9,rate=1000", 21);
 	spec[sizeof(c.name)] = '\0';	/* one more than it keeps */
-	EXPECT_EQ(-1, collector_open(&c, spec, 0, err, sizeof(err)));
+	EXPECT_EQ(-ENAMETOOLONG, collector_open(&c, spec, 0, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "longer than"));
 	spec[21] = '\0';
 	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));

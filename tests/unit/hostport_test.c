@@ -2,6 +2,7 @@
 /* Collector address parsing: what operators type, and what they mistype. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -58,7 +59,7 @@ TEST(bad_specs_refused)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		EXPECT_EQ(-1, split(bad[i], host, &port)) {
+		EXPECT_EQ(-EINVAL, split(bad[i], host, &port)) {
 			TH_LOG("accepted '%s'", bad[i]);
 		}
 }
@@ -87,8 +88,13 @@ TEST(resolve_failure_says_why)
 	socklen_t len;
 	char err[256] = "";
 
-	EXPECT_EQ(-1, hostport_resolve("no-such-host.invalid:4739", &ss, &len,
-				       err, sizeof(err)));
+	int rc = hostport_resolve("no-such-host.invalid:4739", &ss, &len, err,
+				  sizeof(err));
+
+	/* -EAGAIN where no resolver answers, as in a test guest */
+	EXPECT_TRUE(rc == -ENOENT || rc == -EAGAIN) {
+		TH_LOG("rc %d", rc);
+	}
 	EXPECT_NE(NULL, strstr(err, "no-such-host.invalid"));
 }
 

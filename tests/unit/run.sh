@@ -18,6 +18,10 @@ for src in "$ROOT"/tests/unit/*_test.c; do
 	# the userspace code under test, if it is code; kmod's pure headers
 	# are not
 	lib=$(ls "$ROOT"/userspace/{lib,ctipfixd}/"${name%_test}".c 2>/dev/null)
+	libs=""
+	# the netlink client's test includes its .c, which needs libnl
+	[ "$name" = ctipfix_nl_test ] &&
+		libs=$(pkg-config --cflags --libs libnl-genl-3.0) && lib=""
 	# shellcheck disable=SC2086
 	# tests/unit/kernel stands in for the kernel headers kmod's pure
 	# code includes
@@ -25,7 +29,7 @@ for src in "$ROOT"/tests/unit/*_test.c; do
 		-I"$ROOT"/tests/unit/kernel -I"$ROOT"/userspace/lib \
 		-I"$ROOT"/userspace/ctipfixd \
 		-I"$ROOT"/include -I"$ROOT"/include/uapi -I"$ROOT"/kmod \
-		-o "$OUT/$name" "$src" $lib; then
+		-o "$OUT/$name" "$src" $lib $libs; then
 		echo "not ok 1 $name builds"
 		rc=1
 		continue

@@ -17,6 +17,7 @@ struct options {
 	const char *daemon_stats;
 };
 
+/* run: 0, or a negative errno that main() reports */
 struct subcommand {
 	const char *name;
 	int (*run)(struct ctipfix_nl *nl, const struct options *o);
@@ -106,11 +107,8 @@ static int cmd_stats(struct ctipfix_nl *nl, const struct options *o)
 	uint64_t s[CTIPFIX_STAT_MAX + 1];
 	int err = ctipfix_nl_get_stats(nl, s);
 
-	if (err) {
-		fprintf(stderr, "ctipfixctl: stats: %s\n",
-			ctipfix_nl_strerror(err));
-		return 1;
-	}
+	if (err)
+		return err;
 	printf(o->json ? "{\n  \"module\": {" : "module:\n");
 	print_values(ctipfix_stat_names, s, CTIPFIX_STAT_MAX + 1, o->json,
 		     o->json ? "    " : "  ");
@@ -128,11 +126,8 @@ static int cmd_config(struct ctipfix_nl *nl, const struct options *o)
 	uint64_t v[CTIPFIX_CONFIG_MAX + 1];
 	int i, err = ctipfix_nl_get_config(nl, c);
 
-	if (err) {
-		fprintf(stderr, "ctipfixctl: config: %s\n",
-			ctipfix_nl_strerror(err));
-		return 1;
-	}
+	if (err)
+		return err;
 	for (i = 0; i <= CTIPFIX_CONFIG_MAX; i++)
 		v[i] = c[i];
 	if (o->json)
@@ -146,13 +141,8 @@ static int cmd_config(struct ctipfix_nl *nl, const struct options *o)
 
 static int cmd_flush(struct ctipfix_nl *nl, const struct options *o)
 {
-	int err = ctipfix_nl_flush(nl);
-
 	(void)o;
-	if (err)
-		fprintf(stderr, "ctipfixctl: flush: %s\n",
-			ctipfix_nl_strerror(err));
-	return !!err;
+	return ctipfix_nl_flush(nl);
 }
 
 static const struct subcommand subcommands[] = {
@@ -230,10 +220,15 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "ctipfixctl: netlink family %s: %s "
 			"(is ctipfix.ko loaded?)\n", CTIPFIX_GENL_NAME,
-			ctipfix_nl_strerror(err));
+			strerror(-err));
 		return 1;
 	}
-	rc = cmd->run(&nl, &o);
+	err = cmd->run(&nl, &o);
 	ctipfix_nl_close(&nl);
-	return rc;
+	if (err) {
+		fprintf(stderr, "ctipfixctl: %s: %s\n", cmd->name,
+			strerror(-err));
+		return 1;
+	}
+	return 0;
 }

@@ -28,7 +28,7 @@ static int collector_option(struct collector *c, const char *opt,
  * ",rate=N", which overrides the daemon's @rate for this collector.
  */
 static int collector_options(struct collector *c, char *spec,
-			     unsigned int rate, char *err, size_t errlen)
+			     unsigned int rate, char *why, size_t len)
 {
 	char *opt = strchr(spec, ','), *next;
 
@@ -40,10 +40,10 @@ static int collector_options(struct collector *c, char *spec,
 		if (next)
 			*next++ = '\0';
 		if (collector_option(c, opt, &rate)) {
-			snprintf(err, errlen, "'%s': unknown option '%s' (format="
+			snprintf(why, len, "'%s': unknown option '%s' (format="
 				 "biflow, standard or uniflow; rate=0..%d)",
 				 c->name, opt, PACE_MAX_RATE);
-			return -1;
+			return -EINVAL;
 		}
 	}
 	pace_init(&c->pace, rate);
@@ -52,43 +52,47 @@ static int collector_options(struct collector *c, char *spec,
 	c->formatter = malloc(sizeof(*c->formatter));
 	c->formatted = malloc(COLLECTOR_FORMATTED_ROOM);
 	if (!c->formatter || !c->formatted) {
-		snprintf(err, errlen, "'%s': %s", c->name, strerror(ENOMEM));
-		return -1;
+		snprintf(why, len, "'%s': %s", c->name, strerror(ENOMEM));
+		return -ENOMEM;
 	}
 	ipfix_format_init(c->formatter, c->format);
 	return 0;
 }
 
 int collector_open(struct collector *c, const char *spec, unsigned int rate,
-		   char *err, size_t errlen)
+		   char *why, size_t len)
 {
 	struct sockaddr_storage addr;
 	char hostport[sizeof(c->name)];
 	socklen_t addrlen;
+	int err;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	if (strlen(spec) >= sizeof(hostport)) {
 		/* cut short, its options could read as others */
-		snprintf(err, errlen, "'%.40s...': longer than %zu characters",
+		snprintf(why, len, "'%.40s...': longer than %zu characters",
 			 spec, sizeof(hostport) - 1);
-		return -1;
+		return -ENAMETOOLONG;
 	}
 	snprintf(c->name, sizeof(c->name), "%s", spec);
 	snprintf(hostport, sizeof(hostport), "%s", spec);
-	if (collector_options(c, hostport, rate, err, errlen) ||
-	    hostport_resolve(hostport, &addr, &addrlen, err, errlen)) {
+	err = collector_options(c, hostport, rate, why, len);
+	if (!err)
+		err = hostport_resolve(hostport, &addr, &addrlen, why, len);
+	if (err) {
 		collector_close(c);
-		return -1;
+		return err;
 	}
 	snprintf(c->name, sizeof(c->name), "%s", hostport);
 	c->fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 ||
 	    /* connected, so that ICMP unreachable comes back as an error */
 	    connect(c->fd, (struct sockaddr *)&addr, addrlen)) {
-		snprintf(err, errlen, "'%s': %s", spec, strerror(errno));
+		err = -errno;
+		snprintf(why, len, "'%s': %s", spec, strerror(-err));
 		collector_close(c);
-		return -1;
+		return err;
 	}
 	c->family = addr.ss_family;
 	collector_path_mtu(c);

@@ -50,10 +50,10 @@ struct collector {
 /*
  * @spec is HOST:PORT[,format=NAME][,rate=N] (ipfix_format.h). Paced at N
  * datagrams a second if it says, else at @rate (0: not paced). Returns 0,
- * or -1 with a message in err.
+ * or a negative errno with the reason, for an operator, in @why.
  */
 int collector_open(struct collector *c, const char *spec, unsigned int rate,
-		   char *err, size_t errlen);
+		   char *why, size_t len);
 void collector_close(struct collector *c);
 /*
  * One IPFIX message, one datagram, once its turn comes. Returns 0 or the

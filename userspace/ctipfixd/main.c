@@ -301,8 +301,8 @@ static bool send_read(struct daemon *d)
 /*
  * Open the relay file, fetch the template set, ask the module to keep what
  * is read until it is acknowledged, and join the netlink group: the
- * module's, as loaded now. Starts a new transport session. Returns 0, or 1
- * with @why set.
+ * module's, as loaded now. Starts a new transport session. Returns 0, or a
+ * negative errno with @why set.
  */
 static int attach(struct daemon *d, char *why, size_t len)
 {
@@ -312,11 +312,12 @@ static int attach(struct daemon *d, char *why, size_t len)
 
 	d->relay_fd = open(d->relay, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (d->relay_fd < 0) {
+		err = -errno;
 		snprintf(why, len, "cannot open %s: %s (%s)", d->relay,
-			 strerror(errno), errno == EBUSY ?
+			 strerror(-err), err == -EBUSY ?
 			 "another reader has it open: a second ctipfixd?" :
 			 "is ctipfix.ko loaded and debugfs mounted?");
-		return 1;
+		return err;
 	}
 	err = ctipfix_nl_open(&d->nl);
 	if (!err)
@@ -330,12 +331,12 @@ static int attach(struct daemon *d, char *why, size_t len)
 		err = ctipfix_nl_subscribe(&d->nl);
 	if (err) {
 		snprintf(why, len, "netlink family %s: %s", CTIPFIX_GENL_NAME,
-			 ctipfix_nl_strerror(err));
+			 strerror(-err));
 		ctipfix_nl_close(&d->ctl);
 		ctipfix_nl_close(&d->nl);
 		close(d->relay_fd);
 		d->relay_fd = -1;
-		return 1;
+		return err;
 	}
 	d->attach_read = 0;
 	d->attach_acked = 0;
@@ -413,13 +414,13 @@ static void drain_relay(struct daemon *d)
 static int open_collectors(struct daemon *d, const char **specs, int n,
 			   unsigned int rate)
 {
-	char err[512];
+	char why[512];
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (collector_open(&d->collectors[i], specs[i], rate, err,
-				   sizeof(err))) {
-			fprintf(stderr, "ctipfixd: bad collector %s\n", err);
+		if (collector_open(&d->collectors[i], specs[i], rate, why,
+				   sizeof(why))) {
+			fprintf(stderr, "ctipfixd: bad collector %s\n", why);
 			return 2;
 		}
 		d->n_collectors++;

@@ -52,9 +52,55 @@ const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {
 	[CTIPFIX_CONFIG_STATS_DOMAIN]		= "stats_domain",
 };
 
-const char *ctipfix_nl_strerror(int err)
+/*
+ * The errno of a failed call into libnl: the kernel's own, where it
+ * answered with an error (kept by keep_kernel_error()), else what libnl's
+ * code stands for. libnl turns the kernel's errno into one of its codes,
+ * and more than one errno into the same code: the kernel's is the truth.
+ */
+static int nl_errno(struct ctipfix_nl *nl, int nlerr)
 {
-	return nl_geterror(err);
+	int kernel = nl->kernel_errno;
+
+	nl->kernel_errno = 0;
+	if (nlerr >= 0)
+		return nlerr;
+	if (kernel)
+		return -kernel;
+	switch (-nlerr) {
+	case NLE_NOMEM:		return -ENOMEM;
+	case NLE_PERM:		return -EPERM;
+	case NLE_NOACCESS:	return -EACCES;
+	case NLE_OBJ_NOTFOUND:	return -ENOENT;
+	case NLE_INVAL:		return -EINVAL;
+	case NLE_RANGE:		return -ERANGE;
+	case NLE_EXIST:		return -EEXIST;
+	case NLE_BUSY:		return -EBUSY;
+	case NLE_AGAIN:		return -EAGAIN;
+	case NLE_INTR:		return -EINTR;
+	case NLE_BAD_SOCK:	return -EBADF;
+	case NLE_OPNOTSUPP:	return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT:	return -EAFNOSUPPORT;
+	case NLE_PROTO_MISMATCH: return -EPROTONOSUPPORT;
+	case NLE_NODEV:		return -ENODEV;
+	case NLE_MSGSIZE:	return -EMSGSIZE;
+	case NLE_MSG_TRUNC:
+	case NLE_MSG_TOOSHORT:
+	case NLE_MSG_OVERFLOW:
+	case NLE_PARSE_ERR:	return -EBADMSG;
+	default:		return -EIO;
+	}
+}
+
+/* An NLMSG_ERROR from the kernel: keep its errno for nl_errno(). */
+static int keep_kernel_error(struct sockaddr_nl *who, struct nlmsgerr *e,
+			     void *arg)
+{
+	struct ctipfix_nl *nl = arg;
+
+	(void)who;
+	nl->kernel_errno = e->error < 0 ? -e->error : e->error;
+	return NL_STOP;
 }
 
 int ctipfix_nl_open(struct ctipfix_nl *nl)
@@ -64,20 +110,20 @@ int ctipfix_nl_open(struct ctipfix_nl *nl)
 	memset(nl, 0, sizeof(*nl));
 	nl->sock = nl_socket_alloc();
 	if (!nl->sock)
-		return -NLE_NOMEM;
-	err = genl_connect(nl->sock);
-	if (err)
-		goto fail;
-	nl->family = genl_ctrl_resolve(nl->sock, CTIPFIX_GENL_NAME);
-	if (nl->family < 0) {
-		err = nl->family;
-		goto fail;
+		return -ENOMEM;
+	err = nl_socket_modify_err_cb(nl->sock, NL_CB_CUSTOM,
+				      keep_kernel_error, nl);
+	if (!err)
+		err = genl_connect(nl->sock);
+	if (!err) {
+		nl->family = genl_ctrl_resolve(nl->sock, CTIPFIX_GENL_NAME);
+		err = nl->family < 0 ? nl->family : 0;
 	}
-	return 0;
-fail:
+	if (!err)
+		return 0;
 	nl_socket_free(nl->sock);
 	nl->sock = NULL;
-	return err;
+	return nl_errno(nl, err);
 }
 
 void ctipfix_nl_close(struct ctipfix_nl *nl)
@@ -143,17 +189,17 @@ static int request_u64(struct ctipfix_nl *nl, uint8_t cmd, int attr,
 	int err;
 
 	if (!msg)
-		return -NLE_NOMEM;
+		return -ENOMEM;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0,
 			 cmd, CTIPFIX_GENL_VERSION) ||
 	    (attr && nla_put_u64(msg, attr, value))) {
 		nlmsg_free(msg);
-		return -NLE_NOMEM;
+		return -ENOMEM;
 	}
 	err = nl_send_auto(nl->sock, msg);
 	nlmsg_free(msg);
 	if (err < 0)
-		return err;
+		return nl_errno(nl, err);
 	/* the reply and the ack come as two datagrams: take both */
 	if (parse) {
 		nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_CUSTOM,
@@ -163,9 +209,9 @@ static int request_u64(struct ctipfix_nl *nl, uint8_t cmd, int attr,
 		nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_DEFAULT,
 				    NULL, NULL);
 		if (err < 0)
-			return err;
+			return nl_errno(nl, err);
 	}
-	return nl_wait_for_ack(nl->sock);
+	return nl_errno(nl, nl_wait_for_ack(nl->sock));
 }
 
 static int request(struct ctipfix_nl *nl, uint8_t cmd,
@@ -214,7 +260,7 @@ int ctipfix_nl_get_templates(struct ctipfix_nl *nl, uint8_t *buf,
 
 	*len = r.len;
 	if (!err && !r.len)
-		err = -NLE_MSG_TOOSHORT;
+		err = -EBADMSG;	/* a reply without the set */
 	return err;
 }
 
@@ -232,14 +278,14 @@ int ctipfix_nl_subscribe(struct ctipfix_nl *nl)
 	nl->mcgrp = genl_ctrl_resolve_grp(nl->sock, CTIPFIX_GENL_NAME,
 					  CTIPFIX_MCGRP_DATA);
 	if (nl->mcgrp < 0)
-		return nl->mcgrp;
+		return nl_errno(nl, nl->mcgrp);
 	nl_socket_disable_seq_check(nl->sock);
 	nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_CUSTOM, ignore_msg,
 			    NULL);
 	err = nl_socket_add_membership(nl->sock, nl->mcgrp);
-	if (err)
-		return err;
-	return nl_socket_set_nonblocking(nl->sock);
+	if (!err)
+		err = nl_socket_set_nonblocking(nl->sock);
+	return nl_errno(nl, err);
 }
 
 int ctipfix_nl_fd(struct ctipfix_nl *nl)

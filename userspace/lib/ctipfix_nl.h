@@ -8,17 +8,25 @@
 
 struct nl_sock;
 
-/* A connected generic netlink socket and the resolved family. */
+/*
+ * A connected generic netlink socket and the resolved family. The socket
+ * points back at it (the kernel's errno is kept there): it stays where
+ * ctipfix_nl_open() found it until ctipfix_nl_close().
+ */
 struct ctipfix_nl {
 	struct nl_sock *sock;
 	int family;
 	int mcgrp;
+	int kernel_errno;	/* of the last NLMSG_ERROR, until taken */
 };
 
-/* Returns 0, or a negative libnl error: ctipfix_nl_strerror() tells. */
+/*
+ * Each call returns 0 or a negative errno: the kernel's, where it answered
+ * with one (-ENOENT from open: no family of that name, the module is not
+ * loaded; -EPERM: not allowed), else what went wrong on this side.
+ */
 int ctipfix_nl_open(struct ctipfix_nl *nl);
 void ctipfix_nl_close(struct ctipfix_nl *nl);
-const char *ctipfix_nl_strerror(int err);
 
 int ctipfix_nl_get_stats(struct ctipfix_nl *nl,
 			 uint64_t stats[CTIPFIX_STAT_MAX + 1]);

@@ -14,17 +14,17 @@ static int parse_port(const char *s, unsigned int *port)
 	unsigned long v;
 
 	if (!*s || *s == '-' || *s == '+')
-		return -1;
+		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v == 0 || v > 65535)
-		return -1;
+		return -EINVAL;
 	*port = v;
 	return 0;
 }
 
 int hostport_split(const char *spec, char *host, size_t hostlen,
-		   unsigned int *port, char *err, size_t errlen)
+		   unsigned int *port, char *why, size_t len)
 {
 	const char *h = spec, *p = NULL, *close;
 	size_t n;
@@ -33,47 +33,68 @@ int hostport_split(const char *spec, char *host, size_t hostlen,
 	if (spec[0] == '[') {
 		close = strchr(spec, ']');
 		if (!close) {
-			snprintf(err, errlen, "'%s': missing ']'", spec);
-			return -1;
+			snprintf(why, len, "'%s': missing ']'", spec);
+			return -EINVAL;
 		}
 		h = spec + 1;
 		n = close - h;
 		if (close[1] == ':')
 			p = close + 2;
 		else if (close[1]) {
-			snprintf(err, errlen, "'%s': expected ':' after ']'", spec);
-			return -1;
+			snprintf(why, len, "'%s': expected ':' after ']'", spec);
+			return -EINVAL;
 		}
 	} else {
 		p = strrchr(spec, ':');
 		if (p && strchr(spec, ':') != p) {
-			snprintf(err, errlen,
+			snprintf(why, len,
 				 "'%s': write IPv6 addresses as [ADDR]:PORT", spec);
-			return -1;
+			return -EINVAL;
 		}
 		n = p ? (size_t)(p - spec) : strlen(spec);
 		if (p)
 			p++;
 	}
 	if (n == 0) {
-		snprintf(err, errlen, "'%s': empty host", spec);
-		return -1;
+		snprintf(why, len, "'%s': empty host", spec);
+		return -EINVAL;
 	}
 	if (n >= hostlen) {
-		snprintf(err, errlen, "'%s': host name too long", spec);
-		return -1;
+		snprintf(why, len, "'%s': host name too long", spec);
+		return -ENAMETOOLONG;
 	}
 	memcpy(host, h, n);
 	host[n] = '\0';
 	if (p && parse_port(p, port)) {
-		snprintf(err, errlen, "'%s': port must be 1..65535", spec);
-		return -1;
+		snprintf(why, len, "'%s': port must be 1..65535", spec);
+		return -EINVAL;
 	}
 	return 0;
 }
 
+/* The errno closest to getaddrinfo()'s @rc. */
+static int gai_errno(int rc)
+{
+	switch (rc) {
+	case EAI_SYSTEM:
+		return -errno;
+	case EAI_MEMORY:
+		return -ENOMEM;
+	case EAI_AGAIN:
+		return -EAGAIN;
+	case EAI_FAMILY:
+	case EAI_ADDRFAMILY:
+		return -EAFNOSUPPORT;
+	case EAI_NONAME:
+	case EAI_NODATA:
+		return -ENOENT;
+	default:
+		return -EINVAL;
+	}
+}
+
 int hostport_resolve(const char *spec, struct sockaddr_storage *addr,
-		     socklen_t *addrlen, char *err, size_t errlen)
+		     socklen_t *addrlen, char *why, size_t len)
 {
 	struct addrinfo hints = {
 		.ai_family = AF_UNSPEC,
@@ -83,15 +104,17 @@ int hostport_resolve(const char *spec, struct sockaddr_storage *addr,
 	struct addrinfo *res;
 	char host[256], port[8];
 	unsigned int portnum;
-	int rc;
+	int rc, gai;
 
-	if (hostport_split(spec, host, sizeof(host), &portnum, err, errlen))
-		return -1;
+	rc = hostport_split(spec, host, sizeof(host), &portnum, why, len);
+	if (rc)
+		return rc;
 	snprintf(port, sizeof(port), "%u", portnum);
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc) {
-		snprintf(err, errlen, "'%s': %s", spec, gai_strerror(rc));
-		return -1;
+	gai = getaddrinfo(host, port, &hints, &res);
+	if (gai) {
+		rc = gai_errno(gai);	/* before snprintf() touches errno */
+		snprintf(why, len, "'%s': %s", spec, gai_strerror(gai));
+		return rc;
 	}
 	memcpy(addr, res->ai_addr, res->ai_addrlen);
 	*addrlen = res->ai_addrlen;

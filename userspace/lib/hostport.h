@@ -9,13 +9,18 @@
 
 /*
  * Split "HOST:PORT", "[V6ADDR]:PORT", "HOST" or "[V6ADDR]" into host and
- * port (default 4739). Returns 0, or -1 with a message in err.
+ * port (default 4739). Returns 0, or -EINVAL (-ENAMETOOLONG for a host
+ * longer than @hostlen) with what is wrong with @spec in @why.
  */
 int hostport_split(const char *spec, char *host, size_t hostlen,
-		   unsigned int *port, char *err, size_t errlen);
+		   unsigned int *port, char *why, size_t len);
 
-/* Split and resolve (numeric or DNS) into the first usable address. */
+/*
+ * Split and resolve (numeric or DNS) into the first usable address. A name
+ * that does not resolve is -ENOENT (-EAGAIN: the resolver could not tell
+ * now), with the resolver's words in @why.
+ */
 int hostport_resolve(const char *spec, struct sockaddr_storage *addr,
-		     socklen_t *addrlen, char *err, size_t errlen);
+		     socklen_t *addrlen, char *why, size_t len);
 
 #endif
