@@ -689,7 +689,10 @@ size_t ipfix_format_message(struct ipfix_formatter *f, const uint8_t *in,
 	long records = 0, n;
 	unsigned int id;
 
-	memset(&f->pending, 0, sizeof(f->pending));
+	/* not records[]: each message's count starts at 0 as it opens */
+	memset(&f->pending, 0, offsetof(struct ipfix_formatter,
+					pending.records) -
+			       offsetof(struct ipfix_formatter, pending));
 	f->pending_at = NONE;
 	if (len < CTIPFIX_IPFIX_HDR_LEN || ipfix_be16(in) != CTIPFIX_IPFIX_VERSION)
 		return 0;
@@ -750,6 +753,9 @@ void ipfix_format_commit(struct ipfix_formatter *f)
 	f->records_out += f->pending.out;
 	f->unknown += f->pending.unknown;
 	f->overflows += f->pending.overflow;
-	memset(&f->pending, 0, sizeof(f->pending));
+	/* not records[]: each message's count starts at 0 as it opens */
+	memset(&f->pending, 0, offsetof(struct ipfix_formatter,
+					pending.records) -
+			       offsetof(struct ipfix_formatter, pending));
 	f->pending_at = NONE;
 }
