@@ -107,8 +107,11 @@ static void ctipfix_msg_lost(struct ctipfix_msg *m, u32 records, u64 packets,
 	st->last_lost_ms = now_ms;
 }
 
-/* The module-wide counts of a message written, or dropped, any domain's. */
-static void ctipfix_count_written(unsigned int len)
+/*
+ * The module-wide counts of a message written into the relay (a domain's,
+ * or a report), or dropped.
+ */
+void ctipfix_msg_count_written(unsigned int len)
 {
 	ctipfix_stat_inc(CTIPFIX_STAT_MESSAGES_WRITTEN);
 	ctipfix_stat_add(CTIPFIX_STAT_BYTES_WRITTEN, len);
@@ -130,7 +133,7 @@ static void ctipfix_msg_dropped(struct ctipfix_msg *m, u32 records,
 static void ctipfix_msg_written(struct ctipfix_msg *m, unsigned int len,
 				u32 records)
 {
-	ctipfix_count_written(len);
+	ctipfix_msg_count_written(len);
 	m->stats.messages++;
 	m->stats.records += records;
 	m->wrote_any = true;
@@ -172,7 +175,7 @@ static bool ctipfix_orphans_drain(bool *wrote)
 		if (!ctipfix_pending_write(p))
 			break;
 		if (!p->report)
-			ctipfix_count_written(p->len);
+			ctipfix_msg_count_written(p->len);
 		ctipfix_pending_free(p);
 		*wrote = true;
 	}

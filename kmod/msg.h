@@ -53,6 +53,7 @@ struct ctipfix_msg {
 };
 
 unsigned int ctipfix_msg_min_size(void);
+void ctipfix_msg_count_written(unsigned int len);
 void ctipfix_msg_init(struct ctipfix_msg *m, u32 domain, bool domain_knob);
 void ctipfix_msg_free(struct ctipfix_msg *m);
 void ctipfix_msg_backlog_counts(const struct ctipfix_msg *m, u64 *messages,

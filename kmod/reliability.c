@@ -123,6 +123,7 @@ bool ctipfix_reliability_write(u8 *buf, unsigned int len)
 	written = ctipfix_relay_write(buf, len);
 	if (written) {
 		ctipfix_reliability_sequence++;
+		ctipfix_msg_count_written(len);
 		ctipfix_stat_inc(CTIPFIX_STAT_RELIABILITY_SENT);
 	}
 	mutex_unlock(&ctipfix_reliability_lock);

@@ -59,7 +59,8 @@ traffic_mix
 # --- every flow dies (2 s timeouts), is reaped, and is exported ---
 check "router conntrack table empties" wait_until 60 no_live_entries
 check "module follows no flow any more" wait_until 30 no_live_flows
-sleep 2
+"$CTIPFIXCTL" flush	# the last message reaches the relay
+check "the daemon sent what the module wrote" wait_until 10 daemon_caught_up
 "$CTIPFIXCTL" stats >"$A"/stats.txt
 check "stats --json: the daemon's counters as numbers" daemon_json_numbers
 kill -TERM $daemon

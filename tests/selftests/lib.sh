@@ -112,6 +112,15 @@ daemon_stat() {
 	awk -v name="$1" '$1 == name { print $2 }' /run/ctipfixd.stats 2>/dev/null
 }
 
+# daemon_caught_up: the daemon has read every message the module wrote,
+# flow messages and reports, and holds none back (what its stats file, a
+# second old at most, says). After a `ctipfixctl flush`, which writes the
+# module's open message out, it means the collectors were sent everything.
+daemon_caught_up() {
+	[ "$(daemon_stat read_messages)" = "$(ctipfix_stat messages_written)" ] &&
+		[ "$(daemon_stat held)" = 0 ]
+}
+
 # daemon_stat_positive NAME: has that counter counted anything?
 daemon_stat_positive() {
 	[ "$(daemon_stat "$1")" -gt 0 ] 2>/dev/null

@@ -71,16 +71,16 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_RECORDS_FINAL,
 	CTIPFIX_STAT_RECORDS_DROPPED,	/* encoded, but no room anywhere */
 	CTIPFIX_STAT_TEMPLATES_SENT,	/* messages that carried a template */
-	CTIPFIX_STAT_MESSAGES_WRITTEN,
+	CTIPFIX_STAT_MESSAGES_WRITTEN,	/* into the relay, reports included */
 	CTIPFIX_STAT_MESSAGES_DROPPED,
-	CTIPFIX_STAT_BYTES_WRITTEN,
+	CTIPFIX_STAT_BYTES_WRITTEN,	/* ... and their bytes */
 	CTIPFIX_STAT_RELAY_FULL,	/* sub-buffer switches refused */
 	CTIPFIX_STAT_NOTIFY_SENT,
 	CTIPFIX_STAT_NOTIFY_FAILED,	/* other than "no listener" */
 	CTIPFIX_STAT_SCANS,		/* periodic passes over the flows */
 	CTIPFIX_STAT_BACKLOG_QUEUED,	/* messages that waited for relay room */
 	CTIPFIX_STAT_BACKLOG_BYTES,	/* gauge: bytes waiting now */
-	CTIPFIX_STAT_RELIABILITY_SENT,	/* in-band statistics records */
+	CTIPFIX_STAT_RELIABILITY_SENT,	/* of them, in-band statistics reports */
 	CTIPFIX_STAT_SCAN_NS,		/* time in the periodic passes, ns */
 	CTIPFIX_STAT_SCAN_FLOWS,	/* flows the periodic passes looked at */
 	CTIPFIX_STAT_HINTS,		/* conntrack destroy events heard */
