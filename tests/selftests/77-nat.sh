@@ -122,7 +122,8 @@ ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
 check "every flow ended and was exported" wait_until 30 ctipfix_settled
 check "the last record reached the collector" \
 	wait_until 10 bash -c "ipfixDump --in $A/ipfix.bin 2>/dev/null | grep -c 'sourceTransportPort : *4100[1-4]$' | grep -qx 4"
-sleep 2		# nfacctd prints what it got each second
+# what nfacctd got, printed (its checks below say what is missing)
+wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 41001 41004) || true
 kill -TERM $daemon
 wait $daemon
 daemon=""

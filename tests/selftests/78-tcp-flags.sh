@@ -89,7 +89,8 @@ finals_in() {
 		grep -cE 'sourceTransportPort : *430(0[1-9]|10)$')" -ge 10 ]
 }
 check "the records reached the collector" wait_until 10 finals_in
-sleep 2		# nfacctd prints what it got each second
+# what nfacctd got, printed (its checks below say what is missing)
+wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 43001 43010) || true
 # the capture ends before the held connection's FIN, after its entry went
 kill $capture
 wait $capture

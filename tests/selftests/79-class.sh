@@ -124,7 +124,8 @@ finals_in() {
 		grep -cE 'sourceTransportPort : *4400[1-8]$')" -ge 9 ]
 }
 check "the records reached the collector" wait_until 10 finals_in
-sleep 2		# nfacctd prints what it got each second
+# what nfacctd got, printed (its checks below say what is missing)
+wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 44001 44008) || true
 kill -TERM $daemon
 wait $daemon
 daemon=""

@@ -212,6 +212,17 @@ nfacctd_start() {
 	wait_until 30 udp_bound_here "$port"
 }
 
+# nfacctd_printed FILE PORT...: nfacctd's print plugin (which writes what
+# it got once a second) has written a record from each source PORT
+nfacctd_printed() {
+	local file=$1 port
+
+	shift
+	for port in "$@"; do
+		grep -qE "\"port_src\": ?$port[,}]" "$file" 2>/dev/null || return 1
+	done
+}
+
 # udp_query SOCAT-ADDRESS: from the client, one query, its reply
 udp_query() {
 	echo query | ip netns exec $NS_C socat -T2 - "$1" >/dev/null
