@@ -392,11 +392,13 @@ def five_x_target(res):
         return None, "n/a"
     said = (f"ctipfix lost nothing up to {cx[0]:.0f} flows/s" +
             (" (the top rate offered)" if cx[1] is None else
-             f", lost at {cx[1]:.0f}") + "; ulogd2 " +
-            (f"lost nothing up to {ul[0]:.0f}/s" +
+             f", lost at {cx[1]:.0f}") + "; ulogd2 ")
+    if not (ul[0] or ul[1]):    # a run of some configurations only
+        return None, said + "not measured"
+    said += (f"lost nothing up to {ul[0]:.0f}/s" +
              (f", lost at {ul[1]:.0f}/s" if ul[1] else
               " (the top rate offered)") if ul[0] else
-             f"lost flows at {ul[1]:.0f}/s, the lowest rate offered"))
+             f"lost flows at {ul[1]:.0f}/s, the lowest rate offered")
     if ul[1] and cx[0] >= 5 * ul[1]:
         return True, said
     if cx[1] and cx[1] < 5 * ul[0]:
