@@ -3,7 +3,7 @@
 # make            module (against KDIR) and userspace programs
 # make check      everything the README promises, in guest kernels
 # make check-debug the selftests in a KASAN/lockdep/kmemleak kernel (slow)
-# make lint       checkpatch --strict on kmod/ and include/
+# make lint       checkpatch --strict on kmod/ and include/, the netlink spec
 # make fuzz       the daemon's parsers under libFuzzer (FUZZ_SECONDS each)
 # make deps       install what the build and the tests need (Debian)
 # make bench      the benchmark, in a guest kernel; writes BENCHMARKS.md

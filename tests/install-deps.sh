@@ -18,7 +18,7 @@ PKGS="build-essential clang pkg-config git kmod cpio xz-utils
 	qemu-system-x86 busybox-static linux-source-6.1
 	libnl-3-dev libnl-genl-3-dev libnetfilter-conntrack-dev
 	dkms conntrack iproute2 nftables iperf3 socat tshark nfdump
-	libfixbuf-tools pmacct fastnetmon python3 iputils-ping procps
+	libfixbuf-tools pmacct fastnetmon python3 python3-yaml iputils-ping procps
 	softflowd ulogd2 iptables libxtables-dev hping3 strace
 	$KERNEL_61 $HEADERS_61 $KERNEL_RT $HEADERS_RT"
 # `make check-debug` builds a kernel from linux-source-6.1 (tests/debug/)

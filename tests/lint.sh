@@ -3,6 +3,8 @@
 #
 # checkpatch.pl --strict on kmod/ and include/, one TAP point per file.
 # checkpatch comes from Debian's linux-source, extracted once into build/.
+# Then the netlink family's spec against the code written from it
+# (tests/ynl_check.py).
 set -u
 ROOT=$(realpath "$(dirname "$0")/..")
 KSRC=$("$ROOT"/tests/ksource.sh) || exit 1
@@ -29,5 +31,13 @@ for f in "$ROOT"/kmod/*.[ch] "$ROOT"/kmod/Kbuild "$ROOT"/include/*.h \
 		echo "$out" | sed 's/^/# /'
 	fi
 done
+n=$((n + 1))
+if out=$(python3 "$ROOT"/tests/ynl_check.py "$ROOT" 2>&1); then
+	echo "ok $n include/uapi/linux/ctipfix.yaml agrees with the header, kmod/netlink.c and ctipfix_nl.c"
+else
+	fail=1
+	echo "not ok $n include/uapi/linux/ctipfix.yaml agrees with the header, kmod/netlink.c and ctipfix_nl.c"
+	echo "$out" | sed 's/^/# /'
+fi
 echo "1..$n"
 exit $fail

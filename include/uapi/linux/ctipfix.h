@@ -80,7 +80,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_SCANS,		/* periodic passes over the flows */
 	CTIPFIX_STAT_BACKLOG_QUEUED,	/* messages that waited for relay room */
 	CTIPFIX_STAT_BACKLOG_BYTES,	/* gauge: bytes waiting now */
-	CTIPFIX_STAT_RELIABILITY_SENT,	/* of them, in-band statistics reports */
+	CTIPFIX_STAT_RELIABILITY_SENT,	/* reports (counted as messages too) */
 	CTIPFIX_STAT_SCAN_NS,		/* time in the periodic passes, ns */
 	CTIPFIX_STAT_SCAN_FLOWS,	/* flows the periodic passes looked at */
 	CTIPFIX_STAT_HINTS,		/* conntrack destroy events heard */
