@@ -7,19 +7,38 @@
  * router itself) has none. That is the route of the record's time, not of
  * the first packet's: a flow keeps no room for an address, and the
  * lookup costs the pass, not the packets. Policy routing is followed as
- * far as the lookup knows the flow: by its input interface for IPv4, not
- * by its source address, marks or VRF (the main table's route is named
- * for a flow in a VRF); of a multipath route the first path is named.
+ * far as the lookup knows the flow: by the VRF it came in through (the
+ * l3mdev rule takes the VRF's table), and by its input interface for
+ * IPv4, not by its source address or marks; of a multipath route the
+ * first path is named.
  */
 #include <linux/in6.h>
 #include <linux/ipv6.h>
 #include <net/ip6_fib.h>
 #include <net/ip6_route.h>
 #include <net/ip_fib.h>
+#include <net/l3mdev.h>
 #include <net/route.h>
 
 #include "route.h"
 #include "templates.h"
+
+/*
+ * Under RCU: the VRF (l3mdev master) the flow came in through, whose
+ * table routes it: its input interface, or the VRF that one is enslaved
+ * to (a packet that came in on a VRF's port is seen as coming from the
+ * VRF device itself); 0 for none, or an adopted flow's unknown interface.
+ */
+static int ctipfix_route_l3mdev(struct net *net,
+				const struct ctipfix_record *rec)
+{
+	const struct net_device *in;
+
+	if (!rec->ifindex_in)
+		return 0;
+	in = dev_get_by_index_rcu(net, rec->ifindex_in);
+	return in ? l3mdev_master_ifindex_rcu(in) : 0;
+}
 
 static void ctipfix_route_nexthop4(struct net *net,
 				   struct ctipfix_record *rec)
@@ -32,6 +51,7 @@ static void ctipfix_route_nexthop4(struct net *net,
 	struct fib_result res;
 
 	rcu_read_lock();
+	fl4.flowi4_l3mdev = ctipfix_route_l3mdev(net, rec);
 	if (!fib_lookup(net, &fl4, &res, 0) && res.type == RTN_UNICAST) {
 		nhc = FIB_RES_NHC(res);
 		if (nhc->nhc_gw_family == AF_INET) {
@@ -48,8 +68,14 @@ static void ctipfix_route_nexthop6(struct net *net,
 	struct flowi6 fl6 = {
 		.daddr = rec->nat ? rec->post_daddr.in6 : rec->daddr.in6,
 	};
-	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
-	struct rt6_info *rt = dst_rt6_info(dst);
+	struct dst_entry *dst;
+	struct rt6_info *rt;
+
+	rcu_read_lock();
+	fl6.flowi6_l3mdev = ctipfix_route_l3mdev(net, rec);
+	rcu_read_unlock();
+	dst = ip6_route_output(net, NULL, &fl6);
+	rt = dst_rt6_info(dst);
 
 	if (!dst->error && (rt->rt6i_flags & RTF_GATEWAY)) {
 		rec->nexthop.in6 = rt->rt6i_gateway;
