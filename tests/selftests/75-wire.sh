@@ -35,7 +35,8 @@ t0=$(date +%s)
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 $FIRST $N 100 "$A"/opened
 check "every exchange ended and was exported" wait_until 30 ctipfix_settled
 t1=$(date +%s)
-sleep 1
+"$CTIPFIXCTL" flush	# the last message reaches the relay
+check "the daemon sent what the module wrote" wait_until 10 daemon_caught_up
 check_eq "ctipfixd knows the collectors' path MTU" \
 	"$(daemon_stat collector.0.path_mtu) $(daemon_stat collector.1.path_mtu)" \
 	"1280 1280"
