@@ -117,9 +117,7 @@ udp_query UDP4:10.0.2.2:5300,sourceport=41001
 udp_query UDP4:10.0.1.1:8053,sourceport=41002
 udp_query UDP6:[fd00:2::2]:5300,sourceport=41003
 udp_query UDP4:10.0.2.2:5302,sourceport=41004
-ip netns exec $NS_R conntrack -F 2>/dev/null
-ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
-check "every flow ended and was exported" wait_until 30 ctipfix_settled
+router_flows_end
 check "the last record reached the collector" \
 	wait_until 10 bash -c "ipfixDump --in $A/ipfix.bin 2>/dev/null | grep -c 'sourceTransportPort : *4100[1-4]$' | grep -qx 4"
 # what nfacctd got, printed (its checks below say what is missing)

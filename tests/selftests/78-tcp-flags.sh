@@ -81,14 +81,9 @@ check "the client's connections ran to their ends" ip netns exec $NS_C $TF <<-FL
 	tcp-fin 10.0.2.2 5001 43009 100000
 	tcp-trickle 10.0.2.2 5001 43010 7 1.0
 FLOWS
-ip netns exec $NS_R conntrack -F 2>/dev/null
-ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
-check "every flow ended and was exported" wait_until 30 ctipfix_settled
-finals_in() {
-	[ "$(ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
-		grep -cE 'sourceTransportPort : *430(0[1-9]|10)$')" -ge 10 ]
-}
-check "the records reached the collector" wait_until 10 finals_in
+router_flows_end
+check "the records reached the collector" \
+	wait_until 10 records_at_least 10 '430(0[1-9]|10)'
 # what nfacctd got, printed (its checks below say what is missing)
 wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 43001 43010) || true
 # the capture ends before the held connection's FIN, after its entry went

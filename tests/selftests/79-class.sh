@@ -116,14 +116,9 @@ udp_query UDP6:[fd00:3::2]:5400,sourceport=44008
 ip netns exec $NS_R conntrack -L -p udp --sport 44006 >"$A"/zones 2>/dev/null
 check_eq "the router has the 5-tuple twice, once in zone 7" \
 	"$(wc -l <"$A"/zones) $(grep -c 'zone=7 ' "$A"/zones)" "2 1"
-ip netns exec $NS_R conntrack -F 2>/dev/null
-ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
-check "every flow ended and was exported" wait_until 30 ctipfix_settled
-finals_in() {
-	[ "$(ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
-		grep -cE 'sourceTransportPort : *4400[1-8]$')" -ge 9 ]
-}
-check "the records reached the collector" wait_until 10 finals_in
+router_flows_end
+check "the records reached the collector" \
+	wait_until 10 records_at_least 9 '4400[1-8]'
 # what nfacctd got, printed (its checks below say what is missing)
 wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 44001 44008) || true
 kill -TERM $daemon

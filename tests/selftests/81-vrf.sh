@@ -78,14 +78,9 @@ check "an IPv4 exchange through blue" \
 	udp_query UDP4:10.0.10.1:5400,sourceport=45001
 check "an IPv6 exchange through blue" \
 	udp_query UDP6:[fd00:10::1]:5400,sourceport=45002
-ip netns exec $NS_R conntrack -F 2>/dev/null
-ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
-check "every flow ended and was exported" wait_until 30 ctipfix_settled
-finals_in() {
-	[ "$(ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
-		grep -cE 'sourceTransportPort : *4500[12]$')" -ge 2 ]
-}
-check "the records reached the collector" wait_until 10 finals_in
+router_flows_end
+check "the records reached the collector" \
+	wait_until 10 records_at_least 2 '4500[12]'
 kill -TERM $daemon
 wait $daemon
 daemon=""

@@ -212,6 +212,13 @@ nfacctd_start() {
 	wait_until 30 udp_bound_here "$port"
 }
 
+# records_at_least N REGEX: ipfixDump decodes at least N data records
+# from source ports matching REGEX in the collector's $A/ipfix.bin
+records_at_least() {
+	[ "$(ipfixDump --in "$A"/ipfix.bin 2>/dev/null |
+		grep -cE "sourceTransportPort : *($2)\$")" -ge "$1" ]
+}
+
 # nfacctd_printed FILE PORT...: nfacctd's print plugin (which writes what
 # it got once a second) has written a record from each source PORT
 nfacctd_printed() {

@@ -53,6 +53,14 @@ router_conntrack_on() {
 	NFT
 }
 
+# router_flows_end: every flow in the router ends (conntrack -F, both
+# families), and the module exports them all
+router_flows_end() {
+	ip netns exec $NS_R conntrack -F 2>/dev/null
+	ip netns exec $NS_R conntrack -f ipv6 -F 2>/dev/null
+	check "every flow ended and was exported" wait_until 30 ctipfix_settled
+}
+
 # Short conntrack timeouts in the router, so flows die during the test.
 router_short_timeouts() {
 	local t
