@@ -122,12 +122,8 @@ check "the last record reached the collector" \
 	wait_until 10 bash -c "ipfixDump --in $A/ipfix.bin 2>/dev/null | grep -c 'sourceTransportPort : *4100[1-4]$' | grep -qx 4"
 # what nfacctd got, printed (its checks below say what is missing)
 wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 41001 41004) || true
-kill -TERM $daemon
-wait $daemon
-daemon=""
-kill -TERM $pids
-wait 2>/dev/null
-pids=""
+daemon_stop
+bg_stop
 
 wire_nat >"$A"/want
 ipfixdump_nat | awk '$1 >= 41001 && $1 <= 41004' >"$A"/ipfixdump

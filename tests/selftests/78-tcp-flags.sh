@@ -89,12 +89,8 @@ wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 43001 43010) || true
 # the capture ends before the held connection's FIN, after its entry went
 kill $capture
 wait $capture
-kill -TERM $daemon
-wait $daemon
-daemon=""
-kill -TERM $pids 2>/dev/null
-wait 2>/dev/null
-pids=""
+daemon_stop
+bg_stop
 
 tshark -r "$A"/router.pcapng -T fields -e ip.src -e ipv6.src \
 	-e tcp.srcport -e tcp.flags >"$A"/capture.tsv 2>"$A"/tshark.err

@@ -81,12 +81,8 @@ check "an IPv6 exchange through blue" \
 router_flows_end
 check "the records reached the collector" \
 	wait_until 10 records_at_least 2 '4500[12]'
-kill -TERM $daemon
-wait $daemon
-daemon=""
-kill -TERM $pids 2>/dev/null
-wait 2>/dev/null
-pids=""
+daemon_stop
+bg_stop
 
 # "PORT NEXTHOP" of each record from a client port of this test, as a
 # decoder read it ("-" for none), IPv6 addresses in one form

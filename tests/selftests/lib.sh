@@ -278,6 +278,26 @@ bg() {
 	defer kill $!
 }
 
+# bg_stop: what bg started ends (SIGTERM), waited for
+bg_stop() {
+	# shellcheck disable=SC2086
+	kill -TERM $pids 2>/dev/null
+	wait 2>/dev/null
+	pids=""
+}
+
+# daemon_stop: ctipfixd stops as on SIGTERM, sending what it read first;
+# returns its exit status
+daemon_stop() {
+	local rc
+
+	kill -TERM $daemon
+	wait $daemon
+	rc=$?
+	daemon=""
+	return $rc
+}
+
 # wait_until SECONDS COMMAND...: poll until the command succeeds
 wait_until() {
 	local deadline=$((SECONDS + $1))
