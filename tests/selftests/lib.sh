@@ -113,12 +113,13 @@ daemon_stat() {
 }
 
 # daemon_caught_up: the daemon has read every message the module wrote,
-# flow messages and reports, and holds none back (what its stats file, a
-# second old at most, says). After a `ctipfixctl flush`, which writes the
-# module's open message out, it means the collectors were sent everything.
+# flow messages and reports, and holds none back now (what its stats
+# file, a second old at most, says). After a `ctipfixctl flush`, which
+# writes the module's open message out, it means the collectors were sent
+# everything.
 daemon_caught_up() {
 	[ "$(daemon_stat read_messages)" = "$(ctipfix_stat messages_written)" ] &&
-		[ "$(daemon_stat held)" = 0 ]
+		[ "$(daemon_stat holding)" = 0 ]
 }
 
 # daemon_stat_positive NAME: has that counter counted anything?
@@ -291,6 +292,7 @@ bg_stop() {
 daemon_stop() {
 	local rc
 
+	[ -n "$daemon" ] || return 0	# a bare wait would wait for all
 	kill -TERM $daemon
 	wait $daemon
 	rc=$?

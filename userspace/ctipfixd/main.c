@@ -117,6 +117,8 @@ static void print_stats(const struct daemon *d, FILE *f)
 		{ "templates_primed", d->session.primed_messages },
 		{ "ack_errors", d->ack_errors },
 		{ "held", d->held },
+		/* a gauge: 1 while a message waits for a collector */
+		{ "holding", d->holding },
 		{ "undeliverable", d->undeliverable },
 	};
 	size_t i;
