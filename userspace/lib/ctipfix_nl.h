@@ -23,7 +23,9 @@ struct ctipfix_nl {
 /*
  * Each call returns 0 or a negative errno: the kernel's, where it answered
  * with one (-ENOENT from open: no family of that name, the module is not
- * loaded; -EPERM: not allowed), else what went wrong on this side.
+ * loaded; -EPERM: not allowed), else what went wrong on this side. libnl
+ * reports any failure to resolve the family as "not found": open's
+ * -ENOENT can also be a local failure of that lookup.
  */
 int ctipfix_nl_open(struct ctipfix_nl *nl);
 void ctipfix_nl_close(struct ctipfix_nl *nl);

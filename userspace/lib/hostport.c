@@ -77,7 +77,9 @@ static int gai_errno(int rc)
 {
 	switch (rc) {
 	case EAI_SYSTEM:
-		return -errno;
+		return errno ? -errno : -EIO;
+	case EAI_FAIL:
+		return -EIO;
 	case EAI_MEMORY:
 		return -ENOMEM;
 	case EAI_AGAIN:
