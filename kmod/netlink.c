@@ -48,9 +48,10 @@ static int ctipfix_put_stats(struct sk_buff *skb)
 
 	if (!nest)
 		return -EMSGSIZE;
+	/* padded with the nest's own 0, which names no counter */
 	for (i = CTIPFIX_STAT_UNSPEC + 1; i <= CTIPFIX_STAT_MAX; i++)
 		if (nla_put_u64_64bit(skb, i, ctipfix_stat_read(i),
-				      CTIPFIX_A_PAD))
+				      CTIPFIX_STAT_UNSPEC))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

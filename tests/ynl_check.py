@@ -109,6 +109,9 @@ NLA = {"u8": "NLA_U8", "u16": "NLA_U16", "u32": "NLA_U32", "u64": "NLA_U64",
 
 def check_kernel(spec, text, say):
     ops, prefix = kernel_ops(text), spec["operations"]["name-prefix"]
+    listed = {c_name(prefix, op["name"]) for op in spec["operations"]["list"]}
+    for cmd in sorted(set(ops) - listed):
+        say(f"{cmd}: the module takes it, the spec does not list it")
     requests = set()
     for op in spec["operations"]["list"]:
         cmd = c_name(prefix, op["name"])

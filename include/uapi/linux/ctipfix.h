@@ -57,8 +57,8 @@ enum ctipfix_attr {
 
 /*
  * Statistics, all 64-bit counters since load except the gauges noted: the
- * attributes of CTIPFIX_A_STATS, typed by this enum (0 unused, as in every
- * attribute set).
+ * attributes of CTIPFIX_A_STATS, typed by this enum (0 names none, as in
+ * every attribute set; the nest's padding has it).
  */
 enum ctipfix_stat {
 	CTIPFIX_STAT_UNSPEC,
@@ -72,7 +72,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_RECORDS_DROPPED,	/* encoded, but no room anywhere */
 	CTIPFIX_STAT_TEMPLATES_SENT,	/* messages that carried a template */
 	CTIPFIX_STAT_MESSAGES_WRITTEN,	/* into the relay, reports included */
-	CTIPFIX_STAT_MESSAGES_DROPPED,
+	CTIPFIX_STAT_MESSAGES_DROPPED,	/* flow messages (a report is late) */
 	CTIPFIX_STAT_BYTES_WRITTEN,	/* ... and their bytes */
 	CTIPFIX_STAT_RELAY_FULL,	/* sub-buffer switches refused */
 	CTIPFIX_STAT_NOTIFY_SENT,
