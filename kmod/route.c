@@ -24,20 +24,16 @@
 #include "templates.h"
 
 /*
- * Under RCU: the VRF (l3mdev master) the flow came in through, whose
- * table routes it: its input interface, or the VRF that one is enslaved
- * to (a packet that came in on a VRF's port is seen as coming from the
- * VRF device itself); 0 for none, or an adopted flow's unknown interface.
+ * The VRF (l3mdev master) whose table routes the flow: the one it came in
+ * through. A packet that came in on a VRF's port, or that the router sent
+ * from a socket bound to a VRF, which the VRF device loops back, has the
+ * VRF device as its input interface. 0 for none, as for an adopted flow,
+ * whose interfaces are unknown.
  */
 static int ctipfix_route_l3mdev(struct net *net,
 				const struct ctipfix_record *rec)
 {
-	const struct net_device *in;
-
-	if (!rec->ifindex_in)
-		return 0;
-	in = dev_get_by_index_rcu(net, rec->ifindex_in);
-	return in ? l3mdev_master_ifindex_rcu(in) : 0;
+	return l3mdev_master_ifindex_by_index(net, rec->ifindex_in);
 }
 
 static void ctipfix_route_nexthop4(struct net *net,
@@ -50,8 +46,8 @@ static void ctipfix_route_nexthop4(struct net *net,
 	struct fib_nh_common *nhc;
 	struct fib_result res;
 
-	rcu_read_lock();
 	fl4.flowi4_l3mdev = ctipfix_route_l3mdev(net, rec);
+	rcu_read_lock();
 	if (!fib_lookup(net, &fl4, &res, 0) && res.type == RTN_UNICAST) {
 		nhc = FIB_RES_NHC(res);
 		if (nhc->nhc_gw_family == AF_INET) {
@@ -71,9 +67,7 @@ static void ctipfix_route_nexthop6(struct net *net,
 	struct dst_entry *dst;
 	struct rt6_info *rt;
 
-	rcu_read_lock();
 	fl6.flowi6_l3mdev = ctipfix_route_l3mdev(net, rec);
-	rcu_read_unlock();
 	dst = ip6_route_output(net, NULL, &fl6);
 	rt = dst_rt6_info(dst);
 

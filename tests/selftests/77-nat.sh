@@ -122,7 +122,7 @@ check "the last record reached the collector" \
 	wait_until 10 bash -c "ipfixDump --in $A/ipfix.bin 2>/dev/null | grep -c 'sourceTransportPort : *4100[1-4]$' | grep -qx 4"
 # what nfacctd got, printed (its checks below say what is missing)
 wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 41001 41004) || true
-daemon_stop
+check "ctipfixd exits 0 on SIGTERM" daemon_stop
 bg_stop
 
 wire_nat >"$A"/want

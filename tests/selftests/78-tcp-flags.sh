@@ -89,7 +89,7 @@ wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 43001 43010) || true
 # the capture ends before the held connection's FIN, after its entry went
 kill $capture
 wait $capture
-daemon_stop
+check "ctipfixd exits 0 on SIGTERM" daemon_stop
 bg_stop
 
 tshark -r "$A"/router.pcapng -T fields -e ip.src -e ipv6.src \

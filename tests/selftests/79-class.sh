@@ -121,7 +121,7 @@ check "the records reached the collector" \
 	wait_until 10 records_at_least 9 '4400[1-8]'
 # what nfacctd got, printed (its checks below say what is missing)
 wait_until 10 nfacctd_printed "$A"/nfacctd.json $(seq 44001 44008) || true
-daemon_stop
+check "ctipfixd exits 0 on SIGTERM" daemon_stop
 bg_stop
 
 tshark -r "$A"/r1.pcapng -T fields -E occurrence=f -e ip.src -e ipv6.src \

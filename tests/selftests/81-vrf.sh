@@ -6,7 +6,8 @@
 # server; the server's address 10.0.10.1 (fd00:10::1) is routed in blue
 # through the server's address on blue's server link, and in the main
 # table through another gateway, the server's first address. A flow that
-# comes in through blue is routed by blue's table: its records must carry
+# comes in through blue is routed by blue's table, and so is one the
+# router sends from a socket bound to blue: their records must carry
 # blue's gateway, as the router's own `ip route get ... vrf blue` names
 # it, decoded by ipfixDump and nfdump (%nh), not the main table's.
 source "$(dirname "$0")"/lib.sh
@@ -55,9 +56,10 @@ via() {
 {
 	echo "45001 $(via route get 10.0.10.1 vrf blue)"
 	echo "45002 $(via -6 route get fd00:10::1 vrf blue)"
+	echo "45003 $(via route get 10.0.10.1 vrf blue)"
 } >"$A"/want
 check_eq "the router routes blue's flows through blue's gateways" \
-	"$(cut -d' ' -f2 "$A"/want | tr '\n' ' ')" "10.0.9.2 fd00:9::2 "
+	"$(cut -d' ' -f2 "$A"/want | tr '\n' ' ')" "10.0.9.2 fd00:9::2 10.0.9.2 "
 check_eq "... and the main table through others" \
 	"$(via route get 10.0.10.1) $(via -6 route get fd00:10::1)" \
 	"10.0.2.2 fd00:2::2"
@@ -78,10 +80,16 @@ check "an IPv4 exchange through blue" \
 	udp_query UDP4:10.0.10.1:5400,sourceport=45001
 check "an IPv6 exchange through blue" \
 	udp_query UDP6:[fd00:10::1]:5400,sourceport=45002
+# the reply is not waited for: the record of the query is what counts
+router_query() {
+	echo query | ip netns exec $NS_R socat -T2 - "$1" >/dev/null
+}
+check "a query of the router's own, from a socket bound to blue" \
+	router_query UDP4:10.0.10.1:5400,sourceport=45003,so-bindtodevice=blue
 router_flows_end
 check "the records reached the collector" \
-	wait_until 10 records_at_least 2 '4500[12]'
-daemon_stop
+	wait_until 10 records_at_least 3 '4500[1-3]'
+check "ctipfixd exits 0 on SIGTERM" daemon_stop
 bg_stop
 
 # "PORT NEXTHOP" of each record from a client port of this test, as a
@@ -95,13 +103,13 @@ for line in sys.stdin:
 	print(port, nh)' | sort -u
 }
 ipfixDump --in "$A"/ipfix.bin 2>/dev/null | awk '
-	function out() { if (sp ~ /^4500[12]$/) print sp, nh }
+	function out() { if (sp ~ /^4500[1-3]$/) print sp, nh }
 	/--- data record/ { out(); sp = ""; nh = "-" }
 	/ sourceTransportPort :/ { sp = $NF }
 	/ ipNextHopIPv[46]Address :/ { nh = $NF }
 	END { out() }' | one_form >"$A"/ipfixdump
 nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %nh' 2>/dev/null |
-	awk '$1 ~ /^4500[12]$/ { print $1, $2 }' | one_form >"$A"/nfdump
+	awk '$1 ~ /^4500[1-3]$/ { print $1, $2 }' | one_form >"$A"/nfdump
 echo "# the router routed (port, next hop):"
 sed 's/^/#   /' "$A"/want
 for decoder in ipfixdump nfdump; do
