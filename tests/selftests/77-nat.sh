@@ -53,14 +53,6 @@ ipfixdump_nat() {
 		END { out() }' | compress_ipv6 | sort -u
 }
 
-# IPv6 addresses as tshark prints them: ipfixDump writes each group whole
-compress_ipv6() {
-	python3 -c 'import ipaddress, sys
-for line in sys.stdin:
-	print(" ".join(str(ipaddress.ip_address(w)) if ":" in w else w
-		       for w in line.split()))'
-}
-
 # the same, as tshark decodes the capture of the collector's traffic
 tshark_nat() {
 	tshark -r "$A"/ipfix.pcap -d udp.port==4739,cflow -O cflow -V \

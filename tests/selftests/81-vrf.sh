@@ -94,22 +94,14 @@ bg_stop
 
 # "PORT NEXTHOP" of each record from a client port of this test, as a
 # decoder read it ("-" for none), IPv6 addresses in one form
-one_form() {
-	python3 -c 'import ipaddress, sys
-for line in sys.stdin:
-	port, nh = line.split()
-	if nh not in ("-", "0.0.0.0", "::"):
-		nh = str(ipaddress.ip_address(nh))
-	print(port, nh)' | sort -u
-}
 ipfixDump --in "$A"/ipfix.bin 2>/dev/null | awk '
 	function out() { if (sp ~ /^4500[1-3]$/) print sp, nh }
 	/--- data record/ { out(); sp = ""; nh = "-" }
 	/ sourceTransportPort :/ { sp = $NF }
 	/ ipNextHopIPv[46]Address :/ { nh = $NF }
-	END { out() }' | one_form >"$A"/ipfixdump
+	END { out() }' | compress_ipv6 | sort -u >"$A"/ipfixdump
 nfdump -R "$A"/nfcapd -q -N -o 'fmt:%sp %nh' 2>/dev/null |
-	awk '$1 ~ /^4500[1-3]$/ { print $1, $2 }' | one_form >"$A"/nfdump
+	awk '$1 ~ /^4500[1-3]$/ { print $1, $2 }' | compress_ipv6 | sort -u >"$A"/nfdump
 echo "# the router routed (port, next hop):"
 sed 's/^/#   /' "$A"/want
 for decoder in ipfixdump nfdump; do

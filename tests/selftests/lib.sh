@@ -220,6 +220,15 @@ records_at_least() {
 		grep -cE "sourceTransportPort : *($2)\$")" -ge "$1" ]
 }
 
+# compress_ipv6: each IPv6 address on stdin in its short form, as tshark
+# and nfdump print it (ipfixDump writes each group whole)
+compress_ipv6() {
+	python3 -c 'import ipaddress, sys
+for line in sys.stdin:
+	print(" ".join(str(ipaddress.ip_address(w)) if ":" in w else w
+		       for w in line.split()))'
+}
+
 # nfacctd_printed FILE PORT...: nfacctd's print plugin (which writes what
 # it got once a second) has written a record from each source PORT
 nfacctd_printed() {
