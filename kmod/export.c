@@ -331,23 +331,17 @@ static bool ctipfix_ct_confirmed(const struct nf_conn *ct)
 
 /*
  * An entry past its timeout is dead, only not reaped yet, but a packet
- * that found it a moment before can still refresh it. A lookup of its
- * tuple settles which, the way conntrack settles it: the lookup reaps an
- * expired entry (as the garbage collector would) and finds one that a
- * packet revived. Returns whether the entry is dead.
+ * that found it a moment before can still refresh it. We settle which the
+ * way conntrack's garbage collector and lookups do (nf_ct_gc_expired()):
+ * still expired and not dying, it is killed here; a packet that revived it
+ * pushed its timeout back first. Our reference stands in for the one they
+ * take. Returns whether the entry is dead.
  */
 static bool ctipfix_ct_reaped(struct nf_conn *ct)
 {
-	const struct nf_conntrack_tuple_hash *h;
-	struct nf_conn *found = NULL;
-
-	h = nf_conntrack_find_get(nf_ct_net(ct), nf_ct_zone(ct),
-				  &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
-	if (h) {
-		found = nf_ct_tuplehash_to_ctrack(h);
-		nf_ct_put(found);
-	}
-	return found != ct;
+	if (nf_ct_is_expired(ct) && !nf_ct_is_dying(ct))
+		nf_ct_kill(ct);
+	return nf_ct_is_dying(ct);
 }
 
 /*
