@@ -23,7 +23,9 @@ FORWARDING = {
     "udp_pps": "one long flow (iperf3 -u -l 64)",
     "short_pps": "many short flows (hping3 --udp --flood: each packet from "
                  "the next source port, so nearly every packet is a new "
-                 "flow)",
+                 "flow), counted from the flood's 5th second on: the steady "
+                 "state, once conntrack alone reaps too (tests/bench/"
+                 "guest-bench.sh, short_flow_pps)",
 }
 
 
@@ -179,17 +181,24 @@ a ratio means something only beyond the spread of the runs shown beside it.
 
 def forwarding_table(res, metric, what):
     base = res.num("conntrack", metric + "_median")
+    # the short flows' rounds say how many entries conntrack held at their
+    # end: the steady state they were measured in
+    entries = metric == "short_pps" and any(
+        res.num(c, "short_entries_median") is not None for c in res.configs)
     text = f"""## Forwarding: 64-byte UDP packets/s through the router, {what}
 
-| configuration | median | runs | ratio to conntrack only |
-|---|---|---|---|
+| configuration | median | runs | ratio to conntrack only |{" conntrack entries at the end (median) |" if entries else ""}
+|---|---|---|---|{"---|" if entries else ""}
 """
     for c in res.configs:
         p = res.num(c, metric + "_median")
         ratio = f"{p / base:.3f}" if p and base else "n/a"
         text += (f"| {NAMES[c]} | {fmt(p)} | "
                  f"{' '.join(f'{v:.0f}' for v in res.runs(c, metric))} | "
-                 f"{ratio} |\n")
+                 f"{ratio} |")
+        if entries:
+            text += f" {fmt(res.num(c, 'short_entries_median'))} |"
+        text += "\n"
     return text + "\n"
 
 
