@@ -332,14 +332,15 @@ static bool ctipfix_ct_confirmed(const struct nf_conn *ct)
 /*
  * An entry past its timeout is dead, only not reaped yet, but a packet
  * that found it a moment before can still refresh it. We settle which the
- * way conntrack's garbage collector and lookups do (nf_ct_gc_expired()):
- * still expired and not dying, it is killed here; a packet that revived it
- * pushed its timeout back first. Our reference stands in for the one they
- * take. Returns whether the entry is dead.
+ * way conntrack's lookups do (nf_ct_gc_expired()): still expired, and not
+ * dying, it is killed here, with conntrack's usual destroy event; a packet
+ * that revived it pushed its timeout back first. Once it is dying no late
+ * packet can revive it, so its final record stays final. Our reference
+ * stands in for the one they take. Returns whether the entry is dead.
  */
 static bool ctipfix_ct_reaped(struct nf_conn *ct)
 {
-	if (nf_ct_is_expired(ct) && !nf_ct_is_dying(ct))
+	if (nf_ct_should_gc(ct))
 		nf_ct_kill(ct);
 	return nf_ct_is_dying(ct);
 }
