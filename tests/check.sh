@@ -42,6 +42,11 @@ count_tap() {
 	if [ "$f" != 0 ]; then
 		echo "---- FAILED: $log (exit $rc)"
 		cat "$log"
+		# killed at its timeout: where its tasks waited (guest.sh)
+		if [ -s "${log%.log}.stuck" ]; then
+			echo "---- its tasks 5 s before its timeout:"
+			cat "${log%.log}.stuck"
+		fi
 		echo "----"
 		fail_line "$(basename "$(dirname "$log")")/$(basename "$log" .log): exit $rc$(
 			[ "$rc" = 125 ] && echo ", stuck in the kernel")${first:+; $first}"

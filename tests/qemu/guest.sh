@@ -33,6 +33,28 @@ mount -t tmpfs shm /dev/shm
 ip link set lo up
 echo "guest: kernel $(uname -r), tests: $cttests" >/dev/console
 
+# stuck_where: every user task, with where it waits in the kernel (its
+# wchan), so that a test killed at its timeout says what it waited for
+stuck_where() {
+	ps -e -o pid,ppid,pgid,stat,wchan:32,etimes,args |
+		awk 'NR == 1 || ($1 != 2 && $2 != 2)'
+}
+
+# after_timeout: what a test killed at its timeout left behind (namespaces,
+# the module, its daemons outside its process group) would fail the next
+# tests too: gone, so that they fail only on their own account
+after_timeout() {
+	local ns
+
+	pkill -KILL -x ctipfixd
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL
+		ip netns delete "$ns"
+	done
+	rmmod ctipfix 2>/dev/null
+	true
+}
+
 # run_test TEST NAME: the test's exit code. One still there a minute after
 # its timeout is stuck where no signal reaches it (in the kernel): the
 # blocked tasks go to the kernel log, and it returns 125.
@@ -43,6 +65,8 @@ run_test() {
 	 exec timeout -k 5 "$TEST_TIMEOUT" ./"$1" >"$OUT/$2.log" 2>&1) &
 	pid=$!
 	while kill -0 $pid 2>/dev/null; do
+		# just before its timeout: where each of its tasks waits
+		[ $waited = $((TEST_TIMEOUT - 5)) ] && stuck_where >"$OUT/$2.stuck"
 		if [ $waited -ge $((TEST_TIMEOUT + 60)) ]; then
 			echo "guest: $1 stuck for ${waited}s, blocked tasks:" >/dev/console
 			echo w >/proc/sysrq-trigger
@@ -67,6 +91,7 @@ for t in ${cttests//,/ }; do
 	echo "guest: $t exited $rc" >/dev/console
 	# what it left stuck (the module, say) would fail every later test
 	[ $rc = 125 ] && break
+	[ $rc = 124 ] || [ $rc = 137 ] && after_timeout
 done
 # A leak is reported once it has gone unreferenced through a scan and is
 # older than five seconds: two scans apart, as kmemleak's documentation does.
