@@ -270,60 +270,76 @@ static void ctipfix_flow_push(struct ctipfix_flow_table *t,
 }
 
 /*
- * Under the lock of @hash: the head of its bucket, as the hooks see the
- * table. A resize moves one lock's buckets at a time, under that lock, and
- * turns that lock's hooks to the new buckets there (the lock's bit in
- * ->hooks_slot): the hooks never wait for a resize, nor miss a flow.
+ * Under @lock: the buckets the hooks see for it. A resize moves one lock's
+ * buckets at a time, under that lock, and turns that lock's hooks to the
+ * new buckets there (the lock's bit in ->hooks_slot): the hooks never wait
+ * for a resize, nor miss a flow. A resize can stay halfway for as long as
+ * the pass is kept from its CPU, so each lock's buckets are the ones its
+ * own slot holds, sized by that slot.
  */
+static const struct ctipfix_flow_slot *
+ctipfix_flow_hooks_slot(const struct ctipfix_flow_table *t, unsigned int lock)
+{
+	return &t->slot[(t->hooks_slot >> lock) & 1];
+}
+
+/* Under the lock of @hash: the head of its bucket, as the hooks see it. */
 static struct ctipfix_flow **ctipfix_flow_hooks_head(struct ctipfix_flow_table *t,
 						     u32 hash)
 {
-	unsigned int lock = hash & (CTIPFIX_FLOW_LOCKS - 1);
 	const struct ctipfix_flow_slot *slot =
-		&t->slot[(t->hooks_slot >> lock) & 1];
+		ctipfix_flow_hooks_slot(t, hash & (CTIPFIX_FLOW_LOCKS - 1));
 
 	return &slot->buckets[hash & (slot->n - 1)];
 }
 
 /*
  * @visit for about @most flows of the hooks' buckets, under their locks,
- * until it returns false, from *@at on, where the walk leaves *@at: a
- * place in the table as a fraction of it (2^32 is all of it), which holds
- * whatever the table's size. The buckets go by lock: all of one lock's,
- * then the next lock's, so that a walk takes few locks, and never two at
- * once. It waits for a lock held elsewhere, unlike the hooks' insert: a
- * walk runs only while the table is pressed, and a skipped lock's dead
- * entries would stay behind our references until a later lap, as early
- * drop goes on making room. A walk that stops within a chain leaves its
- * rest for a later lap, and one during a resize may skip flows or see some
- * twice: for walks that find work cheaply, not for those that must see
- * every flow. Any context.
+ * until it returns false, from *@at on, where the walk leaves *@at. The
+ * buckets go by lock: all of one lock's, then the next lock's, so that a
+ * walk takes few locks, and never two at once. *@at is a place in that
+ * order whatever the table's size: its top bits a lock, the rest a
+ * fraction of that lock's buckets. It waits for a lock held elsewhere,
+ * unlike the hooks' insert: a walk runs only while the table is pressed,
+ * and a skipped lock's dead entries would stay behind our references
+ * until a later lap, as early drop goes on making room. A walk that stops
+ * within a chain leaves its rest for a later lap; one that meets a resize
+ * between two of its calls may skip flows or see some twice: for walks
+ * that find work cheaply, not for those that must see every flow. Any
+ * context.
  */
+#define CTIPFIX_WALK_LOCK_SHIFT	(32 - ilog2(CTIPFIX_FLOW_LOCKS))
 void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, u32 *at,
 			    unsigned int most,
 			    bool (*visit)(struct ctipfix_flow *flow, void *arg),
 			    void *arg)
 {
-	unsigned int n = READ_ONCE(t->n_buckets);
-	unsigned int shift = 32 - ilog2(n), per_lock = n / CTIPFIX_FLOW_LOCKS;
-	unsigned int pos = *at >> shift, lock, k;
+	unsigned int lock = *at >> CTIPFIX_WALK_LOCK_SHIFT, per_lock, shift, k;
+	u32 within = *at & (BIT(CTIPFIX_WALK_LOCK_SHIFT) - 1);
+	const struct ctipfix_flow_slot *slot;
 	struct ctipfix_flow *flow;
 	bool more = true;
 
 	while (more && most) {
-		lock = pos / per_lock;
 		spin_lock_bh(ctipfix_flow_lock(lock));
-		for (k = pos % per_lock; more && most && k < per_lock; k++) {
+		slot = ctipfix_flow_hooks_slot(t, lock);
+		per_lock = slot->n / CTIPFIX_FLOW_LOCKS;
+		shift = CTIPFIX_WALK_LOCK_SHIFT - ilog2(per_lock);
+		for (k = within >> shift; more && most && k < per_lock; k++) {
 			most--;		/* an empty bucket costs a look too */
-			flow = *ctipfix_flow_hooks_head(t, lock + k *
-							CTIPFIX_FLOW_LOCKS);
+			flow = slot->buckets[lock + k * CTIPFIX_FLOW_LOCKS];
 			for (; flow && more && most; flow = flow->next, most--)
 				more = visit(flow, arg);
 		}
 		spin_unlock_bh(ctipfix_flow_lock(lock));
-		pos = (lock * per_lock + k) & (n - 1);
+		if (k < per_lock) {
+			within = k << shift;
+		} else {
+			within = 0;
+			lock = (lock + 1) % CTIPFIX_FLOW_LOCKS;
+		}
 	}
-	*at = pos << shift;
+	*at = lock << CTIPFIX_WALK_LOCK_SHIFT | within;
 }
 
 /*
