@@ -53,12 +53,26 @@ static unsigned long read_slab(void)
 	return n;
 }
 
+static double ts_seconds(const struct timespec *ts)
+{
+	return ts->tv_sec + ts->tv_nsec / 1e9;
+}
+
+static void ts_add_ns(struct timespec *ts, long ns)
+{
+	ts->tv_nsec += ns;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_nsec -= 1000000000L;
+		ts->tv_sec++;
+	}
+}
+
 static double now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return ts_seconds(&ts);
 }
 
 int main(int argc, char **argv)
@@ -83,14 +97,15 @@ int main(int argc, char **argv)
 			peak_count = count;
 		if (slab > peak_slab)
 			peak_slab = slab;
-		next.tv_nsec += INTERVAL_NS;
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		/* woken late: the next sample 10 ms from now, not at once */
-		if (now() > next.tv_sec + next.tv_nsec / 1e9)
+		/*
+		 * Late (a sample that took longer than the interval): the
+		 * next one 10 ms from now, not at once. A sampler that never
+		 * sleeps, at nice -20 on the flood's CPU, would starve the
+		 * flood it measures.
+		 */
+		if (now() > ts_seconds(&next) + INTERVAL_NS / 1e9)
 			clock_gettime(CLOCK_MONOTONIC, &next);
+		ts_add_ns(&next, INTERVAL_NS);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
 	if (fclose(out))
