@@ -274,6 +274,7 @@ static void ctipfix_fill_record(struct ctipfix_record *rec,
 	rec->end_reason = reason;
 	rec->ifindex_in = flow->ifindex_in;
 	rec->ifindex_out = flow->ifindex_out;
+	rec->ifaces = flow->hooked;	/* a walk's flow never saw them */
 	rec->tos = flow->tos;
 	rec->vlan = flow->vlan;
 }

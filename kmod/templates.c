@@ -14,7 +14,8 @@
  * DeltaMicroseconds would be smaller still, but nfdump 1.7 decodes them
  * wrong.) A group is in a compact template only for the records that need
  * it, so a DNS exchange pays for no class of service, TCP bits, NAT or
- * zone; the full templates carry all but NAT whatever the record.
+ * zone; the full templates carry all but NAT whatever the record, and
+ * the interfaces wherever they are known.
  */
 #include <linux/errno.h>
 #include <linux/in.h>
@@ -81,8 +82,6 @@ static const struct ctipfix_field ctipfix_full_fields[] = {
 	F(FLOW_START_MILLISECONDS, 8, start_ms, U64),
 	F(FLOW_END_MILLISECONDS, 8, end_ms, U64),
 	F(FLOW_END_REASON, 1, end_reason, U8),
-	F(INGRESS_INTERFACE, 4, ifindex_in, U32),
-	F(EGRESS_INTERFACE, 4, ifindex_out, U32),
 };
 
 /*
@@ -101,8 +100,6 @@ static const struct ctipfix_field ctipfix_compact_fields[] = {
 	F(FLOW_START_MILLISECONDS, 8, start_ms, U64),
 	F(FLOW_DURATION_MILLISECONDS, 2, duration_ms, U64),
 	F(FLOW_END_REASON, 1, end_reason, U8),
-	F(INGRESS_INTERFACE, 1, ifindex_in, U32),
-	F(EGRESS_INTERFACE, 1, ifindex_out, U32),
 };
 
 /*
@@ -170,6 +167,23 @@ static const struct ctipfix_field ctipfix_ipv6_nexthop_fields[] = {
 	F(IP_NEXT_HOP_IPV6_ADDRESS, 16, nexthop.ip6, BYTES),
 };
 
+/*
+ * The interfaces the first packet came in on and left by, for flows whose
+ * first packet the hooks saw: a flow adopted alive (at load, or as its
+ * namespace entered the scope) has no record of them, and its records
+ * leave the fields out rather than say 0. One byte each in the tiny and
+ * compact templates, where the index fits.
+ */
+static const struct ctipfix_field ctipfix_ifaces_fields[] = {
+	F(INGRESS_INTERFACE, 4, ifindex_in, U32),
+	F(EGRESS_INTERFACE, 4, ifindex_out, U32),
+};
+
+static const struct ctipfix_field ctipfix_ifaces_small_fields[] = {
+	F(INGRESS_INTERFACE, 1, ifindex_in, U32),
+	F(EGRESS_INTERFACE, 1, ifindex_out, U32),
+};
+
 static_assert(ARRAY_SIZE(ctipfix_ipv4_nat_fields) ==
 	      ARRAY_SIZE(ctipfix_ipv6_nat_fields));
 
@@ -211,20 +225,30 @@ static bool ctipfix_record_routed(const struct ctipfix_record *rec)
 	return rec->routed;
 }
 
+static bool ctipfix_record_ifaces(const struct ctipfix_record *rec)
+{
+	return rec->ifaces;
+}
+
 /*
  * An optional group of fields: in a template for the records that need it,
  * and in every full one if @in_full (cheap, zero where not needed); never
- * in a tiny one unless @in_tiny.
+ * in a tiny one unless @in_tiny. With @in_small, in every tiny and compact
+ * template: the few records without it take a full one. @small: its
+ * fields in those, if narrower.
  */
 struct ctipfix_group {
 	const struct ctipfix_field *fields[2];	/* IPv4, IPv6 */
+	const struct ctipfix_field *small;
 	u8 n;
 	bool in_full;
 	bool in_tiny;
+	bool in_small;
 	bool (*needed)(const struct ctipfix_record *rec);
 };
 
 enum ctipfix_group_bit {
+	CTIPFIX_GROUP_IFACES,		/* first: where the body had them */
 	CTIPFIX_GROUP_CLASS,
 	CTIPFIX_GROUP_TCP,
 	CTIPFIX_GROUP_NAT,
@@ -235,6 +259,14 @@ enum ctipfix_group_bit {
 
 /* in the order their fields follow the body */
 static const struct ctipfix_group ctipfix_groups[] = {
+	[CTIPFIX_GROUP_IFACES] = {
+		.fields = { ctipfix_ifaces_fields, ctipfix_ifaces_fields },
+		.small = ctipfix_ifaces_small_fields,
+		.n = ARRAY_SIZE(ctipfix_ifaces_fields),
+		.in_tiny = true,
+		.in_small = true,
+		.needed = ctipfix_record_ifaces,
+	},
 	[CTIPFIX_GROUP_CLASS] = {
 		.fields = { ctipfix_class_fields, ctipfix_class_fields },
 		.n = ARRAY_SIZE(ctipfix_class_fields),
@@ -285,10 +317,13 @@ static_assert(CTIPFIX_N_ADDRESSES_ICMP + ARRAY_SIZE(ctipfix_full_fields) +
 	      ARRAY_SIZE(ctipfix_ipv4_nat_fields) +
 	      ARRAY_SIZE(ctipfix_zone_fields) +
 	      ARRAY_SIZE(ctipfix_vlan_fields) +
-	      ARRAY_SIZE(ctipfix_ipv4_nexthop_fields) <= CTIPFIX_MAX_FIELDS);
+	      ARRAY_SIZE(ctipfix_ipv4_nexthop_fields) +
+	      ARRAY_SIZE(ctipfix_ifaces_fields) <= CTIPFIX_MAX_FIELDS);
 static_assert(ARRAY_SIZE(ctipfix_full_fields) >=
 	      ARRAY_SIZE(ctipfix_compact_fields));
-static_assert(ARRAY_SIZE(ctipfix_groups) == 6);	/* all six summed above */
+static_assert(ARRAY_SIZE(ctipfix_groups) == 7);	/* all seven summed above */
+static_assert(ARRAY_SIZE(ctipfix_ifaces_small_fields) ==
+	      ARRAY_SIZE(ctipfix_ifaces_fields));
 
 struct ctipfix_template {
 	u16 id;
@@ -326,6 +361,16 @@ static void ctipfix_template_add_fields(struct ctipfix_template *t,
 	}
 }
 
+/* Group @g's fields in a template of @size for IPv6 if @v6. */
+static const struct ctipfix_field *ctipfix_group_fields(unsigned int g,
+							u8 size, bool v6)
+{
+	const struct ctipfix_group *group = &ctipfix_groups[g];
+
+	return size != CTIPFIX_FULL && group->small ? group->small :
+						      group->fields[v6];
+}
+
 /* The fields of a template of @family, @size and @groups, in order. */
 static void ctipfix_template_make(struct ctipfix_template *t, u8 family,
 				  u8 size, u8 groups)
@@ -348,7 +393,7 @@ static void ctipfix_template_make(struct ctipfix_template *t, u8 family,
 					    ARRAY_SIZE(ctipfix_compact_fields));
 	for (g = 0; g < CTIPFIX_N_GROUPS; g++)
 		if (groups & BIT(g))
-			ctipfix_template_add_fields(t, ctipfix_groups[g].fields[v6],
+			ctipfix_template_add_fields(t, ctipfix_group_fields(g, size, v6),
 						    ctipfix_groups[g].n);
 }
 
@@ -363,6 +408,8 @@ static bool ctipfix_template_exists(u8 size, u8 groups)
 		if (size == CTIPFIX_FULL && ctipfix_groups[g].in_full && !has)
 			return false;
 		if (size == CTIPFIX_TINY && !ctipfix_groups[g].in_tiny && has)
+			return false;
+		if (size != CTIPFIX_FULL && ctipfix_groups[g].in_small && !has)
 			return false;
 	}
 	return true;

@@ -50,6 +50,7 @@ struct ctipfix_record {
 	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	bool nat;			/* conntrack translated the flow */
 	bool routed;			/* through a gateway: @nexthop */
+	bool ifaces;			/* @ifindex_in and _out are known */
 };
 
 struct ctipfix_template;

@@ -22,6 +22,19 @@ records_at_least() {
 	[ "$(records "$@")" -ge "$4" ]
 }
 
+# interfaces DOMAIN DPORT: "IN OUT" for each record of that flow in the
+# domain, as ipfixDump decodes them, "-" for a field the record leaves out
+interfaces() {
+	ipfixDump --in "$A"/ipfix.bin 2>/dev/null | awk -v d="$1" -v p="$2" '
+		function flush() { if (dom == d && dp == p) print ii, oi }
+		/observation domain id:/ { next_dom = $NF }
+		/--- data record/ { flush(); dom = next_dom; dp = ii = oi = "-" }
+		/ destinationTransportPort :/ { dp = $NF }
+		/ ingressInterface :/ { ii = $NF }
+		/ egressInterface :/ { oi = $NF }
+		END { flush() }'
+}
+
 # one live UDP flow client -> server:PORT (default timeouts keep it)
 open_flow() {
 	echo hello | ip netns exec $NS_C \
@@ -87,6 +100,13 @@ open_flow 6102
 "$CTIPFIXCTL" flush
 check "new flow reported by the client" \
 	wait_until 10 records_at_least "$C" 6102 2 1
+# an adopted flow's first packet passed before the client was served:
+# where it came in and went out is unknown, and said so by absence
+check_eq "the adopted flow's records leave its interfaces out" \
+	"$(interfaces "$C" 6101 | sort -u)" "- -"
+c0=$(ip netns exec $NS_C cat /sys/class/net/c0/ifindex)
+check_eq "the new flow's records carry them (sent from the client, out c0)" \
+	"$(interfaces "$C" 6102 | sort -u)" "0 $c0"
 check_eq "and not by the router" "$(records "$R" 6102)" 0
 
 check "netns accepts all" bash -c "echo all > $PARAMS/netns"

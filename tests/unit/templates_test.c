@@ -45,6 +45,7 @@ static struct ctipfix_record udp4(void)
 		.end_reason = 1,
 		.ifindex_in = 2,
 		.ifindex_out = 3,
+		.ifaces = true,
 	};
 
 	r.saddr.ip = htonl(0x0a000102);
@@ -59,7 +60,11 @@ static struct ctipfix_record udp4(void)
 #define ZN	BIT(CTIPFIX_GROUP_ZONE)
 #define VL	BIT(CTIPFIX_GROUP_VLAN)
 #define NH	BIT(CTIPFIX_GROUP_NEXTHOP)
-#define ID(size, groups, v)	shape_id(size, groups, v)
+#define IF	BIT(CTIPFIX_GROUP_IFACES)
+/* a flow whose first packet the hooks saw: its interfaces are known */
+#define ID(size, groups, v)	shape_id(size, (groups) | IF, v)
+/* one adopted alive: they are not */
+#define ID_ADOPTED(size, groups, v)	shape_id(size, groups, v)
 
 static unsigned int shape_id(u8 size, u8 groups, int v)
 {
@@ -380,9 +385,9 @@ TEST(template_set_describes_every_template)
 		}
 	}
 	EXPECT_EQ(len, off);
-	EXPECT_EQ(164, templates);
+	EXPECT_EQ(168, templates);
 	/* reverse octets and packets in each */
-	EXPECT_EQ(328, reverse);
+	EXPECT_EQ(336, reverse);
 }
 
 /* each template as the set defines it: what put_record writes */
@@ -540,7 +545,7 @@ TEST(lookup_by_shape_finds_what_a_walk_finds)
 	struct ctipfix_record r;
 	unsigned int shape, c, n = 0;
 
-	for (shape = 0; shape < 512; shape++)
+	for (shape = 0; shape < 1024; shape++)
 		for (c = 0; c < ARRAY_SIZE(counts); c++) {
 			r = shape & 1 ? tcp4() : udp4();
 			r.family = shape & 2 ? NFPROTO_IPV6 : NFPROTO_IPV4;
@@ -552,19 +557,58 @@ TEST(lookup_by_shape_finds_what_a_walk_finds)
 			r.ifindex_in = shape & 128 ? 300 : 2;
 			r.routed = shape & 256;
 			r.nexthop.ip = r.routed ? htonl(0x0a000202) : 0;
+			r.ifaces = !(shape & 512);
 			r.octets = counts[c];
 			r.rev_packets = counts[ARRAY_SIZE(counts) - 1 - c];
 			ASSERT_NE(NULL, walk_for(&r));
 			EXPECT_EQ(walk_for(&r), ctipfix_template_for(&r));
 			n++;
 		}
-	EXPECT_EQ(512 * ARRAY_SIZE(counts), n);
+	EXPECT_EQ(1024 * ARRAY_SIZE(counts), n);
+}
+
+/* Does @t define @ie (IANA, forward)? */
+static bool template_has_ie(const struct ctipfix_template *t, unsigned int ie)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_fields; i++)
+		if (t->fields[i]->ie == ie && !t->fields[i]->pen)
+			return true;
+	return false;
+}
+
+/*
+ * A flow adopted alive never met the hooks: its interfaces are unknown,
+ * and its records leave them out (a full template without them), where a
+ * flow the hooks saw carries them in any template, 0 included.
+ */
+TEST(adopted_flows_carry_no_interfaces)
+{
+	struct ctipfix_record r = udp4();
+	const struct ctipfix_template *t;
+
+	r.ifaces = false;
+	r.ifindex_in = 0;
+	r.ifindex_out = 0;
+	t = ctipfix_template_for(&r);
+	EXPECT_EQ(ID_ADOPTED(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4),
+		  ctipfix_template_id(t));
+	EXPECT_FALSE(template_has_ie(t, CTIPFIX_IE_INGRESS_INTERFACE));
+	EXPECT_FALSE(template_has_ie(t, CTIPFIX_IE_EGRESS_INTERFACE));
+	EXPECT_EQ(84 - 8, len_for(&r));
+	r.ifaces = true;
+	t = ctipfix_template_for(&r);
+	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), ctipfix_template_id(t));
+	EXPECT_TRUE(template_has_ie(t, CTIPFIX_IE_INGRESS_INTERFACE));
+	EXPECT_TRUE(template_has_ie(t, CTIPFIX_IE_EGRESS_INTERFACE));
 }
 
 /*
  * The rules: numbered from CTIPFIX_TEMPLATE_ID_FLOWS in order; no tiny
- * template has TCP bits or NAT, every full one has TCP bits; every shape
- * a record can need exists, for both families.
+ * template has TCP bits or NAT, every full one has TCP bits, every tiny
+ * and compact one the interfaces; every shape a record can need exists,
+ * for both families.
  */
 TEST(rules_make_the_family)
 {
@@ -572,22 +616,28 @@ TEST(rules_make_the_family)
 	unsigned int i;
 
 	ASSERT_EQ(0, templates_made);
-	EXPECT_EQ(164, ctipfix_n_templates);
+	EXPECT_EQ(168, ctipfix_n_templates);
 	for (i = 0; i < ctipfix_n_templates; i++) {
 		t = &ctipfix_templates[i];
 		EXPECT_EQ(CTIPFIX_TEMPLATE_ID_FLOWS + i, t->id);
 		if (t->size == CTIPFIX_TINY)
-			EXPECT_EQ(0, t->groups & ~(CLS | ZN | VL | NH));
+			EXPECT_EQ(0, t->groups & ~(IF | CLS | ZN | VL | NH));
+		if (t->size != CTIPFIX_FULL)
+			EXPECT_EQ(IF, t->groups & IF);
 		if (t->size == CTIPFIX_FULL)
 			EXPECT_EQ(CLS | TCP | ZN | VL | NH,
 				  t->groups & (CLS | TCP | ZN | VL | NH));
 		if (i)
 			EXPECT_LE(t[-1].size, t->size);
 	}
-	for (i = 0; i < 64; i++) {
+	for (i = 0; i < BIT(CTIPFIX_N_GROUPS); i++) {
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 4));
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 6));
 	}
+	EXPECT_NE(0, ID_ADOPTED(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4));
+	EXPECT_NE(0, ID_ADOPTED(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH | NAT, 6));
+	EXPECT_EQ(0, ID_ADOPTED(CTIPFIX_COMPACT, 0, 4));
+	EXPECT_EQ(0, ID_ADOPTED(CTIPFIX_TINY, 0, 4));
 	EXPECT_NE(0, ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH | NAT, 6));
 	EXPECT_EQ(0, ID(CTIPFIX_FULL, CLS | TCP | NAT, 6));
 	EXPECT_EQ(0, ID(CTIPFIX_TINY, TCP, 4));
