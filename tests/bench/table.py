@@ -23,9 +23,9 @@ FORWARDING = {
     "udp_pps": "one long flow (iperf3 -u -l 64)",
     "short_pps": "many short flows (hping3 --udp --flood: each packet from "
                  "the next source port, so nearly every packet is a new "
-                 "flow), counted from the flood's 5th second on: the steady "
-                 "state, once conntrack alone reaps too (tests/bench/"
-                 "guest-bench.sh, short_flow_pps)",
+                 "flow), counted {short_window}: the steady state, once "
+                 "conntrack alone reaps too (tests/bench/guest-bench.sh, "
+                 "short_flow_pps)",
 }
 
 
@@ -85,6 +85,14 @@ class Results:
     def runs(self, config, metric="udp_pps"):
         return [float(v) for v in
                 self.r.get((config, metric + "_all"), "").split()]
+
+    def short_window(self):
+        """When the short-flow floods were counted, as the bench says."""
+        try:
+            warmup, secs = self.get("bench", "short_window").split()
+        except (AttributeError, ValueError):
+            return "from the flood's 5th second on"  # runs before it said
+        return f"over {secs} s from the flood's {warmup} s on"
 
     def fraction(self, config, metric):
         v = self.r.get((config, metric))
@@ -532,6 +540,7 @@ def page(raw, kver):
     res = Results(raw)
     text = intro(res, raw, kver)
     for metric, what in FORWARDING.items():
+        what = what.format(short_window=res.short_window())
         text += forwarding_table(res, metric, what)
     text += rates_table(res)
     text += burst_table(res)
