@@ -205,19 +205,9 @@ static bool ctipfix_record_nat(const struct ctipfix_record *rec)
 	return rec->nat;
 }
 
-static bool ctipfix_record_class(const struct ctipfix_record *rec)
-{
-	return rec->tos;
-}
-
 static bool ctipfix_record_zone(const struct ctipfix_record *rec)
 {
 	return rec->zone;
-}
-
-static bool ctipfix_record_vlan(const struct ctipfix_record *rec)
-{
-	return rec->vlan;
 }
 
 static bool ctipfix_record_routed(const struct ctipfix_record *rec)
@@ -230,12 +220,25 @@ static bool ctipfix_record_ifaces(const struct ctipfix_record *rec)
 	return rec->ifaces;
 }
 
+/* The first packet's class of service and VLAN: with its interfaces. */
+static bool ctipfix_record_class(const struct ctipfix_record *rec)
+{
+	return rec->ifaces && rec->tos;
+}
+
+static bool ctipfix_record_vlan(const struct ctipfix_record *rec)
+{
+	return rec->ifaces && rec->vlan;
+}
+
 /*
  * An optional group of fields: in a template for the records that need it,
  * and in every full one if @in_full (cheap, zero where not needed); never
  * in a tiny one unless @in_tiny. With @in_small, in every tiny and compact
  * template: the few records without it take a full one. @small: its
- * fields in those, if narrower.
+ * fields in those, if narrower. A @first_packet group is a fact of the
+ * flow's first packet, known with its interfaces only: a full template
+ * without the interfaces (an adopted flow's) leaves it out.
  */
 struct ctipfix_group {
 	const struct ctipfix_field *fields[2];	/* IPv4, IPv6 */
@@ -244,6 +247,7 @@ struct ctipfix_group {
 	bool in_full;
 	bool in_tiny;
 	bool in_small;
+	bool first_packet;
 	bool (*needed)(const struct ctipfix_record *rec);
 };
 
@@ -272,6 +276,7 @@ static const struct ctipfix_group ctipfix_groups[] = {
 		.n = ARRAY_SIZE(ctipfix_class_fields),
 		.in_full = true,
 		.in_tiny = true,
+		.first_packet = true,
 		.needed = ctipfix_record_class,
 	},
 	[CTIPFIX_GROUP_TCP] = {
@@ -297,6 +302,7 @@ static const struct ctipfix_group ctipfix_groups[] = {
 		.n = ARRAY_SIZE(ctipfix_vlan_fields),
 		.in_full = true,
 		.in_tiny = true,
+		.first_packet = true,
 		.needed = ctipfix_record_vlan,
 	},
 	[CTIPFIX_GROUP_NEXTHOP] = {
@@ -344,8 +350,11 @@ static unsigned int ctipfix_n_templates;
  * make none): a record's template is found in a look per size.
  */
 static u16 ctipfix_template_at[CTIPFIX_N_SIZES][BIT(CTIPFIX_N_GROUPS)][2];
-/* the groups every full template has, whatever the record */
-static u8 ctipfix_full_groups;
+/*
+ * The groups every full template has, whatever the record: without the
+ * interfaces [0], and with them [1].
+ */
+static u8 ctipfix_full_groups[2];
 
 static void ctipfix_template_add_fields(struct ctipfix_template *t,
 					const struct ctipfix_field *f,
@@ -397,15 +406,30 @@ static void ctipfix_template_make(struct ctipfix_template *t, u8 family,
 						    ctipfix_groups[g].n);
 }
 
+/*
+ * Does every full template with the interfaces of @known have group @g?
+ * Without them, a full template has no first-packet group at all.
+ */
+static bool ctipfix_group_in_full(unsigned int g, bool known)
+{
+	return ctipfix_groups[g].in_full &&
+	       (known || !ctipfix_groups[g].first_packet);
+}
+
 /* The rules: which groups a template of @size has. */
 static bool ctipfix_template_exists(u8 size, u8 groups)
 {
+	bool known = groups & BIT(CTIPFIX_GROUP_IFACES);
 	unsigned int g;
 	bool has;
 
 	for (g = 0; g < CTIPFIX_N_GROUPS; g++) {
 		has = groups & BIT(g);
-		if (size == CTIPFIX_FULL && ctipfix_groups[g].in_full && !has)
+		if (size == CTIPFIX_FULL && !has &&
+		    ctipfix_group_in_full(g, known))
+			return false;
+		if (size == CTIPFIX_FULL && has && !known &&
+		    ctipfix_groups[g].first_packet)
 			return false;
 		if (size == CTIPFIX_TINY && !ctipfix_groups[g].in_tiny && has)
 			return false;
@@ -454,13 +478,14 @@ static void ctipfix_template_keep(const struct ctipfix_template *t,
 
 int ctipfix_templates_init(void)
 {
-	unsigned int n = 0, g;
+	unsigned int n = 0, g, known;
 
-	ctipfix_full_groups = 0;
+	memset(ctipfix_full_groups, 0, sizeof(ctipfix_full_groups));
 	memset(ctipfix_template_at, 0, sizeof(ctipfix_template_at));
 	for (g = 0; g < CTIPFIX_N_GROUPS; g++)
-		if (ctipfix_groups[g].in_full)
-			ctipfix_full_groups |= BIT(g);
+		for (known = 0; known < 2; known++)
+			if (ctipfix_group_in_full(g, known))
+				ctipfix_full_groups[known] |= BIT(g);
 	ctipfix_templates_each(ctipfix_template_keep, &n);
 	if (n > CTIPFIX_MAX_TEMPLATES)
 		return -E2BIG;	/* a rule added: the bitmaps need widening */
@@ -530,8 +555,9 @@ ctipfix_template_for(const struct ctipfix_record *rec)
 	unsigned int size, at;
 
 	for (size = 0; size < CTIPFIX_N_SIZES; size++) {
-		shape = size == CTIPFIX_FULL ? groups | ctipfix_full_groups :
-					       groups;
+		shape = size != CTIPFIX_FULL ? groups :
+			groups | ctipfix_full_groups[!!(groups &
+						BIT(CTIPFIX_GROUP_IFACES))];
 		at = ctipfix_template_at[size][shape][v6];
 		if (!at)
 			continue;

@@ -22,16 +22,21 @@ records_at_least() {
 	[ "$(records "$@")" -ge "$4" ]
 }
 
-# interfaces DOMAIN DPORT: "IN OUT" for each record of that flow in the
-# domain, as ipfixDump decodes them, "-" for a field the record leaves out
-interfaces() {
+# first_packet DOMAIN DPORT: "IN OUT CLASS VLAN" for each record of that
+# flow in the domain, as ipfixDump decodes them: its first packet's
+# interfaces, class of service and VLAN, "-" for a field left out
+first_packet() {
 	ipfixDump --in "$A"/ipfix.bin 2>/dev/null | awk -v d="$1" -v p="$2" '
-		function flush() { if (dom == d && dp == p) print ii, oi }
+		function flush() { if (dom == d && dp == p) print ii, oi, cs, vl }
 		/observation domain id:/ { next_dom = $NF }
-		/--- data record/ { flush(); dom = next_dom; dp = ii = oi = "-" }
+		/--- data record/ {
+			flush(); dom = next_dom; dp = ii = oi = cs = vl = "-"
+		}
 		/ destinationTransportPort :/ { dp = $NF }
 		/ ingressInterface :/ { ii = $NF }
 		/ egressInterface :/ { oi = $NF }
+		/ ipClassOfService :/ { cs = $NF }
+		/ vlanId :/ { vl = $NF }
 		END { flush() }'
 }
 
@@ -101,12 +106,13 @@ open_flow 6102
 check "new flow reported by the client" \
 	wait_until 10 records_at_least "$C" 6102 2 1
 # an adopted flow's first packet passed before the client was served:
-# where it came in and went out is unknown, and said so by absence
-check_eq "the adopted flow's records leave its interfaces out" \
-	"$(interfaces "$C" 6101 | sort -u)" "- -"
+# where it came in and went out, its class and VLAN are unknown, and said
+# so by absence
+check_eq "the adopted flow's records leave its first packet's facts out" \
+	"$(first_packet "$C" 6101 | sort -u)" "- - - -"
 c0=$(ip netns exec $NS_C cat /sys/class/net/c0/ifindex)
-check_eq "the new flow's records carry them (sent from the client, out c0)" \
-	"$(interfaces "$C" 6102 | sort -u)" "0 $c0"
+check_eq "the new flow's records carry its interfaces (sent from the client, out c0)" \
+	"$(first_packet "$C" 6102 | sort -u)" "0 $c0 - -"
 check_eq "and not by the router" "$(records "$R" 6102)" 0
 
 check "netns accepts all" bash -c "echo all > $PARAMS/netns"

@@ -531,7 +531,8 @@ static const struct ctipfix_template *walk_for(const struct ctipfix_record *r)
 	for (i = 0; i < ctipfix_n_templates; i++) {
 		const struct ctipfix_template *t = &ctipfix_templates[i];
 
-		g = t->size == CTIPFIX_FULL ? need | ctipfix_full_groups : need;
+		g = t->size == CTIPFIX_FULL ?
+		    need | ctipfix_full_groups[!!(need & IF)] : need;
 		if (t->family == r->family && t->groups == g &&
 		    ctipfix_template_fits(t, r))
 			return t;
@@ -592,12 +593,20 @@ TEST(adopted_flows_carry_no_interfaces)
 	r.ifindex_in = 0;
 	r.ifindex_out = 0;
 	t = ctipfix_template_for(&r);
-	EXPECT_EQ(ID_ADOPTED(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4),
+	EXPECT_EQ(ID_ADOPTED(CTIPFIX_FULL, ZN | TCP | NH, 4),
 		  ctipfix_template_id(t));
 	EXPECT_FALSE(template_has_ie(t, CTIPFIX_IE_INGRESS_INTERFACE));
 	EXPECT_FALSE(template_has_ie(t, CTIPFIX_IE_EGRESS_INTERFACE));
-	EXPECT_EQ(84 - 8, len_for(&r));
-	r.ifaces = true;
+	/* nor the first packet's other facts */
+	EXPECT_FALSE(template_has_ie(t, CTIPFIX_IE_IP_CLASS_OF_SERVICE));
+	EXPECT_FALSE(template_has_ie(t, CTIPFIX_IE_VLAN_ID));
+	EXPECT_TRUE(template_has_ie(t, CTIPFIX_IE_INGRESS_VRFID));
+	EXPECT_EQ(84 - 8 - 1 - 2, len_for(&r));
+	/* what the hooks never set cannot ask for a template of its own */
+	r.tos = 0x48;
+	r.vlan = 42;
+	EXPECT_EQ(ctipfix_template_id(t), id_for(&r));
+	r = udp4();
 	t = ctipfix_template_for(&r);
 	EXPECT_EQ(ID(CTIPFIX_TINY, 0, 4), ctipfix_template_id(t));
 	EXPECT_TRUE(template_has_ie(t, CTIPFIX_IE_INGRESS_INTERFACE));
@@ -624,8 +633,11 @@ TEST(rules_make_the_family)
 			EXPECT_EQ(0, t->groups & ~(IF | CLS | ZN | VL | NH));
 		if (t->size != CTIPFIX_FULL)
 			EXPECT_EQ(IF, t->groups & IF);
-		if (t->size == CTIPFIX_FULL)
+		if (t->size == CTIPFIX_FULL && (t->groups & IF))
 			EXPECT_EQ(CLS | TCP | ZN | VL | NH,
+				  t->groups & (CLS | TCP | ZN | VL | NH));
+		if (t->size == CTIPFIX_FULL && !(t->groups & IF))
+			EXPECT_EQ(TCP | ZN | NH,
 				  t->groups & (CLS | TCP | ZN | VL | NH));
 		if (i)
 			EXPECT_LE(t[-1].size, t->size);
@@ -634,8 +646,9 @@ TEST(rules_make_the_family)
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 4));
 		EXPECT_NE(0, ID(CTIPFIX_COMPACT, i, 6));
 	}
-	EXPECT_NE(0, ID_ADOPTED(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4));
-	EXPECT_NE(0, ID_ADOPTED(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH | NAT, 6));
+	EXPECT_NE(0, ID_ADOPTED(CTIPFIX_FULL, ZN | TCP | NH, 4));
+	EXPECT_NE(0, ID_ADOPTED(CTIPFIX_FULL, ZN | TCP | NH | NAT, 6));
+	EXPECT_EQ(0, ID_ADOPTED(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH, 4));
 	EXPECT_EQ(0, ID_ADOPTED(CTIPFIX_COMPACT, 0, 4));
 	EXPECT_EQ(0, ID_ADOPTED(CTIPFIX_TINY, 0, 4));
 	EXPECT_NE(0, ID(CTIPFIX_FULL, CLS | ZN | TCP | VL | NH | NAT, 6));
