@@ -53,6 +53,35 @@ TEST_F(stream, back_to_back_messages)
 	EXPECT_EQ(2, self->s.messages);
 }
 
+/*
+ * Messages are handed out where they were read: nothing moves per message
+ * (the rest of a full buffer would, 128 KiB at worst); the unfinished tail
+ * moves to the front once, when room is asked for the next read.
+ */
+TEST_F(stream, messages_stay_where_they_were_read)
+{
+	const uint8_t *first, *m;
+	size_t n = make_msg(self->data, 100, 0xaa), room;
+
+	n += make_msg(self->data + n, 40, 0xbb);
+	n += make_msg(self->data + n, 60, 0xdd);
+	feed(&self->s, self->data, n - 30);
+	ASSERT_EQ(100, ipfix_stream_next(&self->s, &first));
+	ASSERT_EQ(40, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(first + 100, m);
+	EXPECT_EQ(0, ipfix_stream_next(&self->s, &m));
+	/* the 30 bytes of the third, to the front for the rest of it */
+	EXPECT_EQ(self->s.buf + 30, ipfix_stream_space(&self->s, &room));
+	EXPECT_EQ(sizeof(self->s.buf) - 30, room);
+	ipfix_stream_filled(&self->s, 0);
+	memcpy(self->s.buf + 30, self->data + n - 30, 30);
+	ipfix_stream_filled(&self->s, 30);
+	ASSERT_EQ(60, ipfix_stream_next(&self->s, &m));
+	EXPECT_EQ(&self->s.buf[0], m);
+	EXPECT_EQ(0xdd, m[59]);
+	EXPECT_EQ(3, self->s.messages);
+}
+
 TEST_F(stream, message_split_across_reads)
 {
 	const uint8_t *m;

@@ -15,9 +15,18 @@ static void release_pending(struct ipfix_stream *s)
 	}
 }
 
+/*
+ * What is left of the last read (an unfinished message, mostly a short
+ * one) moves to the front once per read, not once per message handed out.
+ */
 uint8_t *ipfix_stream_space(struct ipfix_stream *s, size_t *room)
 {
 	release_pending(s);
+	if (s->start) {
+		memmove(s->buf, s->buf + s->start, s->len - s->start);
+		s->len -= s->start;
+		s->start = 0;
+	}
 	*room = sizeof(s->buf) - s->len;
 	return s->buf + s->len;
 }
@@ -38,11 +47,12 @@ static int header_ok(const uint8_t *p)
 	       msg_len_at(p) >= CTIPFIX_IPFIX_HDR_LEN;
 }
 
-/* Drop the bytes before off: handed out already, or garbage. */
-static void consume(struct ipfix_stream *s, size_t off)
+/* Drop the next n bytes: handed out already, or garbage. */
+static void consume(struct ipfix_stream *s, size_t n)
 {
-	memmove(s->buf, s->buf + off, s->len - off);
-	s->len -= off;
+	s->start += n;
+	if (s->start == s->len)
+		s->start = s->len = 0;
 }
 
 size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg)
@@ -51,18 +61,19 @@ size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg)
 
 	release_pending(s);
 	/* resynchronise on the next plausible header if the stream is bad */
-	while (s->len - skip >= 4 && !header_ok(s->buf + skip))
+	while (s->len - s->start - skip >= 4 &&
+	       !header_ok(s->buf + s->start + skip))
 		skip++;
 	if (skip) {
 		s->bad_bytes += skip;
 		consume(s, skip);
 	}
-	if (s->len < CTIPFIX_IPFIX_HDR_LEN)
+	if (s->len - s->start < CTIPFIX_IPFIX_HDR_LEN)
 		return 0;
-	len = msg_len_at(s->buf);
-	if (s->len < len)
+	len = msg_len_at(s->buf + s->start);
+	if (s->len - s->start < len)
 		return 0;
-	*msg = s->buf;
+	*msg = s->buf + s->start;
 	s->messages++;
 	s->pending = len;
 	return len;
@@ -71,8 +82,8 @@ size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg)
 void ipfix_stream_reset(struct ipfix_stream *s)
 {
 	release_pending(s);
-	s->bad_bytes += s->len;
-	s->len = 0;
+	s->bad_bytes += s->len - s->start;
+	s->start = s->len = 0;
 }
 
 void ipfix_stream_keep(struct ipfix_stream *s)

@@ -13,7 +13,8 @@
  */
 struct ipfix_stream {
 	uint8_t buf[2 * 65536];
-	size_t len;
+	size_t start;		/* the first byte not handed out yet */
+	size_t len;		/* the end of what was read */
 	size_t pending;		/* length of the message last handed out */
 	uint64_t messages;	/* complete messages handed out */
 	uint64_t bad_bytes;	/* bytes skipped as not IPFIX */
