@@ -280,7 +280,7 @@ static void ctipfix_flow_push(struct ctipfix_flow_table *t,
 static const struct ctipfix_flow_slot *
 ctipfix_flow_hooks_slot(const struct ctipfix_flow_table *t, unsigned int lock)
 {
-	return &t->slot[(t->hooks_slot >> lock) & 1];
+	return &t->slot[(READ_ONCE(t->hooks_slot) >> lock) & 1];
 }
 
 /* Under the lock of @hash: the head of its bucket, as the hooks see it. */
@@ -292,6 +292,9 @@ static struct ctipfix_flow **ctipfix_flow_hooks_head(struct ctipfix_flow_table *
 
 	return &slot->buckets[hash & (slot->n - 1)];
 }
+
+/* a walk's place: a lock in its top bits, a fraction of its buckets below */
+#define CTIPFIX_WALK_LOCK_SHIFT	(32 - ilog2(CTIPFIX_FLOW_LOCKS))
 
 /*
  * @visit for about @most flows of the hooks' buckets, under their locks,
@@ -308,7 +311,6 @@ static struct ctipfix_flow **ctipfix_flow_hooks_head(struct ctipfix_flow_table *
  * that find work cheaply, not for those that must see every flow. Any
  * context.
  */
-#define CTIPFIX_WALK_LOCK_SHIFT	(32 - ilog2(CTIPFIX_FLOW_LOCKS))
 void ctipfix_flow_walk_some(struct ctipfix_flow_table *t, u32 *at,
 			    unsigned int most,
 			    bool (*visit)(struct ctipfix_flow *flow, void *arg),
@@ -500,8 +502,8 @@ static void ctipfix_flow_first_stamped(struct ctipfix_flow *flow,
  * records count from now on: what it carried before was in the final
  * record sent when it was last followed (an unload, the namespace leaving
  * the scope), or passed while nobody exported it, and a second count of it
- * would be a double count. Its interfaces are unknown: both 0. Returns 0
- * or -ENOMEM.
+ * would be a double count. Its first packet is unknown (its records
+ * leave out its interfaces, class and VLAN). Returns 0 or -ENOMEM.
  */
 int ctipfix_flow_adopt(struct ctipfix_flow_table *t, struct nf_conn *ct,
 		       struct ctipfix_flow_stock *s)
@@ -598,7 +600,7 @@ static void ctipfix_flow_move(struct ctipfix_flow_table *t,
 				a->buckets[b] = flow;
 			}
 		}
-		t->hooks_slot ^= BIT_ULL(l);
+		WRITE_ONCE(t->hooks_slot, t->hooks_slot ^ BIT_ULL(l));
 		spin_unlock_bh(&ctipfix_flow_locks[l].lock);
 		cond_resched();
 	}

@@ -97,7 +97,10 @@ CTIPFIX_KNOB(template_refresh, 0644, 1, 86400, false,
 CTIPFIX_KNOB(observation_domain, 0644, 0, 4294967295, false,
 	     "Observation domain id of the initial namespace");
 
-/* 262: the longest template and record (ctipfix_msg_min_size(), checked) */
+/*
+ * 262: a floor only. Writes are checked against ctipfix_msg_min_size(),
+ * the longest message opening and record the templates make.
+ */
 CTIPFIX_KNOB(max_msg_size, 0644, 262, 65535, false,
 	     "Largest IPFIX message, bytes, at least a template and one record");
 
@@ -110,7 +113,8 @@ CTIPFIX_KNOB(subbuf_size, 0444, 4096, 16777216, false,
 CTIPFIX_KNOB(n_subbufs, 0444, 2, 1024, false,
 	     "Relay sub-buffer count (load time)");
 
-CTIPFIX_KNOB(hash_buckets, 0644, 64, 4194304, CTIPFIX_POW2,
+/* at least a bucket per lock of the flow table (flow.c) */
+CTIPFIX_KNOB(hash_buckets, 0644, CTIPFIX_FLOW_MIN_BUCKETS, 4194304, CTIPFIX_POW2,
 	     "Most flow hash buckets per namespace, a power of two; the table grows to it with the flows");
 
 CTIPFIX_KNOB(stats_interval, 0644, 1, 86400, false,

@@ -14,8 +14,9 @@
  * DeltaMicroseconds would be smaller still, but nfdump 1.7 decodes them
  * wrong.) A group is in a compact template only for the records that need
  * it, so a DNS exchange pays for no class of service, TCP bits, NAT or
- * zone; the full templates carry all but NAT whatever the record, and
- * the interfaces wherever they are known.
+ * zone; the full templates carry all but NAT whatever the record, but
+ * for a flow adopted alive, whose first packet (its interfaces, class of
+ * service and VLAN) is unknown: its full template leaves those out.
  */
 #include <linux/errno.h>
 #include <linux/in.h>
@@ -441,26 +442,32 @@ static bool ctipfix_template_exists(u8 size, u8 groups)
 
 /*
  * Calls @fn for every template the rules make, in order of preference:
- * by size, then by groups, IPv4 before IPv6.
+ * by size, then by groups, IPv4 before IPv6; the full ones of adopted
+ * flows (without the interfaces) after all the others, so that those
+ * keep the ids they had before these came.
  */
 static void ctipfix_templates_each(void (*fn)(const struct ctipfix_template *t,
 					      void *arg), void *arg)
 {
 	static const u8 families[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	unsigned int size, groups, i, adopted, n = 0;
 	struct ctipfix_template t;
-	unsigned int size, groups, i, n = 0;
+	bool known;
 
-	for (size = 0; size < CTIPFIX_N_SIZES; size++)
-		for (groups = 0; groups < BIT(CTIPFIX_N_GROUPS); groups++) {
-			if (!ctipfix_template_exists(size, groups))
-				continue;
-			for (i = 0; i < ARRAY_SIZE(families); i++) {
-				ctipfix_template_make(&t, families[i], size,
-						      groups);
-				t.id = CTIPFIX_TEMPLATE_ID_FLOWS + n++;
-				fn(&t, arg);
+	for (adopted = 0; adopted < 2; adopted++)
+		for (size = 0; size < CTIPFIX_N_SIZES; size++)
+			for (groups = 0; groups < BIT(CTIPFIX_N_GROUPS); groups++) {
+				known = groups & BIT(CTIPFIX_GROUP_IFACES);
+				if (known == adopted ||
+				    !ctipfix_template_exists(size, groups))
+					continue;
+				for (i = 0; i < ARRAY_SIZE(families); i++) {
+					ctipfix_template_make(&t, families[i],
+							      size, groups);
+					t.id = CTIPFIX_TEMPLATE_ID_FLOWS + n++;
+					fn(&t, arg);
+				}
 			}
-		}
 }
 
 static void ctipfix_template_keep(const struct ctipfix_template *t,

@@ -639,7 +639,10 @@ TEST(rules_make_the_family)
 		if (t->size == CTIPFIX_FULL && !(t->groups & IF))
 			EXPECT_EQ(TCP | ZN | NH,
 				  t->groups & (CLS | TCP | ZN | VL | NH));
-		if (i)
+		/* the adopted flows' last: the others keep their ids */
+		if (i && !(t[-1].groups & IF))
+			EXPECT_EQ(0, t->groups & IF);
+		if (i && (t->groups & IF))
 			EXPECT_LE(t[-1].size, t->size);
 	}
 	for (i = 0; i < BIT(CTIPFIX_N_GROUPS); i++) {
