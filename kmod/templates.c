@@ -407,6 +407,12 @@ static void ctipfix_template_make(struct ctipfix_template *t, u8 family,
 						    ctipfix_groups[g].n);
 }
 
+/* Does a template of @groups carry the interfaces (a hooked flow's)? */
+static bool ctipfix_groups_known(u8 groups)
+{
+	return groups & BIT(CTIPFIX_GROUP_IFACES);
+}
+
 /*
  * Does every full template with the interfaces of @known have group @g?
  * Without them, a full template has no first-packet group at all.
@@ -420,7 +426,7 @@ static bool ctipfix_group_in_full(unsigned int g, bool known)
 /* The rules: which groups a template of @size has. */
 static bool ctipfix_template_exists(u8 size, u8 groups)
 {
-	bool known = groups & BIT(CTIPFIX_GROUP_IFACES);
+	bool known = ctipfix_groups_known(groups);
 	unsigned int g;
 	bool has;
 
@@ -452,13 +458,11 @@ static void ctipfix_templates_each(void (*fn)(const struct ctipfix_template *t,
 	static const u8 families[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	unsigned int size, groups, i, adopted, n = 0;
 	struct ctipfix_template t;
-	bool known;
 
 	for (adopted = 0; adopted < 2; adopted++)
 		for (size = 0; size < CTIPFIX_N_SIZES; size++)
 			for (groups = 0; groups < BIT(CTIPFIX_N_GROUPS); groups++) {
-				known = groups & BIT(CTIPFIX_GROUP_IFACES);
-				if (known == adopted ||
+				if (ctipfix_groups_known(groups) == adopted ||
 				    !ctipfix_template_exists(size, groups))
 					continue;
 				for (i = 0; i < ARRAY_SIZE(families); i++) {
@@ -563,8 +567,7 @@ ctipfix_template_for(const struct ctipfix_record *rec)
 
 	for (size = 0; size < CTIPFIX_N_SIZES; size++) {
 		shape = size != CTIPFIX_FULL ? groups :
-			groups | ctipfix_full_groups[!!(groups &
-						BIT(CTIPFIX_GROUP_IFACES))];
+			groups | ctipfix_full_groups[ctipfix_groups_known(groups)];
 		at = ctipfix_template_at[size][shape][v6];
 		if (!at)
 			continue;

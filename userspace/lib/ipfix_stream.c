@@ -4,7 +4,7 @@
 
 #include "ipfix_stream.h"
 
-static void consume(struct ipfix_stream *s, size_t off);
+static void consume(struct ipfix_stream *s, size_t n);
 
 /* The message handed out last is done with once the caller comes back. */
 static void release_pending(struct ipfix_stream *s)
@@ -47,6 +47,12 @@ static int header_ok(const uint8_t *p)
 	       msg_len_at(p) >= CTIPFIX_IPFIX_HDR_LEN;
 }
 
+/* Bytes read and not handed out yet. */
+static size_t unread(const struct ipfix_stream *s)
+{
+	return s->len - s->start;
+}
+
 /* Drop the next n bytes: handed out already, or garbage. */
 static void consume(struct ipfix_stream *s, size_t n)
 {
@@ -61,17 +67,17 @@ size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg)
 
 	release_pending(s);
 	/* resynchronise on the next plausible header if the stream is bad */
-	while (s->len - s->start - skip >= 4 &&
+	while (unread(s) - skip >= 4 &&
 	       !header_ok(s->buf + s->start + skip))
 		skip++;
 	if (skip) {
 		s->bad_bytes += skip;
 		consume(s, skip);
 	}
-	if (s->len - s->start < CTIPFIX_IPFIX_HDR_LEN)
+	if (unread(s) < CTIPFIX_IPFIX_HDR_LEN)
 		return 0;
 	len = msg_len_at(s->buf + s->start);
-	if (s->len - s->start < len)
+	if (unread(s) < len)
 		return 0;
 	*msg = s->buf + s->start;
 	s->messages++;
@@ -82,7 +88,7 @@ size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg)
 void ipfix_stream_reset(struct ipfix_stream *s)
 {
 	release_pending(s);
-	s->bad_bytes += s->len - s->start;
+	s->bad_bytes += unread(s);
 	s->start = s->len = 0;
 }
 
