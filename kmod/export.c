@@ -60,6 +60,7 @@ struct ctipfix_pass {
 	unsigned int sweep_from;	/* the sweep's buckets this pass: */
 	unsigned int sweep_len;		/* sweep_from, and on (wrapping) */
 	unsigned long looked;		/* flows looked at */
+	struct ctipfix_route_memo route;	/* its last next hop */
 };
 
 /* a bucket with no flow: looked at again only when one comes */
@@ -295,21 +296,20 @@ static bool ctipfix_take_record(struct ctipfix_flow *flow,
 	return true;
 }
 
-/* A record taken: into the open message, or counted as lost. */
 /*
  * Out with @rec: into the domain's message, with its next hop looked up
- * now, outside the bucket locks (route.c).
+ * now, outside the bucket locks (route.c); or counted as lost.
  */
 static void ctipfix_put_record(struct ctipfix_net *cn,
 			       struct ctipfix_record *rec,
-			       const struct ctipfix_pass *p)
+			       struct ctipfix_pass *p)
 {
 	if (rec->end_reason == CTIPFIX_END_ACTIVE_TIMEOUT)
 		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_INTERIM);
 	else
 		ctipfix_stat_inc(CTIPFIX_STAT_RECORDS_FINAL);
 	if (p->can_encode) {
-		ctipfix_route_nexthop(cn->net, rec);
+		ctipfix_route_nexthop(cn->net, rec, &p->route);
 		ctipfix_msg_add(&cn->msg, rec);
 	} else {
 		ctipfix_msg_skip(&cn->msg, 1, rec->packets + rec->rev_packets,
@@ -671,7 +671,7 @@ void ctipfix_export_dropped(struct ctipfix_net *cn, unsigned int n)
 
 /* The endings the hooks took, in their order: written, their flows freed. */
 static void ctipfix_export_endings(struct ctipfix_net *cn,
-				   const struct ctipfix_pass *p)
+				   struct ctipfix_pass *p)
 {
 	struct llist_node *all = llist_reverse_order(llist_del_all(&cn->endings));
 	struct ctipfix_ending *e, *next;

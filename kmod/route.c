@@ -6,7 +6,8 @@
  * its record is written. A destination on a link of the router's (or the
  * router itself) has none. That is the route of the record's time, not of
  * the first packet's: a flow keeps no room for an address, and the
- * lookup costs the pass, not the packets. Policy routing is followed as
+ * lookup costs the pass, not the packets: one per run of records to one
+ * destination (struct ctipfix_route_memo). Policy routing is followed as
  * far as the lookup knows the flow: by the VRF it came in through (the
  * l3mdev rule takes the VRF's table), and by its input interface for
  * IPv4, not by its source address or marks; of a multipath route the
@@ -36,11 +37,18 @@ static int ctipfix_route_l3mdev(struct net *net,
 	return l3mdev_master_ifindex_by_index(net, rec->ifindex_in);
 }
 
+/* the address the flow's original direction was routed to */
+static const union nf_inet_addr *
+ctipfix_route_daddr(const struct ctipfix_record *rec)
+{
+	return rec->nat ? &rec->post_daddr : &rec->daddr;
+}
+
 static void ctipfix_route_nexthop4(struct net *net,
 				   struct ctipfix_record *rec)
 {
 	struct flowi4 fl4 = {
-		.daddr = rec->nat ? rec->post_daddr.ip : rec->daddr.ip,
+		.daddr = ctipfix_route_daddr(rec)->ip,
 		.flowi4_iif = rec->ifindex_in ?: LOOPBACK_IFINDEX,
 	};
 	struct fib_nh_common *nhc;
@@ -62,7 +70,7 @@ static void ctipfix_route_nexthop6(struct net *net,
 				   struct ctipfix_record *rec)
 {
 	struct flowi6 fl6 = {
-		.daddr = rec->nat ? rec->post_daddr.in6 : rec->daddr.in6,
+		.daddr = ctipfix_route_daddr(rec)->in6,
 	};
 	struct dst_entry *dst;
 	struct rt6_info *rt;
@@ -78,16 +86,36 @@ static void ctipfix_route_nexthop6(struct net *net,
 	dst_release(dst);
 }
 
+static bool ctipfix_route_memo_holds(const struct ctipfix_route_memo *memo,
+				     const struct ctipfix_record *rec)
+{
+	return memo->family == rec->family &&
+	       memo->ifindex_in == rec->ifindex_in &&
+	       nf_inet_addr_cmp(&memo->daddr, ctipfix_route_daddr(rec));
+}
+
 /*
  * Process context or not: no lock of ours held, RCU or none. With IPv6
  * disabled at boot (ipv6.disable=1) its routing tables were never set up,
  * yet an IPv6 entry can still be followed (one made over ctnetlink, and
  * adopted): it has no next hop.
  */
-void ctipfix_route_nexthop(struct net *net, struct ctipfix_record *rec)
+void ctipfix_route_nexthop(struct net *net, struct ctipfix_record *rec,
+			   struct ctipfix_route_memo *memo)
 {
+	if (ctipfix_route_memo_holds(memo, rec)) {
+		rec->routed = memo->routed;
+		rec->nexthop = memo->nexthop;
+		return;
+	}
+	rec->routed = false;
 	if (rec->family == NFPROTO_IPV4)
 		ctipfix_route_nexthop4(net, rec);
 	else if (rec->family == NFPROTO_IPV6 && ipv6_mod_enabled())
 		ctipfix_route_nexthop6(net, rec);
+	memo->family = rec->family;
+	memo->ifindex_in = rec->ifindex_in;
+	memo->daddr = *ctipfix_route_daddr(rec);
+	memo->routed = rec->routed;
+	memo->nexthop = rec->nexthop;
 }
