@@ -36,8 +36,18 @@ for bad in 192.0.2.1: 192.0.2.1:0 192.0.2.1:65536 192.0.2.1:abc \
 	expect 2 "collector" "ctipfixd refuses --collector '$bad'" \
 		"$CTIPFIXD" --foreground --collector "$bad"
 done
-expect 2 "collector" "ctipfixd refuses an unresolvable collector name" \
+expect 2 "not an IP address" "ctipfixd refuses a bracketed host that is no IPv6 address" \
+	"$CTIPFIXD" --foreground --collector "[collector.example]:4739"
+# a name that does not resolve now may later (DNS not up yet at boot):
+# it is looked up again, not refused (the guest's 71-names shows that)
+expect 1 "ctipfix.ko loaded" "ctipfixd takes a collector name it cannot resolve yet" \
 	"$CTIPFIXD" --foreground --collector no-such-host.invalid:4739
+for bad in -1 x 86401 "" " 5"; do
+	expect 2 "lookup interval" "ctipfixd refuses --lookup-interval '$bad'" \
+		"$CTIPFIXD" --foreground --lookup-interval "$bad"
+done
+expect 1 "ctipfix.ko loaded" "--lookup-interval 0 is accepted" \
+	"$CTIPFIXD" --foreground --lookup-interval 0
 expect 2 "usage|unrecognized|invalid" "ctipfixd refuses an unknown option" \
 	"$CTIPFIXD" --bogus
 expect 2 "unexpected argument" "ctipfixd refuses a stray argument" \

@@ -47,7 +47,8 @@ assert d["module"] == "attached", d
 assert d["collector.0.address"] == "127.0.0.1:4739", d
 assert d["collector.1.address"] == "127.0.0.1:4740", d
 assert d["collector.0.format"] == "biflow", d
-text = ("address", "format", "last_error", "module")
+assert d["collector.0.state"] == "127.0.0.1:4739", d
+text = ("address", "format", "last_error", "module", "state")
 assert all(type(v) is int for k, v in d.items() if not k.endswith(text)), d
 '
 }

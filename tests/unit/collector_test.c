@@ -18,7 +18,10 @@
 #include "daemon_stats.c"
 #include "hostport.c"
 #include "ipfix_format.c"
+#include "ipfix_session.c"
 #include "pace.c"
+#include "resolve.c"
+#include "uint_arg.c"
 
 /*
  * send() as the daemon sees it: the real one, except that while
@@ -104,6 +107,73 @@ TEST(the_datagram_after_an_icmp_error_still_goes)
 	EXPECT_EQ(0, c.failed);
 	EXPECT_EQ(1, c.icmp_errors);
 	close(fd);
+	collector_close(&c);
+}
+
+/* ticks @c, as the daemon's rounds do, until it has a socket or @ms pass */
+static bool tick_until_connected(struct collector *c, int ms)
+{
+	char news[512];
+	uint64_t t;
+
+	for (t = 0; t < (uint64_t)ms && c->fd < 0; t += 10) {
+		collector_tick(c, t, 0, news, sizeof(news));
+		usleep(10000);
+	}
+	return c->fd >= 0;
+}
+
+/*
+ * A name is looked up in the background: no socket at first (a send is
+ * held, -ENOTCONN), then the name's address, and the datagram goes there
+ */
+TEST(a_name_is_looked_up_then_sent_to)
+{
+	struct collector c;
+	char spec[64], err[256], buf[64];
+	int port = free_port(), fd;
+
+	ASSERT_LT(0, port);
+	fd = listen_on(port);
+	ASSERT_LE(0, fd);
+	snprintf(spec, sizeof(spec), "localhost:%d", port);
+	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
+	EXPECT_EQ(-1, c.fd);
+	EXPECT_EQ(-ENOTCONN, collector_send(&c, "held", 4));
+	ASSERT_TRUE(tick_until_connected(&c, 5000));
+	EXPECT_EQ(1, c.lookups);
+	if (c.family == AF_INET) {	/* localhost may come as ::1 first */
+		EXPECT_EQ(0, collector_send(&c, "went", 4));
+		received(fd, buf, sizeof(buf));
+		EXPECT_STREQ("went", buf);
+	}
+	close(fd);
+	collector_close(&c);
+}
+
+/* a name that does not resolve is no error at start: it is tried again */
+TEST(a_name_that_does_not_resolve_waits)
+{
+	struct collector c;
+	char err[256], news[512];
+	uint64_t t;
+	bool said = false;
+
+	ASSERT_EQ(0, collector_open(&c, "no-such-host.invalid:4739", 0, err,
+				    sizeof(err)));
+	for (t = 0; t < 20000 && !c.lookup_failures; t += 10) {
+		said |= collector_tick(&c, t, 60, news, sizeof(news));
+		usleep(10000);
+	}
+	EXPECT_EQ(1, c.lookup_failures);
+	EXPECT_TRUE(said);
+	EXPECT_NE(NULL, strstr(news, "no-such-host.invalid"));
+	EXPECT_NE(NULL, strstr(c.why_not, "cannot resolve"));
+	EXPECT_EQ(-1, c.fd);
+	EXPECT_EQ(-ENOTCONN, collector_send(&c, "held", 4));
+	/* not again before its retry is due */
+	EXPECT_FALSE(collector_tick(&c, t + 1, 60, news, sizeof(news)));
+	EXPECT_FALSE(c.resolve.busy);
 	collector_close(&c);
 }
 

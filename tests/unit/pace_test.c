@@ -8,6 +8,7 @@
 
 #include "kselftest_harness.h"
 #include "pace.h"
+#include "uint_arg.c"
 
 static double seconds(void)
 {

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,6 +13,7 @@
 #include "collector.h"
 #include "daemon_stats.h"
 #include "hostport.h"
+#include "resolve.h"
 
 /* One option, NAME=VALUE: 0, or -EINVAL for a name or value not known. */
 static int collector_option(struct collector *c, const char *opt,
@@ -59,12 +62,82 @@ static int collector_options(struct collector *c, char *spec,
 	return 0;
 }
 
+/* @c's socket now goes to @addr: a new transport session for it. */
+static void collector_use(struct collector *c, int fd,
+			  const struct sockaddr_storage *addr, socklen_t len)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = fd;
+	c->addr = *addr;
+	c->addrlen = len;
+	c->family = addr->ss_family;
+	hostport_format(addr, c->peer, sizeof(c->peer));
+	c->why_not[0] = '\0';
+	collector_path_mtu(c);
+	c->partial.len = 0;
+	if (c->formatter)
+		ipfix_format_restart(c->formatter);
+	ipfix_session_forget(c->session);
+}
+
+/*
+ * A connected socket to the first of @r's addresses that has a route
+ * (connected, so that ICMP unreachable comes back as an error): that
+ * address's index, or -1 with why not in c->why_not.
+ */
+static int collector_connect(struct collector *c, const struct resolved *r)
+{
+	char addr[64];
+	int i, fd, err = 0;
+
+	for (i = 0; i < r->n; i++) {
+		fd = socket(r->addr[i].ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 &&
+		    !connect(fd, (const struct sockaddr *)&r->addr[i],
+			     r->len[i])) {
+			collector_use(c, fd, &r->addr[i], r->len[i]);
+			return i;
+		}
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	hostport_format(&r->addr[0], addr, sizeof(addr));
+	snprintf(c->why_not, sizeof(c->why_not), "cannot connect to %s%s: %s",
+		 addr, r->n > 1 ? " (nor its other addresses)" : "",
+		 strerror(err));
+	return -1;
+}
+
+/* Is @c's socket connected to one of @r's addresses? */
+static bool collector_among(const struct collector *c,
+			    const struct resolved *r)
+{
+	int i;
+
+	for (i = 0; c->fd >= 0 && i < r->n; i++)
+		if (r->len[i] == c->addrlen &&
+		    !memcmp(&r->addr[i], &c->addr, c->addrlen))
+			return true;
+	return false;
+}
+
+/*
+ * Could @host, which is no IP address, be a name to look up? Not in
+ * brackets (an IPv6 address), nor all digits and dots (an IPv4 one).
+ */
+static bool collector_may_be_name(const char *hostport, const char *host)
+{
+	return hostport[0] != '[' && host[strspn(host, "0123456789.")];
+}
+
 int collector_open(struct collector *c, const char *spec, unsigned int rate,
 		   char *why, size_t len)
 {
-	struct sockaddr_storage addr;
-	char hostport[sizeof(c->name)];
-	socklen_t addrlen;
+	char hostport[sizeof(c->name)], host[256];
+	struct resolved numeric;
+	unsigned int port;
 	int err;
 
 	memset(c, 0, sizeof(*c));
@@ -79,24 +152,120 @@ int collector_open(struct collector *c, const char *spec, unsigned int rate,
 	snprintf(hostport, sizeof(hostport), "%s", spec);
 	err = collector_options(c, hostport, rate, why, len);
 	if (!err)
-		err = hostport_resolve(hostport, &addr, &addrlen, why, len);
+		err = hostport_split(hostport, host, sizeof(host), &port, why,
+				     len);
+	c->session = err ? NULL : calloc(1, sizeof(*c->session));
+	if (!err && !c->session) {
+		snprintf(why, len, "'%s': %s", spec, strerror(ENOMEM));
+		err = -ENOMEM;
+	}
 	if (err) {
 		collector_close(c);
 		return err;
 	}
 	snprintf(c->name, sizeof(c->name), "%s", hostport);
-	c->fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 ||
-	    /* connected, so that ICMP unreachable comes back as an error */
-	    connect(c->fd, (struct sockaddr *)&addr, addrlen)) {
-		err = -errno;
-		snprintf(why, len, "'%s': %s", spec, strerror(-err));
+	resolve_init(&c->resolve, host, port);
+	/*
+	 * A name waits for collector_tick(): a lookup started now would
+	 * not survive the fork of daemon().
+	 */
+	c->by_name = resolve_numeric(&c->resolve, &numeric) != 0;
+	if (c->by_name && !collector_may_be_name(hostport, host)) {
+		snprintf(why, len, "'%s': not an IP address", spec);
 		collector_close(c);
-		return err;
+		return -EINVAL;
 	}
-	c->family = addr.ss_family;
-	collector_path_mtu(c);
+	/* no route yet: not fatal, a tick tries again (why_not says) */
+	if (!c->by_name)
+		collector_connect(c, &numeric);
 	return 0;
+}
+
+/* A lookup done: the socket moved to its name's addresses if need be. */
+static bool collector_looked_up(struct collector *c, const struct resolved *r,
+				char *news, size_t len)
+{
+	char was[sizeof(c->peer)], before[sizeof(c->why_not)];
+	bool had = c->fd >= 0;
+
+	c->lookups++;
+	if (collector_among(c, r))
+		return false;
+	snprintf(was, sizeof(was), "%s", c->peer);
+	snprintf(before, sizeof(before), "%s", c->why_not);
+	if (collector_connect(c, r) < 0) {
+		if (had) {
+			/* the old address, while the new ones have no route */
+			snprintf(news, len, "collector %s: %s; still sending "
+				 "to %s", c->name, c->why_not, was);
+			c->why_not[0] = '\0';
+			return true;
+		}
+		if (!strcmp(before, c->why_not))
+			return false;	/* said already */
+		snprintf(news, len, "collector %s: %s, trying again every %d s",
+			 c->name, c->why_not, COLLECTOR_RETRY_MS / 1000);
+		return true;
+	}
+	if (had) {
+		c->moves++;
+		snprintf(news, len, "collector %s: now at %s (was %s), a new "
+			 "transport session", c->name, c->peer, was);
+	} else {
+		snprintf(news, len, "collector %s: sending to %s", c->name,
+			 c->peer);
+	}
+	return true;
+}
+
+bool collector_tick(struct collector *c, uint64_t now_ms,
+		    unsigned int interval, char *news, size_t len)
+{
+	char why[sizeof(c->why_not)];
+	struct resolved r;
+	bool changed;
+	int err;
+
+	if (c->resolve.busy) {
+		err = resolve_poll(&c->resolve, &r, why, sizeof(why));
+		if (err == -EINPROGRESS)
+			return false;
+		if (!err) {
+			changed = collector_looked_up(c, &r, news, len);
+			if (c->fd < 0)
+				c->next_try_ms = now_ms + COLLECTOR_RETRY_MS;
+			else if (interval)
+				c->next_try_ms = now_ms + interval * 1000ULL;
+			else
+				c->next_try_ms = UINT64_MAX;
+			return changed;
+		}
+		c->lookup_failures++;
+		c->next_try_ms = now_ms + COLLECTOR_RETRY_MS;
+		/* with an address still, it goes on sending there */
+		if (c->fd >= 0 || !strcmp(why, c->why_not))
+			return false;	/* or said already */
+		snprintf(c->why_not, sizeof(c->why_not), "%s", why);
+		snprintf(news, len, "collector %s: %s, trying again every %d s",
+			 c->name, why, COLLECTOR_RETRY_MS / 1000);
+		return true;
+	}
+	if (now_ms < c->next_try_ms || (!c->by_name && c->fd >= 0))
+		return false;
+	c->next_try_ms = now_ms + COLLECTOR_RETRY_MS;
+	if (!c->by_name) {
+		/* an address that had no route at start */
+		if (resolve_numeric(&c->resolve, &r) ||
+		    collector_connect(c, &r) < 0)
+			return false;
+		snprintf(news, len, "collector %s: sending to %s", c->name,
+			 c->peer);
+		return true;
+	}
+	err = resolve_start(&c->resolve, why, sizeof(why));
+	if (err && c->fd < 0)
+		snprintf(c->why_not, sizeof(c->why_not), "%s", why);
+	return false;
 }
 
 size_t udp_payload_max(int family, unsigned int mtu)
@@ -122,13 +291,16 @@ void collector_path_mtu(struct collector *c)
 
 void collector_close(struct collector *c)
 {
+	resolve_cancel(&c->resolve);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	free(c->formatter);
 	free(c->formatted);
+	free(c->session);
 	c->formatter = NULL;
 	c->formatted = NULL;
+	c->session = NULL;
 }
 
 /*
@@ -162,6 +334,11 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 {
 	ssize_t n;
 
+	if (c->fd < 0) {
+		c->failed++;
+		c->last_errno = ENOTCONN;
+		return -ENOTCONN;
+	}
 	pace_wait(&c->pace);
 	n = collector_send_once(c, msg, len);
 	if (n < 0 && collector_stale_error(errno)) {
@@ -261,11 +438,39 @@ void collector_commit(struct collector *c)
 		c->partial.len = 0;
 }
 
-void collector_restart(struct collector *c)
+int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
+		      uint8_t *primer, size_t room)
+{
+	size_t n;
+	int err;
+
+	if (c->fd < 0)
+		return collector_send(c, msg, len);
+	n = ipfix_session_prime(c->session, msg, len, primer, room);
+	if (n) {
+		err = collector_send_message(c, primer, n);
+		if (err && err != -ENODATA) {
+			/* no data before its templates: all of it next time */
+			ipfix_session_unprime(c->session, msg, len);
+			return err;
+		}
+		collector_commit(c);
+	}
+	err = collector_send_message(c, msg, len);
+	/* the retry, if any, carries the templates again */
+	if (err && err != -ENODATA && n)
+		ipfix_session_unprime(c->session, msg, len);
+	return err;
+}
+
+void collector_restart(struct collector *c, const uint8_t *set, size_t len)
 {
 	c->partial.len = 0;
-	if (c->formatter)
+	if (c->formatter) {
 		ipfix_format_restart(c->formatter);
+		ipfix_format_learn(c->formatter, set, len);
+	}
+	ipfix_session_start(c->session, set, len);
 }
 
 void collector_print(const struct collector *c, int i, FILE *f)
@@ -274,6 +479,18 @@ void collector_print(const struct collector *c, int i, FILE *f)
 
 	snprintf(name, sizeof(name), "collector.%d.address", i);
 	daemon_stats_put_text(f, name, c->name);
+	snprintf(name, sizeof(name), "collector.%d.state", i);
+	if (c->fd >= 0)
+		daemon_stats_put_text(f, name, c->peer);
+	else
+		daemon_stats_put_text(f, name, c->why_not[0] ? c->why_not :
+				      "looking up its name");
+	daemon_stats_put_collector(f, i, "lookups", c->lookups);
+	daemon_stats_put_collector(f, i, "lookup_failures",
+				   c->lookup_failures);
+	daemon_stats_put_collector(f, i, "moves", c->moves);
+	daemon_stats_put_collector(f, i, "templates_primed",
+				   c->session->primed_messages);
 	snprintf(name, sizeof(name), "collector.%d.format", i);
 	daemon_stats_put_text(f, name, ipfix_format_name(c->format));
 	if (c->formatter) {

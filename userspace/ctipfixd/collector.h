@@ -8,11 +8,25 @@
 #include <stdio.h>
 
 #include "ipfix_format.h"
+#include "ipfix_session.h"
 #include "pace.h"
+#include "resolve.h"
 
 struct collector {
 	char name[280];		/* as the operator wrote it */
-	int fd;			/* connected UDP socket */
+	int fd;			/* connected UDP socket, -1: none yet */
+	struct resolve resolve;	/* its host */
+	bool by_name;		/* a name, looked up again now and then */
+	struct sockaddr_storage addr;	/* where fd goes */
+	socklen_t addrlen;
+	char peer[64];		/* ... as text */
+	char why_not[300];	/* no socket: why ("" while looking up) */
+	uint64_t next_try_ms;	/* monotonic: its next lookup or connect */
+	uint64_t lookups;	/* of its name, done */
+	uint64_t lookup_failures;
+	uint64_t moves;		/* its name went elsewhere: a new session */
+	/* the templates it was given, per domain: its own session */
+	struct ipfix_session *session;
 	uint64_t sent;		/* datagrams */
 	uint64_t sent_bytes;
 	uint64_t failed;	/* sends that failed (a retry counts again) */
@@ -48,12 +62,40 @@ struct collector {
 #define COLLECTOR_FORMATTED_ROOM	(8 * 65536)
 
 /*
+ * A collector whose name is not resolved or whose address has no route
+ * yet is tried again this often (ms), and a name is looked up again every
+ * COLLECTOR_LOOKUP_INTERVAL seconds by default.
+ */
+#define COLLECTOR_RETRY_MS		5000
+#define COLLECTOR_LOOKUP_INTERVAL	60
+
+/*
  * @spec is HOST:PORT[,format=NAME][,rate=N] (ipfix_format.h). Paced at N
  * datagrams a second if it says, else at @rate (0: not paced). Returns 0,
- * or a negative errno with the reason, for an operator, in @why.
+ * or a negative errno with the reason, for an operator, in @why: for a
+ * spec that can never work. A numeric address is connected to now; a
+ * name is looked up by collector_tick(). Either may have no socket yet
+ * (why_not says why): sends fail with -ENOTCONN until it has.
  */
 int collector_open(struct collector *c, const char *spec, unsigned int rate,
 		   char *why, size_t len);
+/*
+ * Now and then (each round of the daemon, @now_ms the monotonic clock):
+ * its name looked up, or its address connected, if due. A lookup that
+ * names other addresses than the one in use moves it there, as a new
+ * transport session (its templates again). Every @interval seconds, 0:
+ * a name is looked up only until it has an address. Returns true with a
+ * line for the log in @news when something changed.
+ */
+bool collector_tick(struct collector *c, uint64_t now_ms,
+		    unsigned int interval, char *news, size_t len);
+/*
+ * One module message @msg to @c, the templates of its domain before it
+ * if @c's session has not had them (written into @primer, @room bytes).
+ * Returns as collector_send_message(), -ENOTCONN without a socket.
+ */
+int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
+		      uint8_t *primer, size_t room);
 void collector_close(struct collector *c);
 /*
  * One IPFIX message, one datagram, once its turn comes. Returns 0 or the
@@ -70,8 +112,11 @@ int collector_send_message(struct collector *c, const uint8_t *msg,
 			   size_t len);
 /* What collector_send_message() numbered is final: sent, or given up. */
 void collector_commit(struct collector *c);
-/* A new transport session (the module reloaded): nothing is carried over. */
-void collector_restart(struct collector *c);
+/*
+ * A new transport session (the module reloaded, with the template set
+ * @set): nothing is carried over.
+ */
+void collector_restart(struct collector *c, const uint8_t *set, size_t len);
 /*
  * The most IPFIX a UDP datagram to @family carries in one packet of @mtu
  * bytes (IP and UDP headers off), and never more than a UDP datagram

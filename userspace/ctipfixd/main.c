@@ -26,6 +26,7 @@
 #include "daemon_stats.h"
 #include "ipfix_session.h"
 #include "ipfix_stream.h"
+#include "uint_arg.h"
 
 #define MAX_COLLECTORS		16
 #define POLL_MS			100
@@ -36,8 +37,8 @@
 struct daemon {
 	struct collector collectors[MAX_COLLECTORS];
 	int n_collectors;
+	unsigned int lookup_interval;	/* s between lookups of a name */
 	struct ipfix_stream stream;
-	struct ipfix_session session;
 	uint8_t primer[65536];		/* a template message to send first */
 	struct ctipfix_nl nl;		/* subscribed to the data hints */
 	struct ctipfix_nl ctl;		/* requests: acknowledgments */
@@ -88,18 +89,24 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: ctipfixd [--collector HOST:PORT[,format=F][,rate=N]]...\n"
 		"                [--foreground] [--rate N] [--relay FILE]\n"
-		"                [--stats-file FILE]\n"
+		"                [--stats-file FILE] [--lookup-interval S]\n"
 		"  --collector  UDP collector, repeatable (default %s);\n"
 		"               IPv6 as [ADDR]:PORT; F is what it is sent:\n"
 		"               uniflow (two records a flow, the default),\n"
 		"               standard (IANA field lengths) or biflow (RFC 5103,\n"
 		"               as the module writes it); rate=N its own --rate\n"
 		"  --foreground do not detach\n"
+		"  --lookup-interval  seconds between lookups of a collector's\n"
+		"               name (default %d, 0: only until it has an\n"
+		"               address); a name that does not resolve, or an\n"
+		"               address with no route, is tried every %d s\n"
 		"  --rate       datagrams a second to each collector, after a\n"
 		"               burst of %d (default %d, 0: as fast as read)\n"
 		"  --relay      relay file (default %s)\n"
 		"  --stats-file where counters are kept for ctipfixctl (default %s)\n",
-		DEFAULT_COLLECTOR, PACE_BURST, PACE_DEFAULT_RATE, DEFAULT_RELAY,
+		DEFAULT_COLLECTOR, COLLECTOR_LOOKUP_INTERVAL,
+		COLLECTOR_RETRY_MS / 1000, PACE_BURST, PACE_DEFAULT_RATE,
+		DEFAULT_RELAY,
 		CTIPFIXD_STATS_FILE);
 }
 
@@ -114,19 +121,23 @@ static void print_stats(const struct daemon *d, FILE *f)
 		{ "read_messages", d->stream.messages },
 		{ "read_errors", d->read_errors },
 		{ "bad_bytes", d->stream.bad_bytes },
-		{ "templates_primed", d->session.primed_messages },
 		{ "ack_errors", d->ack_errors },
 		{ "held", d->held },
 		/* a gauge: 1 while a message waits for a collector */
 		{ "holding", d->holding },
 		{ "undeliverable", d->undeliverable },
 	};
+	uint64_t primed = 0;
 	size_t i;
 
 	daemon_stats_put_text(f, "module", d->relay_fd >= 0 ? "attached" :
 			      d->waiting);
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		daemon_stats_put(f, counters[i].name, counters[i].value);
+	/* template messages sent, to all collectors */
+	for (i = 0; i < (size_t)d->n_collectors; i++)
+		primed += d->collectors[i].session->primed_messages;
+	daemon_stats_put(f, "templates_primed", primed);
 	for (i = 0; i < (size_t)d->n_collectors; i++)
 		collector_print(&d->collectors[i], (int)i, f);
 	fflush(f);
@@ -202,11 +213,6 @@ static void write_stats_file(struct daemon *d)
 /* What became of a message: some collector took it, none did yet, none can. */
 enum delivery { TAKEN, HELD, UNDELIVERABLE };
 
-/*
- * Each collector gets @msg. A send that fails for a reason that can clear
- * (no route, a firewall, no buffer, nobody listening) holds the message
- * for a retry; one too big for every path never goes.
- */
 /* The first message that went to @c as IP fragments: say so, once. */
 static void say_fragmented(struct daemon *d, struct collector *c, size_t len)
 {
@@ -221,15 +227,22 @@ static void say_fragmented(struct daemon *d, struct collector *c, size_t len)
 	    "fragmented)", c->name, len, c->path_mtu, fits, fits);
 }
 
-static enum delivery send_all(struct daemon *d, const uint8_t *msg,
-			      size_t len)
+/*
+ * Each collector gets @msg, after the templates its session has not had.
+ * A send that fails for a reason that can clear (no route, a firewall, no
+ * buffer, nobody listening, no address yet) holds the message for a retry;
+ * one too big for every path never goes.
+ */
+static enum delivery send_message(struct daemon *d, const uint8_t *msg,
+				  size_t len)
 {
 	enum delivery got = UNDELIVERABLE;
 	bool nothing = false;
 	int i, err;
 
 	for (i = 0; i < d->n_collectors; i++) {
-		err = collector_send_message(&d->collectors[i], msg, len);
+		err = collector_deliver(&d->collectors[i], msg, len,
+					d->primer, sizeof(d->primer));
 		say_fragmented(d, &d->collectors[i], len);
 		if (!err)
 			got = TAKEN;
@@ -248,26 +261,6 @@ static enum delivery send_all(struct daemon *d, const uint8_t *msg,
 	if (got != HELD)
 		for (i = 0; i < d->n_collectors; i++)
 			collector_commit(&d->collectors[i]);
-	return got;
-}
-
-/* Templates first if this session has not carried them for the domain. */
-static enum delivery send_message(struct daemon *d, const uint8_t *msg,
-				  size_t len)
-{
-	size_t n = ipfix_session_prime(&d->session, msg, len, d->primer,
-				       sizeof(d->primer));
-	enum delivery got;
-
-	/* no collector may get the data while its templates wait */
-	if (n && send_all(d, d->primer, n) == HELD) {
-		ipfix_session_unprime(&d->session, msg, len);
-		return HELD;
-	}
-	got = send_all(d, msg, len);
-	/* the retry, if any, carries the templates again */
-	if (got != TAKEN && n)
-		ipfix_session_unprime(&d->session, msg, len);
 	return got;
 }
 
@@ -342,13 +335,8 @@ static int attach(struct daemon *d, char *why, size_t len)
 	}
 	d->attach_read = 0;
 	d->attach_acked = 0;
-	ipfix_session_start(&d->session, set, set_len);
-	for (int i = 0; i < d->n_collectors; i++) {
-		collector_restart(&d->collectors[i]);
-		if (d->collectors[i].formatter)
-			ipfix_format_learn(d->collectors[i].formatter, set,
-					   set_len);
-	}
+	for (int i = 0; i < d->n_collectors; i++)
+		collector_restart(&d->collectors[i], set, set_len);
 	return 0;
 }
 
@@ -426,9 +414,17 @@ static int open_collectors(struct daemon *d, const char **specs, int n,
 			return 2;
 		}
 		d->n_collectors++;
+		if (d->collectors[i].why_not[0])
+			fprintf(stderr, "ctipfixd: collector %s: %s, trying "
+				"again every %d s\n", d->collectors[i].name,
+				d->collectors[i].why_not,
+				COLLECTOR_RETRY_MS / 1000);
 	}
 	return 0;
 }
+
+/* seconds, 0 (only until a name has an address) up to a day */
+#define MAX_LOOKUP_INTERVAL	86400
 
 static int parse_args(struct daemon *d, int argc, char **argv,
 		      int *foreground, const char **relay)
@@ -439,6 +435,7 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 		{ "rate", required_argument, NULL, 'R' },
 		{ "relay", required_argument, NULL, 'r' },
 		{ "stats-file", required_argument, NULL, 's' },
+		{ "lookup-interval", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -446,7 +443,7 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 	unsigned int rate = PACE_DEFAULT_RATE;
 	int n_specs = 0, opt;
 
-	while ((opt = getopt_long(argc, argv, "c:fR:r:s:h", opts,
+	while ((opt = getopt_long(argc, argv, "c:fR:r:s:L:h", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -472,6 +469,15 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 			break;
 		case 's':
 			d->stats_file = optarg;
+			break;
+		case 'L':
+			if (uint_arg_parse(optarg, MAX_LOOKUP_INTERVAL,
+					   &d->lookup_interval)) {
+				fprintf(stderr, "ctipfixd: bad lookup interval "
+					"'%s': seconds, 0..%d\n", optarg,
+					MAX_LOOKUP_INTERVAL);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -533,11 +539,34 @@ static void read_round(struct daemon *d)
 	drain_relay(d);
 }
 
+/* Milliseconds of the monotonic clock. */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Names looked up, addresses connected, when due: and said. */
+static void tick_collectors(struct daemon *d)
+{
+	uint64_t now = now_ms();
+	char news[1024];
+	int i;
+
+	for (i = 0; i < d->n_collectors; i++)
+		if (collector_tick(&d->collectors[i], now, d->lookup_interval,
+				   news, sizeof(news)))
+			say(d, LOG_NOTICE, "%s", news);
+}
+
 static void run(struct daemon *d)
 {
 	time_t last_stats = 0;
 
 	while (!stop_requested) {
+		tick_collectors(d);
 		/* the stats, "module waiting: why" included, go on meanwhile */
 		if (d->relay_fd >= 0 || reattach(d))
 			read_round(d);
@@ -566,6 +595,7 @@ int main(int argc, char **argv)
 	char why[512];
 
 	d.stats_file = CTIPFIXD_STATS_FILE;
+	d.lookup_interval = COLLECTOR_LOOKUP_INTERVAL;
 	d.relay = DEFAULT_RELAY;
 	err = parse_args(&d, argc, argv, &foreground, &d.relay);
 	if (err)

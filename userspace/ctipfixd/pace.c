@@ -6,12 +6,12 @@
  * the bucket, PACE_BURST deep: due_ns at most PACE_BURST - 1 intervals
  * ahead of now.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "pace.h"
+#include "uint_arg.h"
 
 #define NSEC_PER_SEC	1000000000ULL
 
@@ -34,18 +34,7 @@ void pace_init(struct pace *p, unsigned int rate)
 
 int pace_parse_rate(const char *arg, unsigned int *rate)
 {
-	unsigned long v;
-	char *end;
-
-	/* digits only: strtoul() would take a sign and leading blanks */
-	if (!isdigit((unsigned char)arg[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || v > PACE_MAX_RATE)
-		return -EINVAL;
-	*rate = v;
-	return 0;
+	return uint_arg_parse(arg, PACE_MAX_RATE, rate);
 }
 
 static void sleep_until(uint64_t when_ns)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Collector addresses as operators write them. */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +73,7 @@ int hostport_split(const char *spec, char *host, size_t hostlen,
 	return 0;
 }
 
-/* The errno closest to getaddrinfo()'s @rc. */
-static int gai_errno(int rc)
+int hostport_gai_errno(int rc)
 {
 	switch (rc) {
 	case EAI_SYSTEM:
@@ -114,7 +114,7 @@ int hostport_resolve(const char *spec, struct sockaddr_storage *addr,
 	snprintf(port, sizeof(port), "%u", portnum);
 	gai = getaddrinfo(host, port, &hints, &res);
 	if (gai) {
-		rc = gai_errno(gai);	/* before snprintf() touches errno */
+		rc = hostport_gai_errno(gai);	/* before snprintf() touches errno */
 		snprintf(why, len, "'%s': %s", spec, gai_strerror(gai));
 		return rc;
 	}
@@ -122,4 +122,19 @@ int hostport_resolve(const char *spec, struct sockaddr_storage *addr,
 	*addrlen = res->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
+}
+
+void hostport_format(const struct sockaddr_storage *addr, char *out,
+		     size_t len)
+{
+	char host[INET6_ADDRSTRLEN + 16], port[8];
+
+	if (getnameinfo((const struct sockaddr *)addr, sizeof(*addr), host,
+			sizeof(host), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV)) {
+		snprintf(out, len, "?");
+		return;
+	}
+	snprintf(out, len, addr->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+		 host, port);
 }

@@ -23,4 +23,11 @@ int hostport_split(const char *spec, char *host, size_t hostlen,
 int hostport_resolve(const char *spec, struct sockaddr_storage *addr,
 		     socklen_t *addrlen, char *why, size_t len);
 
+/* @addr as "ADDR:PORT", or "[V6ADDR]:PORT", in @out. */
+void hostport_format(const struct sockaddr_storage *addr, char *out,
+		     size_t len);
+
+/* The negative errno closest to getaddrinfo()'s error @rc. */
+int hostport_gai_errno(int rc);
+
 #endif

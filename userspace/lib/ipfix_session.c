@@ -15,6 +15,11 @@ void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
 	s->n_domains = 0;
 }
 
+void ipfix_session_forget(struct ipfix_session *s)
+{
+	s->n_domains = 0;
+}
+
 /* The domain's entry, a new one if need be; NULL past the table's size. */
 static struct ipfix_session_domain *domain_get(struct ipfix_session *s,
 					       uint32_t domain)
@@ -122,7 +127,7 @@ static struct ipfix_ids ids_missing(const uint8_t *msg, size_t len,
 }
 
 /* A template set of the fetched templates in @ids, at @out; its length. */
-static size_t put_templates(const struct ipfix_session *s,
+static size_t primer_put_templates(const struct ipfix_session *s,
 			    const struct ipfix_ids *ids, uint8_t *out,
 			    size_t room)
 {
@@ -170,7 +175,7 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 	room = out_size - CTIPFIX_IPFIX_HDR_LEN;
 	if (room > 65535 - CTIPFIX_IPFIX_HDR_LEN)
 		room = 65535 - CTIPFIX_IPFIX_HDR_LEN;
-	n = put_templates(s, &missing, out + CTIPFIX_IPFIX_HDR_LEN, room);
+	n = primer_put_templates(s, &missing, out + CTIPFIX_IPFIX_HDR_LEN, room);
 	if (!n)
 		return 0;
 	n += CTIPFIX_IPFIX_HDR_LEN;

@@ -45,6 +45,8 @@ struct ipfix_session {
 /* A new session: no domain has seen templates; @set is the template set. */
 void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
 			 size_t len);
+/* A new session with the same template set: no domain has seen them. */
+void ipfix_session_forget(struct ipfix_session *s);
 /*
  * Before @msg goes out: if it uses templates its domain was not given in
  * this session (and does not carry them before their use), writes a
