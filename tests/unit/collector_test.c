@@ -177,6 +177,84 @@ TEST(a_name_that_does_not_resolve_waits)
 	collector_close(&c);
 }
 
+/* a module's template set: template 256, one IPv4 address */
+static const uint8_t one_template[] = {
+	0, 2, 0, 12,
+	1, 0, 0, 1, 0, 8, 0, 4,
+};
+
+/*
+ * A module message in domain 7: a header, then the template set if
+ * @with_template, then one record of template 256. Returns its length.
+ */
+static size_t module_message(uint8_t *m, bool with_template)
+{
+	static const uint8_t data[] = { 1, 0, 0, 8, 10, 0, 0, 1 };
+	size_t len = 16;
+
+	memset(m, 0, 16);
+	m[1] = 10;
+	m[15] = 7;
+	if (with_template) {
+		memcpy(m + len, one_template, sizeof(one_template));
+		len += sizeof(one_template);
+	}
+	memcpy(m + len, data, sizeof(data));
+	len += sizeof(data);
+	m[2] = len >> 8;
+	m[3] = len & 0xff;
+	return len;
+}
+
+/* the first set id of the next datagram @fd got, -1 if none came */
+static int next_set_id(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t buf[256];
+
+	if (poll(&p, 1, 1000) != 1 || recv(fd, buf, sizeof(buf), 0) < 20)
+		return -1;
+	return buf[16] << 8 | buf[17];
+}
+
+/*
+ * A collector that did not take a message which brought its own
+ * templates gets them before its next message, though another collector
+ * (not here) may have taken that one: its session is its own
+ */
+TEST(templates_a_collector_missed_come_again)
+{
+	uint8_t msg[64], primer[256];
+	struct collector c;
+	char spec[64], err[256];
+	int port = free_port(), fd;
+	size_t len;
+
+	ASSERT_LT(0, port);
+	fd = listen_on(port);
+	ASSERT_LE(0, fd);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d,format=biflow", port);
+	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
+	collector_restart(&c, one_template, sizeof(one_template));
+	/* the message with its templates: its send finds no room */
+	len = module_message(msg, true);
+	sends = 0;
+	fail_send_at = 0;
+	EXPECT_EQ(-EAGAIN, collector_deliver(&c, msg, len, primer,
+					     sizeof(primer)));
+	fail_send_at = -1;
+	EXPECT_TRUE(c.full);
+	/* the next, data only: behind a primer with the template */
+	len = module_message(msg, false);
+	EXPECT_EQ(0, collector_deliver(&c, msg, len, primer, sizeof(primer)));
+	EXPECT_FALSE(c.full);
+	EXPECT_EQ(2, next_set_id(fd));
+	EXPECT_EQ(256, next_set_id(fd));
+	EXPECT_EQ(1, c.session->primed_messages);
+	close(fd);
+	collector_close(&c);
+}
+
 /* where no error is waiting, a failure is the datagram's own */
 TEST(a_datagram_too_big_fails)
 {

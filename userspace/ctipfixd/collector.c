@@ -74,6 +74,8 @@ static void collector_use(struct collector *c, int fd,
 	c->family = addr->ss_family;
 	hostport_format(addr, c->peer, sizeof(c->peer));
 	c->why_not[0] = '\0';
+	c->said[0] = '\0';
+	c->full = false;
 	collector_path_mtu(c);
 	c->partial.len = 0;
 	if (c->formatter)
@@ -196,9 +198,14 @@ static bool collector_looked_up(struct collector *c, const struct resolved *r,
 	if (collector_connect(c, r) < 0) {
 		if (had) {
 			/* the old address, while the new ones have no route */
-			snprintf(news, len, "collector %s: %s; still sending "
-				 "to %s", c->name, c->why_not, was);
+			bool said = !strcmp(c->said, c->why_not);
+
+			snprintf(c->said, sizeof(c->said), "%s", c->why_not);
 			c->why_not[0] = '\0';
+			if (said)
+				return false;
+			snprintf(news, len, "collector %s: %s; still sending "
+				 "to %s", c->name, c->said, was);
 			return true;
 		}
 		if (!strcmp(before, c->why_not))
@@ -346,6 +353,7 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 		/* this one's own, if it fails again (no route now) */
 		n = collector_send_once(c, msg, len);
 	}
+	c->full = n < 0 && errno == EAGAIN;
 	if (n == (ssize_t)len) {
 		c->sent++;
 		c->sent_bytes += len;
@@ -373,22 +381,29 @@ static bool collector_same_message(const struct collector *c,
  * so that what went is skipped exactly, whatever the path became since.
  */
 static size_t collector_datagram_max(const struct collector *c,
-				     const uint8_t *msg, size_t len)
+				     const uint8_t *msg, size_t len,
+				     bool tracked)
 {
 	size_t fits = udp_payload_max(c->family, c->path_mtu);
 
-	if (collector_same_message(c, msg, len))
+	if (tracked && collector_same_message(c, msg, len))
 		return c->partial.fits;
 	if (fits < 512)		/* the path not known: a datagram's most */
 		fits = udp_payload_max(c->family, 1 << 20);
 	return fits;
 }
 
-int collector_send_message(struct collector *c, const uint8_t *msg,
-			   size_t len)
+/*
+ * @msg in @c's format. @tracked: a module message, whose datagrams that
+ * went are remembered for its retry; not so a primer, which holds only
+ * templates (sent again whole, they are the same templates), and which
+ * could otherwise pass for a message it shares a header and a length with.
+ */
+static int collector_send_formatted(struct collector *c, const uint8_t *msg,
+				    size_t len, bool tracked)
 {
-	size_t fits = collector_datagram_max(c, msg, len), n, off, one;
-	bool same = collector_same_message(c, msg, len);
+	size_t fits = collector_datagram_max(c, msg, len, tracked), n, off, one;
+	bool same = tracked && collector_same_message(c, msg, len);
 	unsigned int i, skip = 0;
 	int err = 0;
 
@@ -401,8 +416,10 @@ int collector_send_message(struct collector *c, const uint8_t *msg,
 	/* a retry: what went of it last time does not go twice */
 	if (same)
 		skip = c->partial.sent;
-	c->current.len = len;
-	memcpy(c->current.header, msg, sizeof(c->current.header));
+	if (tracked) {
+		c->current.len = len;
+		memcpy(c->current.header, msg, sizeof(c->current.header));
+	}
 	/* in order, up to the first that fails: the rest wait for the retry */
 	for (off = 0, i = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one, i++) {
 		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
@@ -413,6 +430,8 @@ int collector_send_message(struct collector *c, const uint8_t *msg,
 		/* what it was sent, its in-band statistics count */
 		ipfix_format_sent(c->formatter, i);
 	}
+	if (!tracked)
+		return err;
 	if (err && i) {
 		c->partial.len = len;
 		memcpy(c->partial.header, msg, sizeof(c->partial.header));
@@ -422,6 +441,12 @@ int collector_send_message(struct collector *c, const uint8_t *msg,
 		c->partial.len = 0;
 	}
 	return err;
+}
+
+int collector_send_message(struct collector *c, const uint8_t *msg,
+			   size_t len)
+{
+	return collector_send_formatted(c, msg, len, true);
 }
 
 /*
@@ -448,18 +473,25 @@ int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
 		return collector_send(c, msg, len);
 	n = ipfix_session_prime(c->session, msg, len, primer, room);
 	if (n) {
-		err = collector_send_message(c, primer, n);
+		err = collector_send_formatted(c, primer, n, false);
 		if (err && err != -ENODATA) {
 			/* no data before its templates: all of it next time */
 			ipfix_session_unprime(c->session, msg, len);
 			return err;
 		}
-		collector_commit(c);
+		/* sent whole (or nothing in @c's format): final */
+		if (c->formatter)
+			ipfix_format_commit(c->formatter);
 	}
 	err = collector_send_message(c, msg, len);
-	/* the retry, if any, carries the templates again */
-	if (err && err != -ENODATA && n)
+	/*
+	 * Not taken: the templates it was to bring (a primer's, or its own
+	 * sets') are not @c's, even if another collector took it.
+	 */
+	if (err && err != -ENODATA)
 		ipfix_session_unprime(c->session, msg, len);
+	if (err != -EAGAIN)
+		c->full = false;
 	return err;
 }
 

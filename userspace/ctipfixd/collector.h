@@ -21,6 +21,7 @@ struct collector {
 	socklen_t addrlen;
 	char peer[64];		/* ... as text */
 	char why_not[300];	/* no socket: why ("" while looking up) */
+	char said[300];		/* the last new address it could not use */
 	uint64_t next_try_ms;	/* monotonic: its next lookup or connect */
 	uint64_t lookups;	/* of its name, done */
 	uint64_t lookup_failures;
@@ -36,6 +37,7 @@ struct collector {
 	uint64_t fragmented;	/* datagrams longer than one packet carries */
 	bool fragment_said;	/* the daemon logged the first of those */
 	int last_errno;
+	bool full;		/* its socket had no room at its last send */
 	struct pace pace;	/* its datagrams, at most its rate */
 	enum ipfix_format format;
 	struct ipfix_formatter *formatter;	/* NULL: biflow, as read */

@@ -528,7 +528,7 @@ static void read_round(struct daemon *d)
 	if (d->holding) {
 		n = 1;
 		for (i = 0; i < d->n_collectors; i++) {
-			if (d->collectors[i].last_errno != EAGAIN)
+			if (!d->collectors[i].full)
 				continue;
 			pfd[n].fd = d->collectors[i].fd;
 			pfd[n++].events = POLLOUT;

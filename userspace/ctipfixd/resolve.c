@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "hostport.h"
 #include "resolve.h"
@@ -75,8 +76,8 @@ int resolve_poll(struct resolve *r, struct resolved *out, char *why,
 		return -EINPROGRESS;
 	r->busy = false;
 	if (gai) {
-		/* errno as it was, for EAI_SYSTEM, before snprintf() */
-		int err = hostport_gai_errno(gai);
+		/* EAI_SYSTEM's errno was the resolver thread's, not ours */
+		int err = gai == EAI_SYSTEM ? -EIO : hostport_gai_errno(gai);
 
 		snprintf(why, len, "cannot resolve %s: %s", r->host,
 			 gai_strerror(gai));
@@ -92,8 +93,20 @@ int resolve_poll(struct resolve *r, struct resolved *out, char *why,
 	return 0;
 }
 
+/* Give up a lookup, or wait a little for one that has started to end. */
 void resolve_cancel(struct resolve *r)
 {
-	if (r->busy && gai_cancel(&r->req) == EAI_CANCELED)
-		r->busy = false;
+	const struct gaicb *list[1] = { &r->req };
+	struct timespec wait = { .tv_sec = 1 };
+
+	if (!r->busy)
+		return;
+	if (gai_cancel(&r->req) == EAI_NOTCANCELED)
+		gai_suspend(list, 1, &wait);
+	if (gai_error(&r->req) == EAI_INPROGRESS)
+		return;		/* still running: the process is ending */
+	if (r->req.ar_result)
+		freeaddrinfo(r->req.ar_result);
+	r->req.ar_result = NULL;
+	r->busy = false;
 }
