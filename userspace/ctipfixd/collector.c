@@ -451,8 +451,8 @@ int collector_send_message(struct collector *c, const uint8_t *msg,
 
 /*
  * The message last tried is final: its partial sending, if any, is over
- * (another collector took it). A primer, committed before its message is
- * tried again, leaves the message's partial sending alone.
+ * (another collector took it). Primers never come here: they are sent
+ * untracked, and collector_deliver() commits their formatting itself.
  */
 void collector_commit(struct collector *c)
 {
