@@ -62,7 +62,7 @@ run_test() {
 	local waited=0 pid
 
 	(cd "$ctroot"/tests/selftests &&
-	 exec timeout -k 5 "$TEST_TIMEOUT" ./"$1" >"$OUT/$2.log" 2>&1) &
+	 KSFT_TIMES=$OUT/$2.times exec timeout -k 5 "$TEST_TIMEOUT" ./"$1" >"$OUT/$2.log" 2>&1) &
 	pid=$!
 	while kill -0 $pid 2>/dev/null; do
 		# just before its timeout: where each of its tasks waits
