@@ -74,6 +74,22 @@ static int listen_on(int port)
 	return fd;
 }
 
+/*
+ * @c opened to @host (a name or address of loopback) on a free port, with
+ * @opts after the port: 0, and the port in @port
+ */
+static int open_on_free_port(struct collector *c, const char *host,
+			     const char *opts, int *port)
+{
+	char spec[96], err[256];
+
+	*port = free_port();
+	if (*port <= 0)
+		return -1;
+	snprintf(spec, sizeof(spec), "%s:%d%s", host, *port, opts);
+	return collector_open(c, spec, 0, err, sizeof(err));
+}
+
 /* what @fd received within a second: "" if nothing */
 static void received(int fd, char *buf, size_t len)
 {
@@ -89,12 +105,10 @@ static void received(int fd, char *buf, size_t len)
 TEST(the_datagram_after_an_icmp_error_still_goes)
 {
 	struct collector c;
-	char spec[64], err[256], buf[64];
-	int port = free_port(), fd;
+	char buf[64];
+	int port, fd;
 
-	ASSERT_LT(0, port);
-	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
-	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
+	ASSERT_EQ(0, open_on_free_port(&c, "127.0.0.1", "", &port));
 	/* down: loopback answers with port unreachable before send returns */
 	ASSERT_EQ(0, collector_send(&c, "lost", 4));
 	fd = listen_on(port);
@@ -130,14 +144,12 @@ static bool tick_until_connected(struct collector *c, int ms)
 TEST(a_name_is_looked_up_then_sent_to)
 {
 	struct collector c;
-	char spec[64], err[256], buf[64];
-	int port = free_port(), fd;
+	char buf[64];
+	int port, fd;
 
-	ASSERT_LT(0, port);
+	ASSERT_EQ(0, open_on_free_port(&c, "localhost", "", &port));
 	fd = listen_on(port);
 	ASSERT_LE(0, fd);
-	snprintf(spec, sizeof(spec), "localhost:%d", port);
-	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
 	EXPECT_EQ(-1, c.fd);
 	EXPECT_EQ(-ENOTCONN, collector_send(&c, "held", 4));
 	ASSERT_TRUE(tick_until_connected(&c, 5000));
@@ -226,15 +238,13 @@ TEST(templates_a_collector_missed_come_again)
 {
 	uint8_t msg[64], primer[256];
 	struct collector c;
-	char spec[64], err[256];
-	int port = free_port(), fd;
+	int port, fd;
 	size_t len;
 
-	ASSERT_LT(0, port);
+	ASSERT_EQ(0, open_on_free_port(&c, "127.0.0.1", ",format=biflow",
+				       &port));
 	fd = listen_on(port);
 	ASSERT_LE(0, fd);
-	snprintf(spec, sizeof(spec), "127.0.0.1:%d,format=biflow", port);
-	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
 	collector_restart(&c, one_template, sizeof(one_template));
 	/* the message with its templates: its send finds no room */
 	len = module_message(msg, true);
@@ -403,16 +413,14 @@ TEST(uniflow_collector_gets_two_records)
 		1, 44, 0, 10, 10, 0, 0, 1, 3, 4, 0, 0,
 	};
 	struct collector c;
-	char spec[64], err[256];
 	uint8_t buf[512];
-	int port = free_port(), fd;
+	int port, fd;
 	ssize_t n;
 
-	ASSERT_LT(0, port);
+	ASSERT_EQ(0, open_on_free_port(&c, "127.0.0.1", ",format=uniflow",
+				       &port));
 	fd = listen_on(port);
 	ASSERT_LE(0, fd);
-	snprintf(spec, sizeof(spec), "127.0.0.1:%d,format=uniflow", port);
-	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
 	ASSERT_EQ(0, collector_send_message(&c, msg, sizeof(msg)));
 	collector_commit(&c);
 	n = recv(fd, buf, sizeof(buf), 0);
@@ -496,15 +504,13 @@ TEST(a_retry_sends_only_what_did_not_go)
 	static uint8_t msg[4096];
 	uint32_t seqs[64];
 	struct collector c;
-	char spec[64], err[256];
-	int port = free_port(), fd, got;
+	int port, fd, got;
 	size_t len = many_records(msg, 300);
 
-	ASSERT_LT(0, port);
+	ASSERT_EQ(0, open_on_free_port(&c, "127.0.0.1", ",format=standard",
+				       &port));
 	fd = listen_on(port);
 	ASSERT_LE(0, fd);
-	snprintf(spec, sizeof(spec), "127.0.0.1:%d,format=standard", port);
-	ASSERT_EQ(0, collector_open(&c, spec, 0, err, sizeof(err)));
 	c.path_mtu = 576;	/* 548 bytes a datagram: several */
 	sends = 0;
 	fail_send_at = 2;

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Collector address parsing: what operators type, and what they mistype. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <errno.h>
 #include <string.h>
 
@@ -62,40 +60,6 @@ TEST(bad_specs_refused)
 		EXPECT_EQ(-EINVAL, split(bad[i], host, &port)) {
 			TH_LOG("accepted '%s'", bad[i]);
 		}
-}
-
-TEST(resolve_numeric)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	socklen_t len;
-	char err[256];
-
-	ASSERT_EQ(0, hostport_resolve("127.0.0.1:9995", &ss, &len, err,
-				      sizeof(err)));
-	EXPECT_EQ(AF_INET, ss.ss_family);
-	EXPECT_EQ(9995, ntohs(sin->sin_port));
-	ASSERT_EQ(0, hostport_resolve("[::1]:9996", &ss, &len, err,
-				      sizeof(err)));
-	EXPECT_EQ(AF_INET6, ss.ss_family);
-	EXPECT_EQ(9996, ntohs(sin6->sin6_port));
-}
-
-TEST(resolve_failure_says_why)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	char err[256] = "";
-
-	int rc = hostport_resolve("no-such-host.invalid:4739", &ss, &len, err,
-				  sizeof(err));
-
-	/* -EAGAIN where no resolver answers, as in a test guest */
-	EXPECT_TRUE(rc == -ENOENT || rc == -EAGAIN) {
-		TH_LOG("rc %d", rc);
-	}
-	EXPECT_NE(NULL, strstr(err, "no-such-host.invalid"));
 }
 
 TEST_HARNESS_MAIN

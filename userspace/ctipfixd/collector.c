@@ -490,6 +490,11 @@ int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
 	 */
 	if (err && err != -ENODATA)
 		ipfix_session_unprime(c->session, msg, len);
+	/*
+	 * Only a send that found no room leaves @c waiting for POLLOUT;
+	 * with nothing for it (-ENODATA) no send tried, and an earlier
+	 * one's full buffer is no longer known.
+	 */
 	if (err != -EAGAIN)
 		c->full = false;
 	return err;

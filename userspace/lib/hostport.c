@@ -95,35 +95,6 @@ int hostport_gai_errno(int rc)
 	}
 }
 
-int hostport_resolve(const char *spec, struct sockaddr_storage *addr,
-		     socklen_t *addrlen, char *why, size_t len)
-{
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_DGRAM,
-		.ai_flags = AI_NUMERICSERV,
-	};
-	struct addrinfo *res;
-	char host[256], port[8];
-	unsigned int portnum;
-	int rc, gai;
-
-	rc = hostport_split(spec, host, sizeof(host), &portnum, why, len);
-	if (rc)
-		return rc;
-	snprintf(port, sizeof(port), "%u", portnum);
-	gai = getaddrinfo(host, port, &hints, &res);
-	if (gai) {
-		rc = hostport_gai_errno(gai);	/* before snprintf() touches errno */
-		snprintf(why, len, "'%s': %s", spec, gai_strerror(gai));
-		return rc;
-	}
-	memcpy(addr, res->ai_addr, res->ai_addrlen);
-	*addrlen = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
 void hostport_format(const struct sockaddr_storage *addr, char *out,
 		     size_t len)
 {

@@ -15,14 +15,6 @@
 int hostport_split(const char *spec, char *host, size_t hostlen,
 		   unsigned int *port, char *why, size_t len);
 
-/*
- * Split and resolve (numeric or DNS) into the first usable address. A name
- * that does not resolve is -ENOENT (-EAGAIN: the resolver could not tell
- * now), with the resolver's words in @why.
- */
-int hostport_resolve(const char *spec, struct sockaddr_storage *addr,
-		     socklen_t *addrlen, char *why, size_t len);
-
 /* @addr as "ADDR:PORT", or "[V6ADDR]:PORT", in @out. */
 void hostport_format(const struct sockaddr_storage *addr, char *out,
 		     size_t len);
