@@ -9,7 +9,12 @@ export HOME=/tmp
 export CTIPFIX_ROOT=$ctroot
 export CTIPFIX_BUILD=$ctroot/build/$ctkver
 export CTIPFIX_KO=$CTIPFIX_BUILD/kmod/ctipfix.ko
-export CTIPFIX_ARTIFACTS=/mnt/artifacts
+# A test's files (captures, collectors' output) are written to the guest's
+# tmpfs, and moved to the results share once it ends: a write to the 9p
+# share waits for the host, and a collector that waits for a host busy
+# with another guest lets its receive buffer overflow.
+export CTIPFIX_ARTIFACTS=/tmp/artifacts
+SHARED_ARTIFACTS=/mnt/artifacts
 OUT=/mnt
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 
@@ -25,7 +30,7 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 # events enabled at boot (run.sh) are recorded only while a test asks
 mount -t tracefs tracefs /sys/kernel/tracing
 echo 0 >/sys/kernel/tracing/tracing_on
-mkdir -p "$CTIPFIX_ARTIFACTS"
+mkdir -p "$CTIPFIX_ARTIFACTS" "$SHARED_ARTIFACTS"
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 ln -sf /proc/self/fd /dev/fd
@@ -88,6 +93,8 @@ for t in ${cttests//,/ }; do
 	rc=$?
 	echo $(($(date +%s) - started)) >"$OUT/$name.secs"
 	echo $rc >"$OUT/$name.rc"
+	cp -a "$CTIPFIX_ARTIFACTS"/. "$SHARED_ARTIFACTS"/ &&
+		rm -rf "${CTIPFIX_ARTIFACTS:?}"/*
 	echo "guest: $t exited $rc" >/dev/console
 	# what it left stuck (the module, say) would fail every later test
 	[ $rc = 125 ] && break

@@ -265,12 +265,8 @@ SLOW=1
 # Under TCG nfcapd reads several times slower than on a host, and even
 # unpaced ctipfixd overflows its default receive buffer (97-scale with
 # --rate 0: 57 of 2180 datagrams lost); the daemon's default rate is
-# for collectors on real hardware. A PREEMPT_RT kernel costs nfcapd more
-# still: in CI, with another guest on the host's two cores, 6.12-rt's
-# nfcapd fell behind 1000 a second in 97-scale and lost 700 of 2177
-# datagrams to its full buffer. There it gets half that.
+# for collectors on real hardware.
 COLLECTOR_RATE=1000
-case "$(uname -v)" in *PREEMPT_RT*) COLLECTOR_RATE=500 ;; esac
 
 # udp_rcvbuf_errors: datagrams dropped for a full receive buffer, in this
 # (the collectors') namespace
