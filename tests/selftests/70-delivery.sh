@@ -36,10 +36,9 @@ arrivals() {
 }
 
 # latencies DEATHS: for each death (a file of "SPORT EPOCH"), the seconds
-# from it to the arrival of that flow's final record, and the record's
-# flowEndReason; "missing" if none arrived
+# from it to the arrival of that flow's final record (in "$A"/arrivals),
+# and the record's flowEndReason; "missing" if none arrived
 latencies() {
-	arrivals >"$A"/arrivals
 	awk 'NR == FNR { got[$2] = $1; why[$2] = $3; next }
 	     { if ($1 in got) printf "%.3f %s\n", got[$1] - $2, why[$1]
 	       else print "missing" }' "$A"/arrivals "$1"
@@ -154,6 +153,7 @@ tshark -r "$A"/router.pcap -T fields -e frame.time_epoch -e udp.srcport \
 	sort -n >"$A"/deaths_expired
 check_eq "the router saw the $N exchanges" "$(wc -l <"$A"/deaths_expired)" $N
 
+arrivals >"$A"/arrivals
 latencies "$A"/deaths_deleted >"$A"/lat_deleted
 latencies "$A"/deaths_expired >"$A"/lat_expired
 check "final record within 2 s of conntrack -D, $N flows ($(summary "$A"/lat_deleted))" \

@@ -237,17 +237,32 @@ kill $daemon
 wait $daemon 2>/dev/null
 unload_module
 check "load with an 8 KiB relay" load_module subbuf_size=4096 n_subbufs=2
+# host_with_a_flow NS: a namespace whose conntrack follows one UDP flow,
+# alive until the namespace goes, however slow the guest (one netns exec:
+# twenty of them side by side take a few seconds, not a minute)
+host_with_a_flow() {
+	ip netns add "$1"
+	ip netns exec "$1" sh -ec '
+		ip link set lo up
+		printf "%s\n" "add table inet t" \
+			"add chain inet t o { type filter hook output priority 0; ct state new accept; }" |
+			nft -f -
+		sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
+		echo x | socat -u - UDP4:127.0.0.1:9999'
+}
 declare -A inum
+setups=""
 for i in $(seq 1 20); do
-	h=cth$i
-	HOSTS="$HOSTS $h"
-	ip netns add $h
-	ip -n $h link set lo up
-	ip netns exec $h nft add table inet t
-	ip netns exec $h nft add chain inet t o '{ type filter hook output priority 0; ct state new accept; }'
-	# alive until the namespace goes, however slow the guest
-	ip netns exec $h sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
-	echo x | ip netns exec $h socat -u - UDP4:127.0.0.1:9999
+	HOSTS="$HOSTS cth$i"
+	host_with_a_flow cth$i &
+	setups="$setups $!"
+done
+failed_setups=0
+for pid in $setups; do
+	wait $pid || failed_setups=$((failed_setups + 1))
+done
+check_eq "twenty namespaces, each with a flow" $failed_setups 0
+for h in $HOSTS; do
 	inum[$h]=$(stat -L -c %i /run/netns/$h)
 done
 ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5300 30000 400 "$A"/burst >/dev/null
@@ -361,9 +376,9 @@ start_daemon
 
 # --- namespaces where conntrack never runs cost no pass ---
 for i in $(seq 1 30); do
-	ip netns add cti$i
 	HOSTS="$HOSTS cti$i"
 done
+printf 'netns add %s\n' $HOSTS | ip -batch -
 sleep 1
 s0=$(ctipfix_stat scans)
 sleep 3
@@ -372,9 +387,7 @@ echo "# passes in 3 s with 30 idle namespaces: $((s1 - s0))"
 # each served namespace with flows has 6 in 3 s; the idle ones none
 check "30 idle namespaces add no passes ($((s1 - s0)) in 3 s)" \
 	test $((s1 - s0)) -lt 30
-for h in $HOSTS; do
-	ip netns del $h
-done
+printf 'netns del %s\n' $HOSTS | ip -batch -
 HOSTS=""
 
 # --- the scope toggled, and the module reloaded, under new flows ---

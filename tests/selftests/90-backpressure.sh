@@ -101,7 +101,7 @@ check_eq "no message dropped" "$(ctipfix_stat messages_dropped)" 0
 check "messages waited in the backlog" \
 	test "$(ctipfix_stat backlog_queued)" -gt 0
 sleep 1
-final_sports "$A"/ipfix.pcap >"$A"/received1
+final_sports "$A"/ipfix.bin >"$A"/received1
 check_eq "generator opened 800 distinct flows" \
 	"$(sort -u "$A"/opened1 | wc -l)" 800
 check "a final record for every flow opened, none twice" \
@@ -122,7 +122,7 @@ check "every flow ended" wait_until 60 ctipfix_settled
 dropped=$(ctipfix_stat records_dropped)
 check "records were dropped past a 1 KiB backlog ($dropped)" test "$dropped" -gt 0
 sleep 1
-final_sports "$A"/ipfix.pcap | awk '$1 >= 30000 && $1 < 31000' >"$A"/received2
+final_sports "$A"/ipfix.bin | awk '$1 >= 30000 && $1 < 31000' >"$A"/received2
 got=$(wc -l <"$A"/received2)
 check_eq "records received + dropped = flows opened ($got + $dropped)" \
 	$((got + dropped)) 500
@@ -144,7 +144,7 @@ kill -CONT $daemon
 check "unload lost nothing, by the kernel log" \
 	test -z "$(dmesg | tail -n +$((klog + 1)) | grep 'lost at unload\|no reader took')"
 sleep 1
-final_sports "$A"/ipfix.pcap | awk '$1 >= 32000 && $1 < 34000' >"$A"/received4
+final_sports "$A"/ipfix.bin | awk '$1 >= 32000 && $1 < 34000' >"$A"/received4
 check "unload: a final record for every live flow, none twice" \
 	cmp -s "$A"/received4 <(sort -n "$A"/opened4)
 kill -TERM $daemon

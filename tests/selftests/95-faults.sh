@@ -24,13 +24,13 @@ artifacts_dir faults
 
 # every_flow_once OPENED FIRST LAST: one final record per flow opened
 every_flow_once() {
-	final_sports "$A"/ipfix.pcap "$2" "$3" >"$1".got
+	final_sports "$A"/ipfix.bin "$2" "$3" >"$1".got
 	cmp -s "$1".got <(sort -n "$1")
 }
 
 # every_flow_at_least_once OPENED FIRST LAST
 every_flow_at_least_once() {
-	final_sports "$A"/ipfix.pcap "$2" "$3" | uniq >"$1".got
+	final_sports "$A"/ipfix.bin "$2" "$3" | uniq >"$1".got
 	cmp -s "$1".got <(sort -n "$1")
 }
 
@@ -83,10 +83,9 @@ killed_after_read() {
 topology_up
 router_short_timeouts
 check "module loads (template_refresh=2)" load_module template_refresh=2
-bg dumpcap -q -i lo -f "udp port 4739 or udp port 4741" -w "$A"/ipfix.pcap
-collector_start 4739
+collector_start 4739 "$A"/ipfix.bin
 bg ip netns exec $NS_S $UDPFLOWS serve 5300
-check "capture running" wait_until 60 test -s "$A"/ipfix.pcap
+check "the server is up" wait_until 10 udp_bound $NS_S 5300
 start_daemon
 
 # --- collector unreachable, then back ---
@@ -136,7 +135,7 @@ check "every flow settled after the table was full" wait_until 30 ctipfix_settle
 sysctl -qw net.netfilter.nf_conntrack_max=262144
 ip netns exec $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
 sleep 1
-final_sports "$A"/ipfix.pcap 24000 24099 >"$A"/got3
+final_sports "$A"/ipfix.bin 24000 24099 >"$A"/got3
 check_eq "table full: no flow has two final records" \
 	"$(uniq -d "$A"/got3 | wc -l)" 0
 check_eq "counters: records_final = flows followed (new + adopted - abandoned)" \
@@ -152,7 +151,7 @@ check "router namespace deleted under traffic" \
 wait $gen
 check "no flow followed any more" wait_until 30 ctipfix_settled
 sleep 1
-final_sports "$A"/ipfix.pcap 25000 25299 >"$A"/got4
+final_sports "$A"/ipfix.bin 25000 25299 >"$A"/got4
 check_eq "netns deletion: no flow has two final records" \
 	"$(uniq -d "$A"/got4 | wc -l)" 0
 check "netns deletion: some flows were ended by it" \
@@ -215,7 +214,7 @@ check "the next ctipfixd: one final record per flow opened" \
 check_eq "what cat read is not read again" \
 	"$(ctipfix_stat relay_reread_bytes)" "$reread0"
 check_eq "none of the flows whose records cat took reached the collector" \
-	"$(final_sports "$A"/ipfix.pcap 28000 28019 | wc -l)" 0
+	"$(final_sports "$A"/ipfix.bin 28000 28019 | wc -l)" 0
 
 # --- every collector failing locally (an OUTPUT drop: EPERM) holds the
 # records unacknowledged, in the relay; when the drop goes, they arrive ---
