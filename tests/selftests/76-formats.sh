@@ -11,11 +11,12 @@
 #     IEs, paired by biflowDirection (ipfixDump, tshark, nfacctd,
 #     FastNetMon, nfdump, whose sequence check must find no gap);
 #   - standard: the biflow records at IANA lengths, which nfacctd 1.7
-#     needs for small flows' counters (it reads reduced-size ones as 0).
+#     needs for small flows' counters (it reads reduced-size ones as 0);
+#     nfdump must read both directions' counts from it, as from biflow.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
-artifacts_dir formats nfcapd
+artifacts_dir formats nfcapd nfcapd-biflow nfcapd-standard
 
 # FastNetMon on PORT, its dump of every flow in $A/fastnetmon.log
 fastnetmon_start() {
@@ -48,9 +49,17 @@ check "nfacctd listens (uniflow)" \
 check "nfacctd listens (standard)" \
 	nfacctd_start 4743 "$A"/nfacctd-standard.json
 check "FastNetMon listens (uniflow)" fastnetmon_start 4744
-bg nfcapd -w "$A"/nfcapd -b 127.0.0.1 -p 4745 -t 3600
-nfcapd_pid=$!
-wait_until 30 udp_bound_here 4745
+# nfcapd_start PORT DIR: nfcapd on 127.0.0.1:PORT, its files in DIR; its
+# pid added to $nfcapd_pids
+nfcapd_pids=""
+nfcapd_start() {
+	bg nfcapd -w "$2" -b 127.0.0.1 -p "$1" -t 3600
+	nfcapd_pids="$nfcapd_pids $!"
+	wait_until 30 udp_bound_here "$1"
+}
+check "nfcapd listens (uniflow)" nfcapd_start 4745 "$A"/nfcapd
+check "nfcapd listens (biflow)" nfcapd_start 4746 "$A"/nfcapd-biflow
+check "nfcapd listens (standard)" nfcapd_start 4747 "$A"/nfcapd-standard
 # 4740 names no format: it gets the default
 check "the daemon attaches" daemon_run --rate "$COLLECTOR_RATE" \
 	--collector 127.0.0.1:4739,format=biflow --collector 127.0.0.1:4740 \
@@ -58,16 +67,18 @@ check "the daemon attaches" daemon_run --rate "$COLLECTOR_RATE" \
 	--collector 127.0.0.1:4742,format=uniflow \
 	--collector 127.0.0.1:4743,format=standard \
 	--collector 127.0.0.1:4744,format=uniflow \
-	--collector 127.0.0.1:4745,format=uniflow
+	--collector 127.0.0.1:4745,format=uniflow \
+	--collector 127.0.0.1:4746,format=biflow \
+	--collector 127.0.0.1:4747,format=standard
 collector_formats() {
 	local i
-	for i in 0 1 2 3 4 5 6; do
+	for i in 0 1 2 3 4 5 6 7 8; do
 		daemon_stat collector.$i.format
 	done | tr '\n' ' '
 }
 check_eq "the stats file names each collector's format" \
 	"$(collector_formats)" \
-	"biflow uniflow standard uniflow standard uniflow uniflow "
+	"biflow uniflow standard uniflow standard uniflow uniflow biflow standard "
 
 servers_start
 for size in 100000 3000; do
@@ -101,8 +112,8 @@ wait $daemon
 check_eq "ctipfixd exits 0" $? 0
 daemon=""
 # nfcapd writes its file as it stops; the others have printed theirs
-kill -TERM $nfcapd_pid
-wait $nfcapd_pid
+kill -TERM $nfcapd_pids
+wait $nfcapd_pids
 
 tshark -r "$A"/uniflow.pcap -d udp.port==4740,cflow -T json \
 	--no-duplicate-keys >"$A"/tshark-uniflow.json 2>/dev/null
@@ -111,5 +122,9 @@ ipfixDump --in "$A"/uniflow.bin >"$A"/uniflow.txt 2>&1
 ipfixDump --in "$A"/standard.bin >"$A"/standard.txt 2>&1
 nfdump -R "$A"/nfcapd -q -o csv -6 >"$A"/nfdump.csv 2>&1
 nfdump -I -R "$A"/nfcapd >"$A"/nfdump-info.txt 2>&1
+for fmt in biflow standard; do
+	nfdump -R "$A"/nfcapd-$fmt -o csv -6 >"$A"/nfdump-$fmt.csv 2>&1
+	nfdump -I -R "$A"/nfcapd-$fmt >"$A"/nfdump-$fmt-info.txt 2>&1
+done
 ksft_verdicts python3 "$(dirname "$0")"/formatcheck.py "$A"
 ksft_exit

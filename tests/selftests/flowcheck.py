@@ -12,11 +12,11 @@ flowcheck.py DIR reads, from DIR:
 and prints one "PASS desc" or "FAIL desc" line per property.
 """
 import collections
-import re
 import sys
 
 from checks import verdict
 from ipfixdump import ICMP, flow_records, key
+from nfdumpcsv import nfdump_flows, sequence_failures
 from tsharkjson import tshark_key, tshark_records
 
 D = sys.argv[1]
@@ -155,30 +155,9 @@ for od, seq, n in msgs:
 verdict(seq_ok and msgs, f"header sequence numbers are continuous ({len(msgs)} messages)")
 
 # nfdump, a second independent decoder
-info = open(f"{D}/nfdump-info.txt").read()
-m = re.search(r"Sequence failures: (\d+)", info)
-verdict(m is not None and m.group(1) == "0", "nfdump -I: Sequence failures: 0")
-nf = collections.defaultdict(lambda: [0, 0, 0, 0])
-rows = 0
-lines = open(f"{D}/nfdump.csv").read().splitlines()
-hdr = lines[0].split(",") if lines else []
-for line in lines[1:]:
-    f = line.split(",")
-    if len(f) != len(hdr):
-        continue
-    c = dict(zip(hdr, f))
-    proto = {"TCP": 6, "UDP": 17, "ICMP": 1, "ICMP6": 58}.get(c["pr"], c["pr"])
-    try:
-        proto = int(proto)
-    except ValueError:
-        continue
-    rows += 1
-    if proto in ICMP:
-        continue	# nfdump folds ICMP type/code into the port columns
-    k = key(proto, c["sa"], c["da"], c["sp"], c["dp"])
-    s = nf[k]
-    for i, col in enumerate(("ipkt", "ibyt", "opkt", "obyt")):
-        s[i] += int(c[col])
+verdict(sequence_failures(f"{D}/nfdump-info.txt") == 0,
+        "nfdump -I: Sequence failures: 0")
+rows, nf = nfdump_flows(f"{D}/nfdump.csv")
 verdict(rows == len(recs), f"nfdump decoded every record ({rows} of {len(recs)})")
 nf_wrong = {k: (nf.get(k), v) for k, v in truth.items()
             if k[0] not in ICMP and nf.get(k) != v}

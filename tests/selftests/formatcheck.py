@@ -12,6 +12,7 @@ formatcheck.py DIR reads, from DIR:
   nfacctd-standard.json   nfacctd's print plugin, sent standard
   fastnetmon.log          FastNetMon's dump of every flow, sent uniflow
   nfdump-info.txt, nfdump.csv   nfdump (nfcapd), sent uniflow
+  nfdump-F-info.txt, nfdump-F.csv   the same, sent F (biflow, standard)
 and prints one "PASS desc" or "FAIL desc" line per property. It writes
 DIR/matrix.md: what it asserted, collector by format, for the README.
 """
@@ -22,6 +23,7 @@ import sys
 
 from checks import verdict
 from ipfixdump import ICMP, exported_counts, flow_records, key
+from nfdumpcsv import nfdump_flows, sequence_failures
 from tsharkjson import tshark_key, tshark_records
 
 D = sys.argv[1]
@@ -185,6 +187,22 @@ def check_standard():
          f"(ingress) ({sorted(versions)})", "ipVersion, flowDirection")
 
 
+def check_nfdump_biflow(fmt):
+    """nfdump sent biflow records (biflow, standard): one row a record,
+    the reply's counts in its out columns"""
+    recs = flow_records(D + "/biflow.txt")
+    want = ports_only(biflow_expected())
+    rows, got = nfdump_flows(f"{D}/nfdump-{fmt}.csv")
+    cell("nfdump", fmt, sequence_failures(f"{D}/nfdump-{fmt}-info.txt") == 0,
+         f"nfdump, sent {fmt}: no sequence failure", "no sequence failure")
+    cell("nfdump", fmt, rows == len(recs), f"nfdump, sent {fmt}: one row "
+         f"per biflow record ({len(recs)}; got {rows})", "every record")
+    wrong = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
+    cell("nfdump", fmt, want and not wrong, f"nfdump, sent {fmt}: packets "
+         f"and bytes of both directions of each TCP/UDP flow ({len(want)}; "
+         f"wrong: {wrong})", "counts, both directions")
+
+
 def nfacctd(path):
     """nfacctd's print plugin: {directional key: [packets, bytes]}"""
     proto = {"tcp": 6, "udp": 17}
@@ -257,8 +275,8 @@ def main():
     cell("FastNetMon", "uniflow", got == v4, "FastNetMon, sent uniflow: "
          "packets and bytes of each IPv4 TCP/UDP direction, replies too "
          f"({len(v4)}; got {len(got)})", "counts, both directions")
-    info = open(D + "/nfdump-info.txt").read()
-    cell("nfdump", "uniflow", "Sequence failures: 0" in info,
+    cell("nfdump", "uniflow",
+         sequence_failures(D + "/nfdump-info.txt") == 0,
          "nfdump, sent uniflow: no sequence failure", "no sequence failure")
     uni = len(flow_records(D + "/uniflow.txt"))
     rows = [line for line in open(D + "/nfdump.csv")
@@ -266,6 +284,8 @@ def main():
     cell("nfdump", "uniflow", len(rows) == uni, "nfdump, sent uniflow: one "
          f"record per uniflow record ({uni}; got {len(rows)})",
          "every record")
+    for fmt in ("biflow", "standard"):
+        check_nfdump_biflow(fmt)
     write_matrix()
 
 
