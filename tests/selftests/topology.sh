@@ -16,14 +16,7 @@ topology_up() {
 	printf 'netns add %s\n' $NS_C $NS_R $NS_S | ip -batch -
 	ip link add c0 netns $NS_C type veth peer name r0 netns $NS_R
 	ip link add s0 netns $NS_S type veth peer name r1 netns $NS_R
-	ip -n $NS_C -batch - <<-IP
-	link set lo up
-	addr add 10.0.1.2/24 dev c0
-	addr add fd00:1::2/64 dev c0 nodad
-	link set c0 up
-	route add default via 10.0.1.1
-	route add ::/0 via fd00:1::1
-	IP
+	end_host $NS_C c0 10.0.1.2/24 fd00:1::2/64 10.0.1.1 fd00:1::1
 	ip -n $NS_R -batch - <<-IP
 	link set lo up
 	addr add 10.0.1.1/24 dev r0
@@ -33,16 +26,22 @@ topology_up() {
 	link set r0 up
 	link set r1 up
 	IP
-	ip -n $NS_S -batch - <<-IP
-	link set lo up
-	addr add 10.0.2.2/24 dev s0
-	addr add fd00:2::2/64 dev s0 nodad
-	link set s0 up
-	route add default via 10.0.2.1
-	route add ::/0 via fd00:2::1
-	IP
+	end_host $NS_S s0 10.0.2.2/24 fd00:2::2/64 10.0.2.1 fd00:2::1
 	router_sysctl net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	router_conntrack_on
+}
+
+# end_host NS DEV ADDR4 ADDR6 GW4 GW6: the client's or the server's side,
+# its default routes through the router
+end_host() {
+	ip -n "$1" -batch - <<-IP
+	link set lo up
+	addr add $3 dev $2
+	addr add $4 dev $2 nodad
+	link set $2 up
+	route add default via $5
+	route add ::/0 via $6
+	IP
 }
 
 # router_sysctl NAME=VALUE...: the router's sysctls, in one process
