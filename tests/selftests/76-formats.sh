@@ -38,9 +38,10 @@ fastnetmon_start() {
 topology_up
 # its in-band statistics every second: the last counts all (formatcheck)
 check "module loads" load_module stats_interval=1
-# tshark reads the default collector's datagrams from a capture
-bg dumpcap -q -i lo -f "udp dst port 4740" -w "$A"/uniflow.pcap
-wait_until 60 test -s "$A"/uniflow.pcap
+# tshark reads the biflow (4739), uniflow (4740) and standard (4741)
+# collectors' datagrams from a capture
+bg dumpcap -q -i lo -f "udp dst portrange 4739-4741" -w "$A"/formats.pcap
+wait_until 60 test -s "$A"/formats.pcap
 collector_start 4739 "$A"/biflow.bin
 collector_start 4740 "$A"/uniflow.bin
 collector_start 4741 "$A"/standard.bin
@@ -115,8 +116,9 @@ daemon=""
 kill -TERM $nfcapd_pids
 wait $nfcapd_pids
 
-tshark -r "$A"/uniflow.pcap -d udp.port==4740,cflow -T json \
-	--no-duplicate-keys >"$A"/tshark-uniflow.json 2>/dev/null
+tshark -r "$A"/formats.pcap -d udp.port==4739,cflow -d udp.port==4740,cflow \
+	-d udp.port==4741,cflow -T json --no-duplicate-keys \
+	>"$A"/tshark.json 2>/dev/null
 ipfixDump --in "$A"/biflow.bin >"$A"/biflow.txt 2>&1
 ipfixDump --in "$A"/uniflow.bin >"$A"/uniflow.txt 2>&1
 ipfixDump --in "$A"/standard.bin >"$A"/standard.txt 2>&1

@@ -6,7 +6,8 @@ own biflow records.
 formatcheck.py DIR reads, from DIR:
   biflow.txt              ipfixDump of what the biflow collector got (truth)
   uniflow.txt             ipfixDump of the default (uniflow) collector's
-  tshark-uniflow.json     tshark's decode of the same datagrams
+  tshark.json             tshark's decode of what the biflow (4739),
+                          uniflow (4740) and standard (4741) collectors got
   standard.txt            ipfixDump of the standard collector's
   nfacctd-uniflow.json    nfacctd's print plugin, sent uniflow
   nfacctd-standard.json   nfacctd's print plugin, sent standard
@@ -148,7 +149,7 @@ def check_uniflow(want):
 
 
 def check_tshark(want):
-    recs, msgs = tshark_records(D + "/tshark-uniflow.json")
+    recs, msgs = tshark_records(D + "/tshark.json", 4740)
     got = sums((tshark_key(r), int(r["cflow.packets"]),
                 int(r["cflow.octets"])) for r in recs)
     cell("tshark", "uniflow", got == want, "uniflow: tshark's records per "
@@ -157,13 +158,47 @@ def check_tshark(want):
     dirs = sorted({r.get("cflow.biflow_direction") for r in recs})
     cell("tshark", "uniflow", dirs == ["1", "2"],
          f"uniflow: tshark reads biflowDirection ({dirs})", "biflowDirection")
+    cell("tshark", "uniflow", msgs and sequence_ok(msgs), "uniflow: each "
+         "message's sequence number counts the records before it "
+         f"({len(msgs)} messages)", "sequence numbers")
+
+
+def sequence_ok(msgs):
+    """each message's sequence number counts the data records before it,
+    in its domain (RFC 7011)"""
     seq, ok = {}, True
     for domain, number, records in msgs:
         ok = ok and seq.get(domain, number) == number
         seq[domain] = number + records
-    cell("tshark", "uniflow", msgs and ok, "uniflow: each message's "
-         f"sequence number counts the records before it ({len(msgs)} "
-         "messages)", "sequence numbers")
+    return ok
+
+
+def both(value):
+    """a field tshark decoded once or, with its reverse IE, twice: as
+    [forward, reverse]"""
+    return value + [0] * (2 - len(value)) if isinstance(value, list) \
+        else [value, 0]
+
+
+def check_tshark_biflow(fmt, port):
+    """tshark sent biflow records (biflow, standard): each record's
+    counts and its reverse counts"""
+    recs, msgs = tshark_records(D + "/tshark.json", port)
+    want = biflow_expected()
+    got = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for r in recs:
+        p, o = both(r["cflow.packets"]), both(r["cflow.octets"])
+        c = got[tshark_key(r)]
+        for i, v in enumerate((p[0], o[0], p[1], o[1])):
+            c[i] += int(v)
+    wrong = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
+    cell("tshark", fmt, want and not wrong and len(got) == len(want),
+         f"tshark, sent {fmt}: packets and bytes of both directions of "
+         f"each flow ({len(want)}; got {len(got)}; wrong: {wrong})",
+         "counts, both directions")
+    cell("tshark", fmt, msgs and sequence_ok(msgs), f"tshark, sent {fmt}: "
+         "each message's sequence number counts the records before it "
+         f"({len(msgs)} messages)", "sequence numbers")
 
 
 def check_standard():
@@ -255,6 +290,8 @@ def main():
     want = expected()
     check_uniflow(want)
     check_tshark(want)
+    check_tshark_biflow("biflow", 4739)
+    check_tshark_biflow("standard", 4741)
     check_standard()
     tcp_udp = ports_only(want)
     got = nfacctd(D + "/nfacctd-uniflow.json")

@@ -11,12 +11,17 @@ from ipfixdump import key
 FIRST_FLOW_TEMPLATE = 259
 
 
-def tshark_records(path):
-    """Every flow record tshark decoded, plus message headers."""
+def tshark_records(path, dport=None):
+    """Every flow record tshark decoded, plus message headers: of the
+    datagrams to UDP port dport only, if given."""
     recs, msgs = [], []
     for pkt in json.load(open(path)):
-        cf = pkt["_source"]["layers"].get("cflow")
+        layers = pkt["_source"]["layers"]
+        cf = layers.get("cflow")
         if cf is None:
+            continue
+        if dport is not None and \
+           int(layers.get("udp", {}).get("udp.dstport", -1)) != dport:
             continue
         n = 0
         for name, s in cf.items():
