@@ -34,7 +34,6 @@
 #include "flow_counts.h"
 #include "lastseen.h"
 #include "msg.h"
-#include "netlink.h"
 #include "netns.h"
 #include "params.h"
 #include "reliability.h"
@@ -837,7 +836,7 @@ static unsigned long ctipfix_next_pass_in(struct ctipfix_net *cn)
 	if (test_bit(CTIPFIX_KICK_REAP, &cn->kick))
 		delay = min(delay, ctipfix_jiffies_ahead(cn->next_reap, interval) ?
 				   cn->next_reap - jiffies : 0);
-	if (cn->msg.len)
+	if (ctipfix_msg_is_open(&cn->msg))
 		delay = min(delay, ctipfix_msg_due_in(&cn->msg));
 	return delay;
 }
@@ -888,7 +887,7 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 		ctipfix_netns_adopt(cn);
 	}
 	ctipfix_msg_drain(&cn->msg);
-	p.can_encode = !ctipfix_msg_prepare(&cn->msg) && cn->msg.size;
+	p.can_encode = !ctipfix_msg_prepare(&cn->msg);
 	/* the table sized first: the endings' flows are unlinked from it */
 	ctipfix_link_pending(cn, &p);
 	WRITE_ONCE(t->adopting, false);	/* the adopted are in, twins gone */
@@ -917,10 +916,7 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	    !ctipfix_msg_due_in(&cn->msg))
 		ctipfix_msg_flush(&cn->msg);
 	ctipfix_reliability_tick(&cn->msg);
-	if (cn->msg.wrote_any) {
-		cn->msg.wrote_any = false;
-		ctipfix_genl_notify_data();
-	}
+	ctipfix_msg_notify(&cn->msg);
 	ctipfix_pass_done(cn, &p);
 }
 

@@ -361,7 +361,10 @@ void ctipfix_msg_free(struct ctipfix_msg *m)
 	m->size = 0;
 }
 
-/* Process context, before a pass: make room for a message of today's size. */
+/*
+ * Process context, before a pass: make room for a message of today's size.
+ * 0: @m has a buffer, of that size or holding the open message.
+ */
 int ctipfix_msg_prepare(struct ctipfix_msg *m)
 {
 	unsigned int want = READ_ONCE(ctipfix_max_msg_size);
@@ -520,6 +523,18 @@ unsigned long ctipfix_msg_due_in(const struct ctipfix_msg *m)
 		msecs_to_jiffies(READ_ONCE(ctipfix_flush_interval_ms));
 
 	return m->len && time_before(jiffies, due) ? due - jiffies : 0;
+}
+
+/*
+ * Once a pass is done: the reader is told, once, if anything of @m's went
+ * into the relay since it was last told.
+ */
+void ctipfix_msg_notify(struct ctipfix_msg *m)
+{
+	if (!m->wrote_any)
+		return;
+	m->wrote_any = false;
+	ctipfix_genl_notify_data();
 }
 
 /* Append one data record, starting a new message when this one is full. */

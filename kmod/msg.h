@@ -39,7 +39,7 @@ struct ctipfix_msg {
 	 */
 	DECLARE_BITMAP(open_templates, CTIPFIX_MAX_TEMPLATES);
 	DECLARE_BITMAP(sent_templates, CTIPFIX_MAX_TEMPLATES);
-	bool wrote_any;			/* since the caller last cleared it */
+	bool wrote_any;			/* since ctipfix_msg_notify() */
 	u32 records;			/* data records in the open message */
 	u64 packets;			/* ... and the packets they count */
 	u64 octets;
@@ -66,8 +66,15 @@ void ctipfix_msg_skip(struct ctipfix_msg *m, u32 records, u64 packets,
 		      u64 octets);
 void ctipfix_msg_flush(struct ctipfix_msg *m);
 unsigned long ctipfix_msg_due_in(const struct ctipfix_msg *m);
+void ctipfix_msg_notify(struct ctipfix_msg *m);
 bool ctipfix_msg_drain(struct ctipfix_msg *m);
 void ctipfix_msg_orphan(struct ctipfix_msg *m);
 u64 ctipfix_msg_orphans_exit(const struct ctipfix_exit_wait *w);
+
+/* Is a message open, waiting for more records? */
+static inline bool ctipfix_msg_is_open(const struct ctipfix_msg *m)
+{
+	return m->len != 0;
+}
 
 #endif /* _CTIPFIX_MSG_H */
