@@ -93,12 +93,14 @@ for t in ${cttests//,/ }; do
 	rc=$?
 	echo $(($(date +%s) - started)) >"$OUT/$name.secs"
 	echo $rc >"$OUT/$name.rc"
+	echo "guest: $t exited $rc" >/dev/console
+	# what a test killed at its timeout left running stops first, so
+	# that its files are whole when they are moved
+	[ $rc = 124 ] || [ $rc = 137 ] && after_timeout
 	cp -a "$CTIPFIX_ARTIFACTS"/. "$SHARED_ARTIFACTS"/ &&
 		rm -rf "${CTIPFIX_ARTIFACTS:?}"/*
-	echo "guest: $t exited $rc" >/dev/console
 	# what it left stuck (the module, say) would fail every later test
 	[ $rc = 125 ] && break
-	[ $rc = 124 ] || [ $rc = 137 ] && after_timeout
 done
 # A leak is reported once it has gone unreferenced through a scan and is
 # older than five seconds: two scans apart, as kmemleak's documentation does.

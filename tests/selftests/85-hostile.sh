@@ -378,7 +378,9 @@ start_daemon
 for i in $(seq 1 30); do
 	HOSTS="$HOSTS cti$i"
 done
-printf 'netns add %s\n' $HOSTS | ip -batch -
+printf 'netns add %s\n' $HOSTS | ip -force -batch -
+check_eq "thirty idle namespaces" \
+	"$(ip netns list | grep -cE '^cti[0-9]+( |$)')" 30
 sleep 1
 s0=$(ctipfix_stat scans)
 sleep 3
@@ -387,7 +389,7 @@ echo "# passes in 3 s with 30 idle namespaces: $((s1 - s0))"
 # each served namespace with flows has 6 in 3 s; the idle ones none
 check "30 idle namespaces add no passes ($((s1 - s0)) in 3 s)" \
 	test $((s1 - s0)) -lt 30
-printf 'netns del %s\n' $HOSTS | ip -batch -
+printf 'netns del %s\n' $HOSTS | ip -force -batch -
 HOSTS=""
 
 # --- the scope toggled, and the module reloaded, under new flows ---

@@ -12,12 +12,13 @@ NS_S=cts
 
 topology_up() {
 	defer topology_down
-	# one ip (and one sysctl) a namespace: under TCG each costs 0.1 s
-	printf 'netns add %s\n' $NS_C $NS_R $NS_S | ip -batch -
+	# one ip (and one sysctl) a namespace: under TCG each costs 0.1 s;
+	# -force goes on past a line that fails, as separate commands did
+	printf 'netns add %s\n' $NS_C $NS_R $NS_S | ip -force -batch -
 	ip link add c0 netns $NS_C type veth peer name r0 netns $NS_R
 	ip link add s0 netns $NS_S type veth peer name r1 netns $NS_R
 	end_host $NS_C c0 10.0.1.2/24 fd00:1::2/64 10.0.1.1 fd00:1::1
-	ip -n $NS_R -batch - <<-IP
+	ip -n $NS_R -force -batch - <<-IP
 	link set lo up
 	addr add 10.0.1.1/24 dev r0
 	addr add fd00:1::1/64 dev r0 nodad
@@ -34,7 +35,7 @@ topology_up() {
 # end_host NS DEV ADDR4 ADDR6 GW4 GW6: the client's or the server's side,
 # its default routes through the router
 end_host() {
-	ip -n "$1" -batch - <<-IP
+	ip -n "$1" -force -batch - <<-IP
 	link set lo up
 	addr add $3 dev $2
 	addr add $4 dev $2 nodad
