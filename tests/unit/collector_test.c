@@ -90,6 +90,17 @@ static int open_on_free_port(struct collector *c, const char *host,
 	return collector_open(c, spec, 0, err, sizeof(err));
 }
 
+/* open_on_free_port(), then a listener on that port: its fd, or -1 */
+static int open_to_listener(struct collector *c, const char *host,
+			    const char *opts)
+{
+	int port;
+
+	if (open_on_free_port(c, host, opts, &port))
+		return -1;
+	return listen_on(port);
+}
+
 /* what @fd received within a second: "" if nothing */
 static void received(int fd, char *buf, size_t len)
 {
@@ -145,10 +156,9 @@ TEST(a_name_is_looked_up_then_sent_to)
 {
 	struct collector c;
 	char buf[64];
-	int port, fd;
+	int fd;
 
-	ASSERT_EQ(0, open_on_free_port(&c, "localhost", "", &port));
-	fd = listen_on(port);
+	fd = open_to_listener(&c, "localhost", "");
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, c.fd);
 	EXPECT_EQ(-ENOTCONN, collector_send(&c, "held", 4));
@@ -238,12 +248,10 @@ TEST(templates_a_collector_missed_come_again)
 {
 	uint8_t msg[64], primer[256];
 	struct collector c;
-	int port, fd;
+	int fd;
 	size_t len;
 
-	ASSERT_EQ(0, open_on_free_port(&c, "127.0.0.1", ",format=biflow",
-				       &port));
-	fd = listen_on(port);
+	fd = open_to_listener(&c, "127.0.0.1", ",format=biflow");
 	ASSERT_LE(0, fd);
 	collector_restart(&c, one_template, sizeof(one_template));
 	/* the message with its templates: its send finds no room */
@@ -414,12 +422,10 @@ TEST(uniflow_collector_gets_two_records)
 	};
 	struct collector c;
 	uint8_t buf[512];
-	int port, fd;
+	int fd;
 	ssize_t n;
 
-	ASSERT_EQ(0, open_on_free_port(&c, "127.0.0.1", ",format=uniflow",
-				       &port));
-	fd = listen_on(port);
+	fd = open_to_listener(&c, "127.0.0.1", ",format=uniflow");
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, collector_send_message(&c, msg, sizeof(msg)));
 	collector_commit(&c);
@@ -504,12 +510,10 @@ TEST(a_retry_sends_only_what_did_not_go)
 	static uint8_t msg[4096];
 	uint32_t seqs[64];
 	struct collector c;
-	int port, fd, got;
+	int fd, got;
 	size_t len = many_records(msg, 300);
 
-	ASSERT_EQ(0, open_on_free_port(&c, "127.0.0.1", ",format=standard",
-				       &port));
-	fd = listen_on(port);
+	fd = open_to_listener(&c, "127.0.0.1", ",format=standard");
 	ASSERT_LE(0, fd);
 	c.path_mtu = 576;	/* 548 bytes a datagram: several */
 	sends = 0;
