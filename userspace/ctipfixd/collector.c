@@ -376,17 +376,16 @@ static bool collector_same_message(const struct collector *c,
 }
 
 /*
- * How big @c's datagrams of @msg are: one packet of the path, where it is
- * known. A retry of a message sent in part is cut as the first try was,
- * so that what went is skipped exactly, whatever the path became since.
+ * How big @c's datagrams of a message are: one packet of the path, where
+ * it is known. A @retry of a message sent in part is cut as the first try
+ * was, so that what went is skipped exactly, whatever the path became
+ * since.
  */
-static size_t collector_datagram_max(const struct collector *c,
-				     const uint8_t *msg, size_t len,
-				     bool tracked)
+static size_t collector_datagram_max(const struct collector *c, bool retry)
 {
 	size_t fits = udp_payload_max(c->family, c->path_mtu);
 
-	if (tracked && collector_same_message(c, msg, len))
+	if (retry)
 		return c->partial.fits;
 	if (fits < 512)		/* the path not known: a datagram's most */
 		fits = udp_payload_max(c->family, 1 << 20);
@@ -402,8 +401,8 @@ static size_t collector_datagram_max(const struct collector *c,
 static int collector_send_formatted(struct collector *c, const uint8_t *msg,
 				    size_t len, bool tracked)
 {
-	size_t fits = collector_datagram_max(c, msg, len, tracked), n, off, one;
 	bool same = tracked && collector_same_message(c, msg, len);
+	size_t fits = collector_datagram_max(c, same), n, off, one;
 	unsigned int i, skip = 0;
 	int err = 0;
 
