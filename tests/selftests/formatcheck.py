@@ -316,11 +316,9 @@ def main():
          sequence_failures(D + "/nfdump-info.txt") == 0,
          "nfdump, sent uniflow: no sequence failure", "no sequence failure")
     uni = len(flow_records(D + "/uniflow.txt"))
-    rows = [line for line in open(D + "/nfdump.csv")
-            if re.match(r"^\d{4}-", line)]
-    cell("nfdump", "uniflow", len(rows) == uni, "nfdump, sent uniflow: one "
-         f"record per uniflow record ({uni}; got {len(rows)})",
-         "every record")
+    rows, _ = nfdump_flows(D + "/nfdump.csv")
+    cell("nfdump", "uniflow", rows == uni, "nfdump, sent uniflow: one "
+         f"record per uniflow record ({uni}; got {rows})", "every record")
     for fmt in ("biflow", "standard"):
         check_nfdump_biflow(fmt)
     write_matrix()

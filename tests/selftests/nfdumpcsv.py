@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The flows nfdump decodes (`nfdump -q -o csv -6`), for the checkers
-(flowcheck.py, formatcheck.py)."""
+"""The flows nfdump decodes (`nfdump -o csv -6`, its header first), for
+the checkers (flowcheck.py, formatcheck.py)."""
 import collections
 import re
 
