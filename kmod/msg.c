@@ -381,22 +381,26 @@ int ctipfix_msg_prepare(struct ctipfix_msg *m)
 	return 0;
 }
 
-static bool ctipfix_templates_due(const struct ctipfix_msg *m)
+bool ctipfix_refresh_due(const struct ctipfix_refresh *r)
 {
 	unsigned long refresh = READ_ONCE(ctipfix_template_refresh) * HZ;
 
-	return !m->templates_ever_sent ||
-	       time_after_eq(jiffies, m->templates_sent + refresh) ||
-	       m->template_epoch != ctipfix_relay_reader_epoch();
+	return !r->ever || time_after_eq(jiffies, r->at + refresh) ||
+	       r->epoch != ctipfix_relay_reader_epoch();
+}
+
+void ctipfix_refresh_begin(struct ctipfix_refresh *r)
+{
+	r->ever = true;
+	r->at = jiffies;
+	r->epoch = ctipfix_relay_reader_epoch();
 }
 
 /* Every template goes again, before the next record that uses it. */
 static void ctipfix_templates_refresh(struct ctipfix_msg *m)
 {
 	bitmap_zero(m->sent_templates, CTIPFIX_MAX_TEMPLATES);
-	m->templates_ever_sent = true;
-	m->templates_sent = jiffies;
-	m->template_epoch = ctipfix_relay_reader_epoch();
+	ctipfix_refresh_begin(&m->templates);
 }
 
 static bool ctipfix_msg_has_template(const struct ctipfix_msg *m,
@@ -445,7 +449,7 @@ static void ctipfix_msg_open(struct ctipfix_msg *m)
 	bitmap_zero(m->open_templates, CTIPFIX_MAX_TEMPLATES);
 	if (m->domain_knob)
 		m->domain = READ_ONCE(ctipfix_observation_domain);
-	if (ctipfix_templates_due(m))
+	if (ctipfix_refresh_due(&m->templates))
 		ctipfix_templates_refresh(m);
 }
 

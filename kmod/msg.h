@@ -22,6 +22,19 @@ struct ctipfix_domain_stats {
 	u64 last_lost_ms;
 };
 
+/*
+ * What each reader must have whole, sent again every template_refresh
+ * seconds and to each new reader: the templates, the interface names.
+ */
+struct ctipfix_refresh {
+	bool ever;			/* a refresh began */
+	unsigned int epoch;		/* reader opens seen at the refresh */
+	unsigned long at;		/* jiffies, of the refresh */
+};
+
+bool ctipfix_refresh_due(const struct ctipfix_refresh *r);
+void ctipfix_refresh_begin(struct ctipfix_refresh *r);
+
 struct ctipfix_msg {
 	struct list_head backlog;	/* finished, waiting for relay room */
 	u8 *buf;
@@ -31,7 +44,7 @@ struct ctipfix_msg {
 	unsigned int set_start;		/* offset of the open set, or 0 */
 	u16 set_id;
 	bool domain_knob;		/* domain follows observation_domain */
-	bool templates_ever_sent;	/* a refresh began */
+	struct ctipfix_refresh templates;
 	/*
 	 * Templates by ctipfix_template_index(): those the open message
 	 * carries, and those messages kept since the refresh (written, or
@@ -45,8 +58,6 @@ struct ctipfix_msg {
 	u64 octets;
 	u32 sequence;			/* data records before this message */
 	u32 domain;
-	unsigned int template_epoch;	/* reader opens seen at the refresh */
-	unsigned long templates_sent;	/* jiffies, of the refresh */
 	unsigned long opened;		/* jiffies, of the open message */
 	struct ctipfix_domain_stats stats;
 	unsigned long stats_sent;	/* jiffies, 0 before the first pass */

@@ -127,6 +127,8 @@ static int ctipfix_net_serve(struct ctipfix_net *cn, bool adopt)
 	}
 	cn->hooked = true;
 	cn->serving = true;
+	/* its names again, before the first records of this service */
+	ctipfix_iftable_resend(&cn->ifaces);
 	/* by the first pass, queued just after */
 	cn->adopt_pending = adopt;
 	ctipfix_export_schedule(cn, 0);
@@ -223,6 +225,7 @@ static int __net_init ctipfix_net_init(struct net *net)
 	cn->adopt_pending = false;
 	INIT_DELAYED_WORK(&cn->work, ctipfix_export_work);
 	ctipfix_net_domain(cn);
+	ctipfix_iftable_init(&cn->ifaces);
 	cn->cpu = alloc_percpu_gfp(struct ctipfix_net_cpu, GFP_KERNEL_ACCOUNT);
 	if (!cn->cpu)
 		return -ENOMEM;
@@ -245,6 +248,7 @@ static int __net_init ctipfix_net_init(struct net *net)
 	ctipfix_flow_table_free(&cn->flows);
 free_cpu:
 	free_percpu(cn->cpu);
+	ctipfix_iftable_free(&cn->ifaces);
 	return err;
 }
 
@@ -286,6 +290,8 @@ static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 		ctipfix_flow_table_free(&cn->flows);
 		ctipfix_msg_free(&cn->msg);
 		free_percpu(cn->cpu);
+		/* the namespace's devices went before: no event comes now */
+		ctipfix_iftable_free(&cn->ifaces);
 	}
 }
 
@@ -383,12 +389,18 @@ int ctipfix_netns_init(void)
 {
 	int err = register_pernet_subsys(&ctipfix_net_ops);
 
+	if (err)
+		return err;
 	/* from now on a namespace's init is its creation: nothing to adopt */
 	ctipfix_loaded = true;
+	err = ctipfix_iftable_notifier_register();
+	if (err)
+		unregister_pernet_subsys(&ctipfix_net_ops);
 	return err;
 }
 
 void ctipfix_netns_exit(void)
 {
+	ctipfix_iftable_notifier_unregister();
 	unregister_pernet_subsys(&ctipfix_net_ops);
 }

@@ -10,6 +10,7 @@
 #include <linux/workqueue.h>
 
 #include "flow.h"
+#include "iftable.h"
 #include "msg.h"
 
 struct net;
@@ -25,6 +26,7 @@ struct ctipfix_net {
 	struct net *net;
 	struct ctipfix_flow_table flows;
 	struct ctipfix_msg msg;
+	struct ctipfix_iftable ifaces;	/* the names its records point at */
 	struct socket *hints;		/* conntrack's destroy events, or NULL */
 	unsigned int sweep_next;	/* the bucket the next sweep starts at */
 	u32 planned_timeout;		/* active_timeout of the buckets' plans */

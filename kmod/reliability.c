@@ -35,14 +35,14 @@
 #include "stats.h"
 
 #define RELIABILITY_FIELDS	8
-#define RELIABILITY_TMPL_LEN	(CTIPFIX_IPFIX_SET_HDR_LEN + 6 + \
-				 RELIABILITY_FIELDS * 4)
+#define RELIABILITY_TMPL_LEN	CTIPFIX_OPTIONS_TEMPLATE_LEN(RELIABILITY_FIELDS)
 #define RELIABILITY_REC_LEN	(4 + 7 * 8)
 #define RELIABILITY_MSG_LEN	(CTIPFIX_IPFIX_HDR_LEN + RELIABILITY_TMPL_LEN + \
 				 CTIPFIX_IPFIX_SET_HDR_LEN + RELIABILITY_REC_LEN)
 
 /* the scope first, then the counters: (IE, length on the wire) */
-static const u16 ctipfix_reliability_fields[RELIABILITY_FIELDS][2] = {
+static const struct ctipfix_option_field
+ctipfix_reliability_fields[RELIABILITY_FIELDS] = {
 	{ CTIPFIX_IE_OBSERVATION_DOMAIN_ID, 4 },
 	{ CTIPFIX_IE_EXPORTED_MESSAGE_TOTAL_COUNT, 8 },
 	{ CTIPFIX_IE_EXPORTED_FLOW_RECORD_TOTAL_COUNT, 8 },
@@ -57,21 +57,36 @@ static const u16 ctipfix_reliability_fields[RELIABILITY_FIELDS][2] = {
 static DEFINE_MUTEX(ctipfix_reliability_lock);
 static u32 ctipfix_reliability_sequence;
 
-static u8 *ctipfix_put_options_template(u8 *p)
+/*
+ * An options template set of one template, @id: @n fields (IE, length on
+ * the wire), the first @scope of them its scope. Returns where it ends.
+ */
+u8 *ctipfix_options_template_put(u8 *p, u16 id,
+				 const struct ctipfix_option_field *fields,
+				 unsigned int n, unsigned int scope)
 {
 	unsigned int i;
 
 	put_unaligned_be16(CTIPFIX_IPFIX_OPTIONS_TEMPLATE_SET, p);
-	put_unaligned_be16(RELIABILITY_TMPL_LEN, p + 2);
-	put_unaligned_be16(CTIPFIX_TEMPLATE_ID_RELIABILITY, p + 4);
-	put_unaligned_be16(RELIABILITY_FIELDS, p + 6);
-	put_unaligned_be16(1, p + 8);		/* scope field count */
+	put_unaligned_be16(CTIPFIX_OPTIONS_TEMPLATE_LEN(n), p + 2);
+	put_unaligned_be16(id, p + 4);
+	put_unaligned_be16(n, p + 6);
+	put_unaligned_be16(scope, p + 8);
 	p += 10;
-	for (i = 0; i < RELIABILITY_FIELDS; i++, p += 4) {
-		put_unaligned_be16(ctipfix_reliability_fields[i][0], p);
-		put_unaligned_be16(ctipfix_reliability_fields[i][1], p + 2);
+	for (i = 0; i < n; i++, p += 4) {
+		put_unaligned_be16(fields[i].ie, p);
+		put_unaligned_be16(fields[i].len, p + 2);
 	}
 	return p;
+}
+
+/* A stats domain message's header; the sequence is set when it is sent. */
+void ctipfix_stats_msg_header(u8 *buf, unsigned int len)
+{
+	put_unaligned_be16(CTIPFIX_IPFIX_VERSION, buf);
+	put_unaligned_be16(len, buf + 2);
+	put_unaligned_be32((u32)ktime_get_real_seconds(), buf + 4);
+	put_unaligned_be32(READ_ONCE(ctipfix_stats_domain), buf + 12);
 }
 
 /* @queued: messages and flow records of @m's waiting ahead of the report */
@@ -96,25 +111,26 @@ static u8 *ctipfix_put_reliability(u8 *p, const struct ctipfix_msg *m,
 	return p;
 }
 
-/* The report on @m's domain into @buf; its sequence number is set when sent. */
+/* The report on @m's domain into @buf. */
 static void ctipfix_reliability_build(u8 *buf, const struct ctipfix_msg *m,
 				      const struct ctipfix_domain_stats *queued)
 {
-	u8 *p = ctipfix_put_options_template(buf + CTIPFIX_IPFIX_HDR_LEN);
+	u8 *p = ctipfix_options_template_put(buf + CTIPFIX_IPFIX_HDR_LEN,
+					     CTIPFIX_TEMPLATE_ID_RELIABILITY,
+					     ctipfix_reliability_fields,
+					     RELIABILITY_FIELDS, 1);
 
-	put_unaligned_be16(CTIPFIX_IPFIX_VERSION, buf);
-	put_unaligned_be16(RELIABILITY_MSG_LEN, buf + 2);
-	put_unaligned_be32((u32)ktime_get_real_seconds(), buf + 4);
-	put_unaligned_be32(READ_ONCE(ctipfix_stats_domain), buf + 12);
+	ctipfix_stats_msg_header(buf, RELIABILITY_MSG_LEN);
 	ctipfix_put_reliability(p, m, queued);
 }
 
 /*
- * A report into the relay, with the stats domain's next sequence number:
- * reports go out in the order they are written, the queued ones too.
- * Returns whether the relay had room.
+ * A message of the stats domain, @records data records in it, into the
+ * relay with the domain's next sequence number: its messages go out in
+ * the order they are written, the queued reports too. Returns whether
+ * the relay had room.
  */
-bool ctipfix_reliability_write(u8 *buf, unsigned int len)
+bool ctipfix_stats_domain_write(u8 *buf, unsigned int len, u32 records)
 {
 	bool written;
 
@@ -122,11 +138,20 @@ bool ctipfix_reliability_write(u8 *buf, unsigned int len)
 	put_unaligned_be32(ctipfix_reliability_sequence, buf + 8);
 	written = ctipfix_relay_write(buf, len);
 	if (written) {
-		ctipfix_reliability_sequence++;
+		ctipfix_reliability_sequence += records;
 		ctipfix_msg_count_written(len);
-		ctipfix_stat_inc(CTIPFIX_STAT_RELIABILITY_SENT);
 	}
 	mutex_unlock(&ctipfix_reliability_lock);
+	return written;
+}
+
+/* A report (one record) into the relay; whether the relay had room. */
+bool ctipfix_reliability_write(u8 *buf, unsigned int len)
+{
+	bool written = ctipfix_stats_domain_write(buf, len, 1);
+
+	if (written)
+		ctipfix_stat_inc(CTIPFIX_STAT_RELIABILITY_SENT);
 	return written;
 }
 

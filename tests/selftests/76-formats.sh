@@ -95,6 +95,16 @@ echo one-way | ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777
 ip netns exec $NS_C ping -q -c 2 -i 0.2 10.0.2.2 >/dev/null
 ip netns exec $NS_C ping -q -c 2 -i 0.2 fd00:2::2 >/dev/null
 
+# an interface that comes and is renamed is named before the next pass's
+# records; the routers' interfaces as they are, for formatcheck
+ip -n $NS_R link add ifprobe0 type dummy
+ip -n $NS_R link set ifprobe0 name ifprobe1
+probe_named() {
+	ipfixDump --in "$A"/biflow.bin 2>/dev/null | grep -q 'interfaceName : .* ifprobe1$'
+}
+check "an interface that comes is named at once" wait_until 10 probe_named
+ip -n $NS_R -o link show >"$A"/router-links.txt
+
 ip netns exec $NS_R conntrack -F >/dev/null 2>&1
 check "every flow ends and leaves the module" wait_until 60 ctipfix_settled
 "$CTIPFIXCTL" flush	# the last message reaches the relay
@@ -126,6 +136,8 @@ ipfixDump --in "$A"/standard.bin >"$A"/standard.txt 2>&1
 for s in "" -biflow -standard; do
 	nfdump -R "$A"/nfcapd$s -o csv -6 >"$A"/nfdump$s.csv 2>>"$A"/nfdump.err
 	nfdump -I -R "$A"/nfcapd$s >"$A"/nfdump$s-info.txt 2>&1
+	nfdump -R "$A"/nfcapd$s -q -6 -o 'fmt:%in|%inam|%out|%onam|' \
+		>"$A"/nfdump$s-names.txt 2>>"$A"/nfdump.err
 done
 ksft_verdicts python3 "$(dirname "$0")"/formatcheck.py "$A"
 ksft_exit

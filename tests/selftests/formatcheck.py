@@ -23,9 +23,10 @@ import re
 import sys
 
 from checks import verdict
-from ipfixdump import ICMP, exported_counts, flow_records, key
+from ipfixdump import ICMP, exported_counts, flow_records, \
+    interface_names, key
 from nfdumpcsv import nfdump_flows, sequence_failures
-from tsharkjson import tshark_key, tshark_records
+from tsharkjson import tshark_interface_names, tshark_key, tshark_records
 
 D = sys.argv[1]
 FORMATS = ("biflow", "standard", "uniflow")
@@ -284,6 +285,53 @@ def check_reports(fmt):
          f" it got ({flows}; reported {got})", "in-band statistics")
 
 
+def router_links():
+    """the router's interfaces as `ip -o link show` listed them at the
+    end: {ifindex: name}"""
+    out = {}
+    for line in open(D + "/router-links.txt"):
+        index, name = line.split(":")[:2]
+        out[int(index)] = name.strip().split("@")[0]
+    return out
+
+
+def named(records, domains):
+    """interface records -> {ifindex: name}, the last of each, if they
+    name the interfaces of the flow domains and only those, with the
+    same name in interfaceName and interfaceDescription; else None"""
+    if {r[0] for r in records} != domains or \
+       any(r[2] != r[3] for r in records):
+        return None
+    return {r[1]: r[2] for r in records}
+
+
+def check_names(port):
+    """every format's collectors get the router's interface names: one
+    that came and was renamed (ifprobe1) among them, in the flow domain's
+    scope; nfdump shows them beside each flow's interfaces"""
+    links = router_links()
+    domains = {d for d, (_, records) in
+               exported_counts(D + "/biflow.txt")[0].items() if records}
+    for fmt in FORMATS:
+        got = named(interface_names(f"{D}/{fmt}.txt"), domains)
+        cell("ipfixDump", fmt, got == links, f"ipfixDump, sent {fmt}: the "
+             f"router's interface names ({links}; got {got})",
+             "interface names")
+        got = named(tshark_interface_names(D + "/tshark.json", port[fmt]),
+                    domains)
+        cell("tshark", fmt, got == links, f"tshark, sent {fmt}: the router's "
+             f"interface names ({links}; got {got})", "interface names")
+        suffix = "" if fmt == "uniflow" else "-" + fmt
+        rows = [[x.strip() for x in line.split("|")] for line in
+                open(f"{D}/nfdump{suffix}-names.txt") if line.strip()]
+        wrong = [r for r in rows if len(r) < 4 or
+                 r[1] != links.get(int(r[0])) or
+                 r[3] != links.get(int(r[2]))]
+        cell("nfdump", fmt, rows and not wrong, f"nfdump, sent {fmt}: each "
+             f"flow's interfaces by name ({len(rows)} rows; wrong: "
+             f"{wrong[:3]})", "interface names")
+
+
 def main():
     for fmt in FORMATS:
         check_reports(fmt)
@@ -321,6 +369,7 @@ def main():
          f"record per uniflow record ({uni}; got {rows})", "every record")
     for fmt in ("biflow", "standard"):
         check_nfdump_biflow(fmt)
+    check_names({"biflow": 4739, "uniflow": 4740, "standard": 4741})
     write_matrix()
 
 

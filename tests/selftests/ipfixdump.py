@@ -58,6 +58,27 @@ def flow_records(path):
     return out
 
 
+def interface_names(path):
+    """The interface records (options template 257) in the ipfixDump
+    output at path, in order: (scope domain, ifindex, interfaceName,
+    interfaceDescription) each."""
+    out, f = [], None
+    for line in open(path).read().splitlines() + ["---"]:
+        if line.startswith("---"):
+            if f and "interfaceName" in f:
+                out.append((int(f["observationDomainId"]),
+                            int(f["ingressInterface"]), f["interfaceName"],
+                            f["interfaceDescription"]))
+            f = {} if "data record" in line else None
+            continue
+        # scope fields are marked "(S)"; strings come as "(len: N) text"
+        m = re.match(r"\s*\(\d+\)(?: \(S\))?\s+(\w+) : "
+                     r"(?:\(len: \d+\) )?(.*)$", line)
+        if f is not None and m:
+            f[m.group(1)] = m.group(2).strip()
+    return out
+
+
 def exported_counts(path):
     """What the ipfixDump output at path holds, per observation domain:
     {domain: [messages, flow records]}, and the last in-band statistics

@@ -9,6 +9,8 @@ from ipfixdump import key
 # 258 is the in-band statistics' options template, whose records come
 # every stats_interval, within the run on a slow (debug) kernel
 FIRST_FLOW_TEMPLATE = 259
+# the interface names' options template (kmod/iftable.c)
+INTERFACE_TEMPLATE = 257
 
 
 def tshark_records(path, dport=None):
@@ -38,6 +40,29 @@ def tshark_records(path, dport=None):
                     recs.append(fl)
         msgs.append((int(cf["cflow.od_id"]), int(cf["cflow.sequence"]), n))
     return recs, msgs
+
+
+def tshark_interface_names(path, dport):
+    """The interface records (options template 257) tshark decoded from
+    the datagrams to UDP port dport: (domain, ifindex, interfaceName,
+    interfaceDescription) each."""
+    out = []
+    for pkt in json.load(open(path)):
+        layers = pkt["_source"]["layers"]
+        cf = layers.get("cflow")
+        if cf is None or \
+           int(layers.get("udp", {}).get("udp.dstport", -1)) != dport:
+            continue
+        for name, s in cf.items():
+            if not name.startswith("Set ") or \
+               s.get("cflow.flowset_id") != str(INTERFACE_TEMPLATE):
+                continue
+            for fname, r in s.items():
+                if fname.startswith("Flow "):
+                    out.append((int(r["cflow.od_id"]),
+                                int(r["cflow.inputint"]),
+                                r["cflow.if_name"], r["cflow.if_descr"]))
+    return out
 
 
 def tshark_key(r):

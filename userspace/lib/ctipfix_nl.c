@@ -37,6 +37,7 @@ const char *const ctipfix_stat_names[CTIPFIX_STAT_MAX + 1] = {
 	[CTIPFIX_STAT_FLOWS_ENDED_ON_PACKET]	= "flows_ended_on_packet",
 	[CTIPFIX_STAT_FLOWS_REAPED_ON_DROP]	= "flows_reaped_on_drop",
 	[CTIPFIX_STAT_FLOWS_LINKED_LATE]	= "flows_linked_late",
+	[CTIPFIX_STAT_INTERFACE_RECORDS]	= "interface_records",
 };
 
 const char *const ctipfix_config_names[CTIPFIX_CONFIG_MAX + 1] = {

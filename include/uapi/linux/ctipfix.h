@@ -90,6 +90,7 @@ enum ctipfix_stat {
 	CTIPFIX_STAT_FLOWS_ENDED_ON_PACKET, /* final record taken on the packet */
 	CTIPFIX_STAT_FLOWS_REAPED_ON_DROP, /* let go by the hooks: early drop */
 	CTIPFIX_STAT_FLOWS_LINKED_LATE,	/* new, left for the pass: lock busy */
+	CTIPFIX_STAT_INTERFACE_RECORDS,	/* interface names sent (iftable) */
 	__CTIPFIX_STAT_MAX,
 };
 

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interface names. A flow record's ingressInterface and egressInterface
+ * are ifindexes of its namespace; these options records name them, one
+ * record per interface of a flow domain:
+ *
+ *   scope observationDomainId (149)	the flow domain
+ *   scope interfaceName (82)		its name, unique in the namespace
+ *   ingressInterface (10)		its ifindex
+ *   interfaceDescription (83)		the name again
+ *
+ * Why the ifindex is not the scope: nfdump 1.7 takes the ifindex and the
+ * name (interfaceDescription) from the fields after the scope only, and
+ * reads a record as the scope plus those two, nothing else. Other
+ * collectors read interfaceName (82). Names are IFNAMSIZ bytes, padded
+ * with NULs.
+ *
+ * The records travel in the stats domain, as the reliability reports do,
+ * so that a collector checking a flow domain's sequence (nfdump counts
+ * flow records only) sees no gap. Each message carries the options
+ * template in front. A domain's whole table goes once it has flows to
+ * tell of, then every template_refresh seconds and to each new reader,
+ * as templates do. An interface that comes or is renamed goes alone, at
+ * the domain's next pass: before any record of a flow through it.
+ */
+#include <linux/netdevice.h>
+#include <linux/notifier.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "ctipfix_ipfix.h"
+#include "iftable.h"
+#include "netns.h"
+#include "params.h"
+#include "reliability.h"
+#include "stats.h"
+
+#define IFTABLE_FIELDS		4
+#define IFTABLE_REC_LEN		(4 + IFNAMSIZ + 4 + IFNAMSIZ)
+#define IFTABLE_HEAD_LEN	(CTIPFIX_IPFIX_HDR_LEN + \
+				 CTIPFIX_OPTIONS_TEMPLATE_LEN(IFTABLE_FIELDS) + \
+				 CTIPFIX_IPFIX_SET_HDR_LEN)
+
+/* the scope first (domain, name), then ifindex and name: (IE, length) */
+static const struct ctipfix_option_field
+ctipfix_iftable_fields[IFTABLE_FIELDS] = {
+	{ CTIPFIX_IE_OBSERVATION_DOMAIN_ID, 4 },
+	{ CTIPFIX_IE_INTERFACE_NAME, IFNAMSIZ },
+	{ CTIPFIX_IE_INGRESS_INTERFACE, 4 },
+	{ CTIPFIX_IE_INTERFACE_DESCRIPTION, IFNAMSIZ },
+};
+
+struct ctipfix_iface {
+	u32 ifindex;
+	char name[IFNAMSIZ];
+};
+
+/* the interfaces one pass names */
+struct ctipfix_ifaces {
+	struct ctipfix_iface *at;
+	unsigned int n;
+	unsigned int size;
+};
+
+void ctipfix_iftable_init(struct ctipfix_iftable *it)
+{
+	xa_init(&it->named);
+	it->flags = 0;
+	it->whole.ever = false;
+}
+
+/* The namespace's interfaces are gone, and its events with them. */
+void ctipfix_iftable_free(struct ctipfix_iftable *it)
+{
+	xa_destroy(&it->named);
+}
+
+/* Process context: all names again at the next pass (a domain served). */
+void ctipfix_iftable_resend(struct ctipfix_iftable *it)
+{
+	set_bit(CTIPFIX_IFTABLE_RESEND, &it->flags);
+}
+
+static int ctipfix_ifaces_alloc(struct ctipfix_ifaces *v, unsigned int n)
+{
+	v->at = kvmalloc_array(n, sizeof(*v->at), GFP_KERNEL);
+	v->size = v->at ? n : 0;
+	v->n = 0;
+	return v->at ? 0 : -ENOMEM;
+}
+
+/*
+ * Under RCU. A rename meanwhile may tear the copy; its NETDEV_CHANGENAME
+ * comes after it, and names the interface again at the next pass.
+ */
+static void ctipfix_iface_take(struct ctipfix_iface *i,
+			       const struct net_device *dev)
+{
+	i->ifindex = dev->ifindex;
+	strscpy_pad(i->name, dev->name, IFNAMSIZ);
+}
+
+/*
+ * Every interface of @net. The events noted so far are forgotten first:
+ * an interface that comes meanwhile is in the walk, or noted after, and
+ * named again at the next pass. -ENOSPC: more came meanwhile than there
+ * was room for.
+ */
+static int ctipfix_ifaces_all(struct net *net, struct xarray *named,
+			      struct ctipfix_ifaces *v)
+{
+	struct net_device *dev;
+	unsigned int n = 0;
+	unsigned long index;
+	void *entry;
+
+	xa_for_each(named, index, entry)
+		xa_erase(named, index);
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev)
+		n++;
+	rcu_read_unlock();
+	/* room for some that come meanwhile */
+	if (ctipfix_ifaces_alloc(v, n + 16))
+		return -ENOMEM;
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (v->n == v->size) {
+			rcu_read_unlock();
+			return -ENOSPC;
+		}
+		ctipfix_iface_take(&v->at[v->n++], dev);
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+/* The interfaces of @net that came or were renamed since the last pass. */
+static int ctipfix_ifaces_named(struct net *net, struct xarray *named,
+				struct ctipfix_ifaces *v)
+{
+	struct net_device *dev;
+	unsigned int n = 0, i, kept = 0;
+	unsigned long index;
+	void *entry;
+
+	xa_for_each(named, index, entry)
+		n++;
+	if (!n)
+		return 0;
+	if (ctipfix_ifaces_alloc(v, n))
+		return -ENOMEM;
+	/* those noted after the count wait for the next pass */
+	xa_for_each(named, index, entry) {
+		if (v->n == v->size)
+			break;
+		xa_erase(named, index);
+		v->at[v->n++].ifindex = index;
+	}
+	rcu_read_lock();
+	for (i = 0; i < v->n; i++) {
+		dev = dev_get_by_index_rcu(net, v->at[i].ifindex);
+		if (dev)	/* else gone meanwhile: nothing to name */
+			ctipfix_iface_take(&v->at[kept++], dev);
+	}
+	rcu_read_unlock();
+	v->n = kept;
+	return 0;
+}
+
+static u8 *ctipfix_iface_put(u8 *p, const struct ctipfix_iface *i, u32 domain)
+{
+	put_unaligned_be32(domain, p);
+	memcpy(p + 4, i->name, IFNAMSIZ);
+	put_unaligned_be32(i->ifindex, p + 4 + IFNAMSIZ);
+	memcpy(p + 8 + IFNAMSIZ, i->name, IFNAMSIZ);
+	return p + IFTABLE_REC_LEN;
+}
+
+/* @v's names, as many messages of max_msg_size as they take. */
+static int ctipfix_ifaces_write(const struct ctipfix_ifaces *v, u32 domain)
+{
+	unsigned int size = READ_ONCE(ctipfix_max_msg_size), per, n, i, j, len;
+	int err = 0;
+	u8 *buf, *p;
+
+	if (!v->n)
+		return 0;
+	/* max_msg_size's floor leaves room for one at least */
+	per = max_t(unsigned int, 1, (size - IFTABLE_HEAD_LEN) / IFTABLE_REC_LEN);
+	per = min(per, v->n);
+	buf = kvmalloc(IFTABLE_HEAD_LEN + per * IFTABLE_REC_LEN, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < v->n; i += n) {
+		n = min(per, v->n - i);
+		len = IFTABLE_HEAD_LEN + n * IFTABLE_REC_LEN;
+		p = ctipfix_options_template_put(buf + CTIPFIX_IPFIX_HDR_LEN,
+						 CTIPFIX_TEMPLATE_ID_INTERFACES,
+						 ctipfix_iftable_fields,
+						 IFTABLE_FIELDS, 2);
+		put_unaligned_be16(CTIPFIX_TEMPLATE_ID_INTERFACES, p);
+		put_unaligned_be16(CTIPFIX_IPFIX_SET_HDR_LEN +
+				   n * IFTABLE_REC_LEN, p + 2);
+		p += CTIPFIX_IPFIX_SET_HDR_LEN;
+		for (j = 0; j < n; j++)
+			p = ctipfix_iface_put(p, &v->at[i + j], domain);
+		ctipfix_stats_msg_header(buf, len);
+		if (!ctipfix_stats_domain_write(buf, len, n)) {
+			err = -ENOSPC;
+			break;
+		}
+		ctipfix_stat_add(CTIPFIX_STAT_INTERFACE_RECORDS, n);
+	}
+	kvfree(buf);
+	return err;
+}
+
+/*
+ * Process context, in each pass before its records: name what the
+ * domain's records may point at. What could not be sent (no memory, no
+ * room in the relay) goes whole at the next pass.
+ */
+void ctipfix_iftable_pass(struct ctipfix_net *cn)
+{
+	struct ctipfix_iftable *it = &cn->ifaces;
+	struct ctipfix_ifaces v = {};
+	int err;
+
+	/* most namespaces of a container host never have a flow to name */
+	if (!cn->msg.stats.messages && !atomic_read(&cn->flows.count) &&
+	    llist_empty(&cn->endings))
+		return;
+	if (test_and_clear_bit(CTIPFIX_IFTABLE_RESEND, &it->flags) ||
+	    ctipfix_refresh_due(&it->whole)) {
+		ctipfix_refresh_begin(&it->whole);
+		err = ctipfix_ifaces_all(cn->net, &it->named, &v);
+	} else {
+		err = ctipfix_ifaces_named(cn->net, &it->named, &v);
+	}
+	err = err ?: ctipfix_ifaces_write(&v, cn->msg.domain);
+	if (err)
+		ctipfix_iftable_resend(it);
+	kvfree(v.at);
+}
+
+/*
+ * Under RTNL: note an interface that comes or is renamed, and forget one
+ * that goes (so that what is noted stays within what exists).
+ */
+static int ctipfix_iftable_event(struct notifier_block *nb,
+				 unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct ctipfix_iftable *it = &ctipfix_netns_of(dev_net(dev))->ifaces;
+
+	switch (event) {
+	case NETDEV_REGISTER:
+	case NETDEV_CHANGENAME:
+		/* no memory to note it: all of them at the next pass */
+		if (xa_is_err(xa_store(&it->named, dev->ifindex, xa_mk_value(0),
+				       GFP_KERNEL_ACCOUNT)))
+			ctipfix_iftable_resend(it);
+		break;
+	case NETDEV_UNREGISTER:
+		xa_erase(&it->named, dev->ifindex);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ctipfix_iftable_notifier = {
+	.notifier_call = ctipfix_iftable_event,
+};
+
+/*
+ * After the pernet state of every namespace is there: registering replays
+ * NETDEV_REGISTER for every interface, and unregistering NETDEV_UNREGISTER.
+ */
+int ctipfix_iftable_notifier_register(void)
+{
+	return register_netdevice_notifier(&ctipfix_iftable_notifier);
+}
+
+void ctipfix_iftable_notifier_unregister(void)
+{
+	unregister_netdevice_notifier(&ctipfix_iftable_notifier);
+}
