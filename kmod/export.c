@@ -891,9 +891,9 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg);
 	/* the table sized first: the endings' flows are unlinked from it */
 	ctipfix_link_pending(cn, &p);
+	WRITE_ONCE(t->adopting, false);	/* the adopted are in, twins gone */
 	/* the names of its interfaces before any record that points at one */
 	ctipfix_iftable_pass(cn);
-	WRITE_ONCE(t->adopting, false);	/* the adopted are in, twins gone */
 	ctipfix_export_endings(cn, &p);
 	/* flows never followed are records never sent: the collector hears */
 	n = atomic_xchg(&cn->untracked, 0);

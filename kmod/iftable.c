@@ -22,6 +22,12 @@
  * tell of, then every template_refresh seconds and to each new reader,
  * as templates do. An interface that comes or is renamed goes alone, at
  * the domain's next pass: before any record of a flow through it.
+ *
+ * The interfaces to name are noted (an xarray of ifindexes), a whole
+ * table by noting them all; each pass names up to IFTABLE_PASS_MAX of
+ * them, behind what its domain has waiting for relay room. Those the
+ * relay has no room for stay noted: nothing is written twice, nor kept
+ * in the backlog, whose room is the flow records'.
  */
 #include <linux/netdevice.h>
 #include <linux/notifier.h>
@@ -42,6 +48,10 @@
 #define IFTABLE_HEAD_LEN	(CTIPFIX_IPFIX_HDR_LEN + \
 				 CTIPFIX_OPTIONS_TEMPLATE_LEN(IFTABLE_FIELDS) + \
 				 CTIPFIX_IPFIX_SET_HDR_LEN)
+/* the names one pass sends at most (160 KB); the others at the next */
+#define IFTABLE_PASS_MAX	4096
+/* a name on the wire: IFNAMSIZ bytes, as ctipfixd takes them (at most 16) */
+static_assert(IFNAMSIZ == 16);
 
 /* the scope first (domain, name), then ifindex and name: (IE, length) */
 static const struct ctipfix_option_field
@@ -93,53 +103,64 @@ static int ctipfix_ifaces_alloc(struct ctipfix_ifaces *v, unsigned int n)
 
 /*
  * Under RCU. A rename meanwhile may tear the copy; its NETDEV_CHANGENAME
- * comes after it, and names the interface again at the next pass.
+ * comes after it, and names the interface again at the next pass. A name
+ * is the tenant's bytes: what is not printable ASCII goes out as '?', so
+ * that it is valid UTF-8 (RFC 7011 §6.1.6) and harmless on a terminal.
  */
 static void ctipfix_iface_take(struct ctipfix_iface *i,
 			       const struct net_device *dev)
 {
+	unsigned int k;
+
 	i->ifindex = dev->ifindex;
 	strscpy_pad(i->name, dev->name, IFNAMSIZ);
+	for (k = 0; k < IFNAMSIZ && i->name[k]; k++)
+		if (i->name[k] < 0x21 || i->name[k] > 0x7e)
+			i->name[k] = '?';
 }
 
 /*
- * Every interface of @net. The events noted so far are forgotten first:
- * an interface that comes meanwhile is in the walk, or noted after, and
- * named again at the next pass. -ENOSPC: more came meanwhile than there
- * was room for.
+ * Note every interface of @net, to be named. One that comes meanwhile is
+ * in the walk or after the room taken (devices join the list at its
+ * tail), and then noted by its NETDEV_REGISTER, which comes after it
+ * joined.
  */
-static int ctipfix_ifaces_all(struct net *net, struct xarray *named,
-			      struct ctipfix_ifaces *v)
+static int ctipfix_iftable_note_all(struct net *net, struct xarray *named)
 {
+	struct ctipfix_ifaces v;
 	struct net_device *dev;
-	unsigned int n = 0;
-	unsigned long index;
-	void *entry;
+	unsigned int n = 0, i;
+	int err = 0;
 
-	xa_for_each(named, index, entry)
-		xa_erase(named, index);
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev)
 		n++;
 	rcu_read_unlock();
-	/* room for some that come meanwhile */
-	if (ctipfix_ifaces_alloc(v, n + 16))
+	if (ctipfix_ifaces_alloc(&v, n))
 		return -ENOMEM;
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev) {
-		if (v->n == v->size) {
-			rcu_read_unlock();
-			return -ENOSPC;
-		}
-		ctipfix_iface_take(&v->at[v->n++], dev);
+		if (v.n == v.size)
+			break;
+		v.at[v.n++].ifindex = dev->ifindex;
 	}
 	rcu_read_unlock();
-	return 0;
+	for (i = 0; i < v.n && !err; i++) {
+		err = xa_err(xa_store(named, v.at[i].ifindex, xa_mk_value(0),
+				      GFP_KERNEL));
+		if (!(i % 256))
+			cond_resched();
+	}
+	kvfree(v.at);
+	return err;
 }
 
-/* The interfaces of @net that came or were renamed since the last pass. */
-static int ctipfix_ifaces_named(struct net *net, struct xarray *named,
-				struct ctipfix_ifaces *v)
+/*
+ * Up to IFTABLE_PASS_MAX of the interfaces noted, taken off the notes,
+ * with their names now. Those gone meanwhile have nothing to name.
+ */
+static int ctipfix_ifaces_take_noted(struct net *net, struct xarray *named,
+				     struct ctipfix_ifaces *v)
 {
 	struct net_device *dev;
 	unsigned int n = 0, i, kept = 0;
@@ -147,12 +168,12 @@ static int ctipfix_ifaces_named(struct net *net, struct xarray *named,
 	void *entry;
 
 	xa_for_each(named, index, entry)
-		n++;
+		if (++n == IFTABLE_PASS_MAX)
+			break;
 	if (!n)
 		return 0;
 	if (ctipfix_ifaces_alloc(v, n))
 		return -ENOMEM;
-	/* those noted after the count wait for the next pass */
 	xa_for_each(named, index, entry) {
 		if (v->n == v->size)
 			break;
@@ -162,7 +183,7 @@ static int ctipfix_ifaces_named(struct net *net, struct xarray *named,
 	rcu_read_lock();
 	for (i = 0; i < v->n; i++) {
 		dev = dev_get_by_index_rcu(net, v->at[i].ifindex);
-		if (dev)	/* else gone meanwhile: nothing to name */
+		if (dev)
 			ctipfix_iface_take(&v->at[kept++], dev);
 	}
 	rcu_read_unlock();
@@ -179,11 +200,14 @@ static u8 *ctipfix_iface_put(u8 *p, const struct ctipfix_iface *i, u32 domain)
 	return p + IFTABLE_REC_LEN;
 }
 
-/* @v's names, as many messages of max_msg_size as they take. */
-static int ctipfix_ifaces_write(const struct ctipfix_ifaces *v, u32 domain)
+/*
+ * @v's names, in as many messages of max_msg_size as they take, while
+ * the relay has room. Returns how many went.
+ */
+static unsigned int ctipfix_ifaces_write(const struct ctipfix_ifaces *v,
+					 u32 domain)
 {
 	unsigned int size = READ_ONCE(ctipfix_max_msg_size), per, n, i, j, len;
-	int err = 0;
 	u8 *buf, *p;
 
 	if (!v->n)
@@ -193,7 +217,7 @@ static int ctipfix_ifaces_write(const struct ctipfix_ifaces *v, u32 domain)
 	per = min(per, v->n);
 	buf = kvmalloc(IFTABLE_HEAD_LEN + per * IFTABLE_REC_LEN, GFP_KERNEL);
 	if (!buf)
-		return -ENOMEM;
+		return 0;
 	for (i = 0; i < v->n; i += n) {
 		n = min(per, v->n - i);
 		len = IFTABLE_HEAD_LEN + n * IFTABLE_REC_LEN;
@@ -208,41 +232,51 @@ static int ctipfix_ifaces_write(const struct ctipfix_ifaces *v, u32 domain)
 		for (j = 0; j < n; j++)
 			p = ctipfix_iface_put(p, &v->at[i + j], domain);
 		ctipfix_stats_msg_header(buf, len);
-		if (!ctipfix_stats_domain_write(buf, len, n)) {
-			err = -ENOSPC;
+		if (!ctipfix_stats_domain_write(buf, len, n))
 			break;
-		}
 		ctipfix_stat_add(CTIPFIX_STAT_INTERFACE_RECORDS, n);
 	}
 	kvfree(buf);
-	return err;
+	return i;
 }
 
 /*
  * Process context, in each pass before its records: name what the
- * domain's records may point at. What could not be sent (no memory, no
- * room in the relay) goes whole at the next pass.
+ * domain's records may point at. The names wait behind what the domain
+ * (and the orphans) have waiting for relay room, and take no room of
+ * the backlog: those that find none are noted again, for a later pass.
  */
 void ctipfix_iftable_pass(struct ctipfix_net *cn)
 {
 	struct ctipfix_iftable *it = &cn->ifaces;
 	struct ctipfix_ifaces v = {};
-	int err;
+	unsigned int went, i;
 
 	/* most namespaces of a container host never have a flow to name */
 	if (!cn->msg.stats.messages && !atomic_read(&cn->flows.count) &&
 	    llist_empty(&cn->endings))
 		return;
+	if (!ctipfix_msg_drain(&cn->msg))
+		return;
 	if (test_and_clear_bit(CTIPFIX_IFTABLE_RESEND, &it->flags) ||
 	    ctipfix_refresh_due(&it->whole)) {
 		ctipfix_refresh_begin(&it->whole);
-		err = ctipfix_ifaces_all(cn->net, &it->named, &v);
-	} else {
-		err = ctipfix_ifaces_named(cn->net, &it->named, &v);
+		if (ctipfix_iftable_note_all(cn->net, &it->named)) {
+			ctipfix_iftable_resend(it);
+			return;
+		}
 	}
-	err = err ?: ctipfix_ifaces_write(&v, cn->msg.domain);
-	if (err)
+	if (ctipfix_ifaces_take_noted(cn->net, &it->named, &v)) {
 		ctipfix_iftable_resend(it);
+		return;
+	}
+	went = ctipfix_ifaces_write(&v, cn->msg.domain);
+	for (i = went; i < v.n; i++)
+		if (xa_is_err(xa_store(&it->named, v.at[i].ifindex,
+				       xa_mk_value(0), GFP_KERNEL))) {
+			ctipfix_iftable_resend(it);
+			break;
+		}
 	kvfree(v.at);
 }
 
@@ -259,9 +293,13 @@ static int ctipfix_iftable_event(struct notifier_block *nb,
 	switch (event) {
 	case NETDEV_REGISTER:
 	case NETDEV_CHANGENAME:
-		/* no memory to note it: all of them at the next pass */
+		/*
+		 * Not charged to the tenant's memory cgroup: there a tenant at
+		 * its limit would turn each rename into a whole table. What is
+		 * noted stays within the interfaces that exist, which are.
+		 */
 		if (xa_is_err(xa_store(&it->named, dev->ifindex, xa_mk_value(0),
-				       GFP_KERNEL_ACCOUNT)))
+				       GFP_KERNEL)))
 			ctipfix_iftable_resend(it);
 		break;
 	case NETDEV_UNREGISTER:

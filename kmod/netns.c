@@ -290,7 +290,10 @@ static void __net_exit ctipfix_net_exit_batch(struct list_head *net_exit_list)
 		ctipfix_flow_table_free(&cn->flows);
 		ctipfix_msg_free(&cn->msg);
 		free_percpu(cn->cpu);
-		/* the namespace's devices went before: no event comes now */
+		/*
+		 * No event comes now: a namespace's devices went before its
+		 * subsystems' exits, and at unload the notifier went first.
+		 */
 		ctipfix_iftable_free(&cn->ifaces);
 	}
 }
