@@ -4,8 +4,9 @@
 # Each collector in the format it reads right (ctipfixd --collector
 # HOST:PORT,format=F): the module writes one biflow stream, and the daemon
 # re-encodes it per collector. Known traffic through the router (TCP and
-# UDP of every size, ICMP, IPv4 and IPv6, a flow with no reply) ends with
-# `conntrack -F`. The biflow collector's records are the truth; what the
+# UDP of every size, ICMP, IPv4 and IPv6, a flow with no reply, NAT both
+# ways, a flow longer than active_timeout, so with interim records) ends
+# with `conntrack -F`. The biflow collector's records are the truth; what the
 # others read must add up to the same counts:
 #   - the default (no format given), uniflow: two records a flow, standard
 #     IEs, paired by biflowDirection (ipfixDump, tshark, nfacctd,
@@ -37,7 +38,22 @@ fastnetmon_start() {
 
 topology_up
 # its in-band statistics every second: the last counts all (formatcheck)
-check "module loads" load_module stats_interval=1
+# and a record every 2 s of a flow that lasts longer
+check "module loads" load_module stats_interval=1 active_timeout=2
+# masquerade (TCP over IPv4) and a port forward (the router's UDP 8053 to
+# the server's 5353)
+ip netns exec $NS_R nft -f - <<-NFT
+table ip ctipfix_nat {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "r0" udp dport 8053 dnat to 10.0.2.2:5353
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "r1" tcp dport 5001 masquerade
+	}
+}
+NFT
 # tshark reads the biflow (4739), uniflow (4740) and standard (4741)
 # collectors' datagrams from a capture
 bg dumpcap -q -i lo -f "udp dst portrange 4739-4741" -w "$A"/formats.pcap
@@ -45,10 +61,10 @@ wait_until 60 test -s "$A"/formats.pcap
 collector_start 4739 "$A"/biflow.bin
 collector_start 4740 "$A"/uniflow.bin
 collector_start 4741 "$A"/standard.bin
-check "nfacctd listens (uniflow)" \
-	nfacctd_start 4742 "$A"/nfacctd-uniflow.json
-check "nfacctd listens (standard)" \
-	nfacctd_start 4743 "$A"/nfacctd-standard.json
+check "nfacctd listens (uniflow)" nfacctd_start 4742 \
+	"$A"/nfacctd-uniflow.json timestamp_start timestamp_end
+check "nfacctd listens (standard)" nfacctd_start 4743 \
+	"$A"/nfacctd-standard.json timestamp_start timestamp_end
 check "FastNetMon listens (uniflow)" fastnetmon_start 4744
 # nfcapd_start PORT DIR: nfcapd on 127.0.0.1:PORT, its files in DIR; its
 # pid added to $nfcapd_pids
@@ -90,6 +106,10 @@ for i in 1 2 3; do
 	echo "query $i" | ip netns exec $NS_C socat -T1 - UDP4:10.0.2.2:5353 >/dev/null
 done
 echo query | ip netns exec $NS_C socat -T1 - UDP6:[fd00:2::2]:5353 >/dev/null
+echo forwarded | ip netns exec $NS_C socat -T1 - UDP4:10.0.1.1:8053 >/dev/null
+# one datagram a second for 4 s, one flow: interim records
+for i in 1 2 3 4 5; do echo "tick $i"; sleep 1; done |
+	ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777,sourceport=7000
 # no reply: one record in uniflow
 echo one-way | ip netns exec $NS_C socat -u - UDP4:10.0.2.2:7777
 ip netns exec $NS_C ping -q -c 2 -i 0.2 10.0.2.2 >/dev/null

@@ -18,14 +18,17 @@ and prints one "PASS desc" or "FAIL desc" line per property. It writes
 DIR/matrix.md: what it asserted, collector by format, for the README.
 """
 import collections
+import datetime
+import ipaddress
 import json
 import re
 import sys
+import time
 
 from checks import verdict
 from ipfixdump import ICMP, exported_counts, flow_records, \
     interface_names, key
-from nfdumpcsv import nfdump_flows, sequence_failures
+from nfdumpcsv import nfdump_flows, nfdump_times, sequence_failures
 from tsharkjson import tshark_interface_names, tshark_key, tshark_records
 
 D = sys.argv[1]
@@ -72,6 +75,24 @@ def reverse_key(k):
     return key(proto, dst, src, b, a)
 
 
+def reply_key(r):
+    """the reply direction of biflow record r, as a record of its own
+    names it: coming in to the translated addresses and ports (post-NAT)
+    if conntrack translated the flow (ipfix_format.c, reverse_source())"""
+    k, f = r["key"], r["fields"]
+    if "postNAPTSourceTransportPort" not in f:
+        return reverse_key(k)
+    v6 = "postNATSourceIPv6Address" in f
+    src = f["postNATSourceIPv6Address" if v6 else "postNATSourceIPv4Address"]
+    dst = f["postNATDestinationIPv6Address" if v6 else
+            "postNATDestinationIPv4Address"]
+    a, b = (k[3], k[4]) if k[0] in ICMP else \
+        (n(f, "postNAPTSourceTransportPort"),
+         n(f, "postNAPTDestinationTransportPort"))
+    return reverse_key(key(k[0], str(ipaddress.ip_address(src)),
+                           str(ipaddress.ip_address(dst)), a, b))
+
+
 def expected():
     """{directional key: [packets, octets]} from the biflow records"""
     out = collections.defaultdict(lambda: [0, 0])
@@ -81,7 +102,7 @@ def expected():
         fwd[0] += n(f, "packetDeltaCount")
         fwd[1] += n(f, "octetDeltaCount")
         if n(f, "reversePacketDeltaCount"):
-            rev = out[reverse_key(r["key"])]
+            rev = out[reply_key(r)]
             rev[0] += n(f, "reversePacketDeltaCount")
             rev[1] += n(f, "reverseOctetDeltaCount")
     return dict(out)
@@ -113,6 +134,69 @@ def ports_only(d):
     return {k: v for k, v in d.items() if k[0] in (6, 17)}
 
 
+def truth_times():
+    """{directional key: {(start, end, end reason)}}: the biflow records',
+    each for both its directions (s, to the ms)"""
+    times = collections.defaultdict(set)
+    for r in flow_records(D + "/biflow.txt"):
+        t = (round(r["start"], 3), round(r["end"], 3), r["reason"])
+        times[r["key"]].add(t)
+        times[reply_key(r)].add(t)
+    return times
+
+
+def check_mix():
+    """the traffic has what the formats must carry through: translated
+    flows and interim records"""
+    recs = flow_records(D + "/biflow.txt")
+    nat = sum(1 for r in recs if "postNAPTSourceTransportPort" in r["fields"])
+    interims = sum(1 for r in recs if r["reason"] == 2)
+    verdict(nat >= 2 and interims >= 1, "the biflow records have NAT "
+            f"({nat} records) and interim records ({interims})")
+
+
+def tshark_time(s):
+    """a tshark absolute time ("Dec  7, 2026 03:53:28.220000000 UTC"), s"""
+    day, frac = s.replace(" UTC", "").rsplit(".", 1)
+    t = datetime.datetime.strptime(" ".join(day.split()), "%b %d, %Y "
+                                   "%H:%M:%S")
+    return round(t.replace(tzinfo=datetime.timezone.utc).timestamp() +
+                 int(frac[:3]) / 1000, 3)
+
+
+def check_tshark_times(fmt, port, end):
+    """each record's start (and end, if tshark reads it right), and end
+    reason, as its biflow record's"""
+    recs, _ = tshark_records(D + "/tshark.json", port)
+    times = truth_times()
+    odd = []
+    for r in recs:
+        t = dict(r, **r.get("cflow.timedelta_tree", {}))
+        got = (tshark_time(t["cflow.abstimestart"]),
+               tshark_time(t["cflow.abstimeend"]) if end else None,
+               int(r["cflow.flow_end_reason"]))
+        if not any(got == (w[0], w[1] if end else None, w[2])
+                   for w in times[tshark_key(r)]):
+            odd.append((tshark_key(r), got))
+    what = "times, end reason" if end else "start, end reason"
+    cell("tshark", fmt, recs and not odd, f"tshark, sent {fmt}: {what} of "
+         f"each record as its biflow record's ({len(recs)}; differing: "
+         f"{odd[:3]})", what)
+
+
+def check_nfdump_times(fmt, path):
+    """each record's first second and duration (ms) as its biflow
+    record's; nfdump shows no end reason"""
+    rows = nfdump_times(path)
+    times = truth_times()
+    odd = [(k, start, td) for k, start, td in rows
+           if not any(int(w[0]) == start and abs(w[1] - w[0] - td) < 0.0015
+                      for w in times[k])]
+    cell("nfdump", fmt, rows and not odd, f"nfdump, sent {fmt}: start and "
+         f"duration of each record as its biflow record's ({len(rows)}; "
+         f"differing: {odd[:3]})", "times")
+
+
 def check_uniflow(want):
     recs = flow_records(D + "/uniflow.txt")
     got = sums((r["key"], n(r["fields"], "packetDeltaCount"),
@@ -136,11 +220,7 @@ def check_uniflow(want):
                 "flowEndMilliseconds" in r["fields"] for r in recs),
             "uniflow: every record has its end time, none a duration")
     # each direction's record has its biflow record's times and reason
-    times = collections.defaultdict(set)
-    for r in flow_records(D + "/biflow.txt"):
-        t = (round(r["start"], 3), round(r["end"], 3), r["reason"])
-        times[r["key"]].add(t)
-        times[reverse_key(r["key"])].add(t)
+    times = truth_times()
     odd = [(r["key"], r["start"], r["end"]) for r in recs
            if (round(r["start"], 3), round(r["end"], 3), r["reason"])
            not in times[r["key"]]]
@@ -251,6 +331,35 @@ def nfacctd(path):
                           j["port_src"], j["port_dst"]),
                       j["packets"], j["bytes"]))
     return sums(pairs)
+
+
+def nfacctd_time(s):
+    """an nfacctd timestamp ("2026-12-07 04:04:38.546000", local), s"""
+    day, frac = s.split(".")
+    return round(time.mktime(time.strptime(day, "%Y-%m-%d %H:%M:%S")) +
+                 int(frac[:3]) / 1000, 3)
+
+
+def check_nfacctd_times(fmt, path):
+    """each TCP/UDP row's start and end (its aggregation keys) as those
+    of a biflow record of its flow"""
+    proto = {"tcp": 6, "udp": 17}
+    times = truth_times()
+    rows, odd = 0, []
+    for line in open(path):
+        j = json.loads(line)
+        if j.get("ip_proto") not in proto:
+            continue
+        rows += 1
+        k = key(proto[j["ip_proto"]], j["ip_src"], j["ip_dst"],
+                j["port_src"], j["port_dst"])
+        got = (nfacctd_time(j["timestamp_start"]),
+               nfacctd_time(j["timestamp_end"]))
+        if not any(got == w[:2] for w in times[k]):
+            odd.append((k, got))
+    cell("nfacctd", fmt, rows and not odd, f"nfacctd, sent {fmt}: start "
+         f"and end of each row as its biflow record's ({rows}; differing: "
+         f"{odd[:3]})", "times")
 
 
 def fastnetmon():
@@ -370,6 +479,16 @@ def main():
     for fmt in ("biflow", "standard"):
         check_nfdump_biflow(fmt)
     check_names({"biflow": 4739, "uniflow": 4740, "standard": 4741})
+    check_mix()
+    # tshark 4.0 reads biflow's 2-byte durations as 4 bytes (README)
+    check_tshark_times("biflow", 4739, False)
+    check_tshark_times("uniflow", 4740, True)
+    check_tshark_times("standard", 4741, True)
+    check_nfacctd_times("uniflow", D + "/nfacctd-uniflow.json")
+    check_nfacctd_times("standard", D + "/nfacctd-standard.json")
+    for fmt in FORMATS:
+        suffix = "" if fmt == "uniflow" else "-" + fmt
+        check_nfdump_times(fmt, f"{D}/nfdump{suffix}.csv")
     write_matrix()
 
 

@@ -3,6 +3,7 @@
 the checkers (flowcheck.py, formatcheck.py)."""
 import collections
 import re
+import time
 
 from ipfixdump import ICMP, key
 
@@ -35,6 +36,28 @@ def nfdump_flows(path):
         for i, col in enumerate(COUNTS):
             s[i] += int(c[col])
     return records, dict(sums)
+
+
+def nfdump_times(path):
+    """[(key, start, duration)] of each record in nfdump's csv at path:
+    its first second (ts, local time) and duration in s (td, in ms).
+    nfdump folds an ICMP type and code into dp."""
+    out = []
+    lines = open(path).read().splitlines()
+    hdr = lines[0].split(",") if lines else []
+    for line in lines[1:]:
+        c = dict(zip(hdr, line.split(",")))
+        proto = PROTO.get(c.get("pr"))
+        if len(c) != len(hdr) or proto is None:
+            continue
+        if proto in ICMP:
+            k = key(proto, c["sa"], c["da"], int(c["dp"]) >> 8,
+                    int(c["dp"]) & 0xff)
+        else:
+            k = key(proto, c["sa"], c["da"], c["sp"], c["dp"])
+        start = time.mktime(time.strptime(c["ts"], "%Y-%m-%d %H:%M:%S"))
+        out.append((k, int(start), float(c["td"])))
+    return out
 
 
 def sequence_failures(path):
