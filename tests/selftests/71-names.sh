@@ -88,6 +88,42 @@ check_eq "the old address got nothing more" \
 	"$(records_from 46002 "$A"/first.bin)" 0
 check "the daemon logged the move" \
 	grep -q "now at 127.0.0.2:4739 (was 127.0.0.1:4739)" "$A"/ctipfixd.err
+
+# a name whose address in use takes nothing (ICMP port unreachable), but
+# which has another: the daemon goes there. First the name moves to an
+# address where nothing listens, then it gets a second address.
+echo "127.0.0.3 $NAME" >"$hosts"
+check "the name moves to an address where nothing listens" \
+	wait_until 20 state_says "127.0.0.3:4739"
+lookups=$(daemon_stat collector.0.lookups)
+printf '127.0.0.3 %s\n127.0.0.2 %s\n' $NAME $NAME >"$hosts"
+looked_up_again() {
+	[ "$(daemon_stat collector.0.lookups)" -gt $((lookups + 1)) ]
+}
+check "... and gets a second address" wait_until 20 looked_up_again
+check "... and stays where it is: nothing said a datagram was lost" \
+	state_says "127.0.0.3:4739"
+# exchanges whose records go to 127.0.0.3 until ICMP says they are lost
+fails_over() {
+	local port
+
+	for port in 46003 46004 46005 46006; do
+		udp_query UDP4:10.0.2.2:5400,sourceport=$port
+		router_flows_end
+		wait_until 5 state_says "127.0.0.2:4739" && return 0
+	done
+	return 1
+}
+check "ICMP port unreachable takes it to the name's other address" \
+	fails_over
+check_eq "... as a move" "$(daemon_stat collector.0.moves)" 3
+check "... which the daemon logged" grep -q \
+	"127.0.0.3:4739 takes nothing (ICMP: Connection refused): now at 127.0.0.2:4739" \
+	"$A"/ctipfixd.err
+check "an exchange after it" udp_query UDP4:10.0.2.2:5400,sourceport=46010
+router_flows_end
+check "... decoded at the other address: templates came first" \
+	wait_until 20 records_are 1 46010 "$A"/second.bin
 check "ctipfixd exits 0 on SIGTERM" daemon_stop
 bg_stop
 ksft_exit

@@ -112,17 +112,17 @@ static int collector_connect(struct collector *c, const struct resolved *r)
 	return -1;
 }
 
-/* Is @c's socket connected to one of @r's addresses? */
-static bool collector_among(const struct collector *c,
-			    const struct resolved *r)
+/* The index of the address @c's socket is connected to in @r, or -1. */
+static int collector_among(const struct collector *c,
+			   const struct resolved *r)
 {
 	int i;
 
 	for (i = 0; c->fd >= 0 && i < r->n; i++)
 		if (r->len[i] == c->addrlen &&
 		    !memcmp(&r->addr[i], &c->addr, c->addrlen))
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 /*
@@ -191,11 +191,14 @@ static bool collector_looked_up(struct collector *c, const struct resolved *r,
 	bool had = c->fd >= 0;
 
 	c->lookups++;
-	if (collector_among(c, r))
+	c->addrs = *r;
+	c->at = collector_among(c, r);
+	if (c->at >= 0)
 		return false;
 	snprintf(was, sizeof(was), "%s", c->peer);
 	snprintf(before, sizeof(before), "%s", c->why_not);
-	if (collector_connect(c, r) < 0) {
+	c->at = collector_connect(c, r);
+	if (c->at < 0) {
 		if (had) {
 			/* the old address, while the new ones have no route */
 			bool said = !strcmp(c->said, c->why_not);
@@ -225,6 +228,38 @@ static bool collector_looked_up(struct collector *c, const struct resolved *r,
 	return true;
 }
 
+/*
+ * ICMP said that the address in use takes nothing: on to the name's next
+ * address, if it has another with a route.
+ */
+static bool collector_refused(struct collector *c, char *news, size_t len)
+{
+	char was[sizeof(c->peer)];
+	struct resolved others = { .n = 0 };
+	int i, k;
+
+	c->refused = false;
+	if (!c->by_name || c->fd < 0 || c->at < 0)
+		return false;
+	/* the others, from the next one on, and round */
+	for (k = 1; k < c->addrs.n; k++, others.n++) {
+		i = (c->at + k) % c->addrs.n;
+		others.addr[others.n] = c->addrs.addr[i];
+		others.len[others.n] = c->addrs.len[i];
+	}
+	snprintf(was, sizeof(was), "%s", c->peer);
+	if (!others.n || collector_connect(c, &others) < 0) {
+		c->why_not[0] = '\0';	/* still connected where it was */
+		return false;
+	}
+	c->at = collector_among(c, &c->addrs);
+	c->moves++;
+	snprintf(news, len, "collector %s: %s takes nothing (ICMP: %s): now at "
+		 "%s, a new transport session", c->name, was,
+		 strerror(c->last_icmp), c->peer);
+	return true;
+}
+
 bool collector_tick(struct collector *c, uint64_t now_ms,
 		    unsigned int interval, char *news, size_t len)
 {
@@ -233,6 +268,8 @@ bool collector_tick(struct collector *c, uint64_t now_ms,
 	bool changed;
 	int err;
 
+	if (c->refused && collector_refused(c, news, len))
+		return true;
 	if (c->resolve.busy) {
 		err = resolve_poll(&c->resolve, &r, why, sizeof(why));
 		if (err == -EINPROGRESS)
@@ -350,6 +387,8 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 	n = collector_send_once(c, msg, len);
 	if (n < 0 && collector_stale_error(errno)) {
 		c->icmp_errors++;	/* an earlier datagram was lost */
+		c->last_icmp = errno;
+		c->refused = true;
 		/* this one's own, if it fails again (no route now) */
 		n = collector_send_once(c, msg, len);
 	}

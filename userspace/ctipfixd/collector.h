@@ -17,6 +17,9 @@ struct collector {
 	int fd;			/* connected UDP socket, -1: none yet */
 	struct resolve resolve;	/* its host */
 	bool by_name;		/* a name, looked up again now and then */
+	struct resolved addrs;	/* its name's addresses, last looked up */
+	int at;			/* the one in use, if fd >= 0 */
+	bool refused;		/* ICMP: nothing takes datagrams there */
 	struct sockaddr_storage addr;	/* where fd goes */
 	socklen_t addrlen;
 	char peer[64];		/* ... as text */
@@ -25,13 +28,14 @@ struct collector {
 	uint64_t next_try_ms;	/* monotonic: its next lookup or connect */
 	uint64_t lookups;	/* of its name, done */
 	uint64_t lookup_failures;
-	uint64_t moves;		/* its name went elsewhere: a new session */
+	uint64_t moves;		/* to another address: a new session */
 	/* the templates it was given, per domain: its own session */
 	struct ipfix_session *session;
 	uint64_t sent;		/* datagrams */
 	uint64_t sent_bytes;
 	uint64_t failed;	/* sends that failed (a retry counts again) */
 	uint64_t icmp_errors;	/* ICMP said an earlier one did not arrive */
+	int last_icmp;		/* ... the errno it said it with */
 	int family;		/* of its address */
 	unsigned int path_mtu;	/* of its route, as last asked; 0: unknown */
 	uint64_t fragmented;	/* datagrams longer than one packet carries */
@@ -85,7 +89,9 @@ int collector_open(struct collector *c, const char *spec, unsigned int rate,
  * Now and then (each round of the daemon, @now_ms the monotonic clock):
  * its name looked up, or its address connected, if due. A lookup that
  * names other addresses than the one in use moves it there, as a new
- * transport session (its templates again). Every @interval seconds, 0:
+ * transport session (its templates again); so does ICMP saying that the
+ * address in use takes nothing (port or host unreachable), to the name's
+ * next address if it has another. Every @interval seconds, 0:
  * a name is looked up only until it has an address. Returns true with a
  * line for the log in @news when something changed.
  */
