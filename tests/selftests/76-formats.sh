@@ -42,18 +42,8 @@ topology_up
 check "module loads" load_module stats_interval=1 active_timeout=2
 # masquerade (TCP over IPv4) and a port forward (the router's UDP 8053 to
 # the server's 5353)
-ip netns exec $NS_R nft -f - <<-NFT
-table ip ctipfix_nat {
-	chain prerouting {
-		type nat hook prerouting priority dstnat; policy accept;
-		iifname "r0" udp dport 8053 dnat to 10.0.2.2:5353
-	}
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname "r1" tcp dport 5001 masquerade
-	}
-}
-NFT
+router_nat ip 'iifname "r0" udp dport 8053 dnat to 10.0.2.2:5353' \
+	'oifname "r1" tcp dport 5001 masquerade'
 # tshark reads the biflow (4739), uniflow (4740) and standard (4741)
 # collectors' datagrams from a capture
 bg dumpcap -q -i lo -f "udp dst portrange 4739-4741" -w "$A"/formats.pcap

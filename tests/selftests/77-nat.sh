@@ -18,24 +18,9 @@ artifacts_dir nat nfcapd
 # the router: masquerade to 10.0.2.2:5300 and [fd00:2::2]:5300, and its
 # own 10.0.1.1:8053 forwarded to 10.0.2.2:5301; 5302 goes untranslated
 router_nat_on() {
-	ip netns exec $NS_R nft -f - <<-NFT
-	table ip ctipfix_nat {
-		chain prerouting {
-			type nat hook prerouting priority dstnat; policy accept;
-			iifname "r0" udp dport 8053 dnat to 10.0.2.2:5301
-		}
-		chain postrouting {
-			type nat hook postrouting priority srcnat; policy accept;
-			oifname "r1" udp dport 5300 masquerade
-		}
-	}
-	table ip6 ctipfix_nat66 {
-		chain postrouting {
-			type nat hook postrouting priority srcnat; policy accept;
-			oifname "r1" udp dport 5300 masquerade
-		}
-	}
-	NFT
+	router_nat ip 'iifname "r0" udp dport 8053 dnat to 10.0.2.2:5301' \
+		'oifname "r1" udp dport 5300 masquerade' &&
+		router_nat ip6 "" 'oifname "r1" udp dport 5300 masquerade'
 }
 
 

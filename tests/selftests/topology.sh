@@ -70,6 +70,27 @@ router_flows_end() {
 	check "every flow ended and was exported" wait_until 30 ctipfix_settled
 }
 
+# router_nat FAMILY DNAT SNAT: a nat table on the router (ip: ctipfix_nat,
+# ip6: ctipfix_nat66), the rule DNAT in its prerouting chain and SNAT in
+# its postrouting one ("" for none)
+router_nat() {
+	local table=ctipfix_nat
+
+	[ "$1" = ip6 ] && table=ctipfix_nat66
+	ip netns exec $NS_R nft -f - <<-NFT
+	table $1 $table {
+		chain prerouting {
+			type nat hook prerouting priority dstnat; policy accept;
+			$2
+		}
+		chain postrouting {
+			type nat hook postrouting priority srcnat; policy accept;
+			$3
+		}
+	}
+	NFT
+}
+
 # Short conntrack timeouts in the router, so flows die during the test.
 router_short_timeouts() {
 	local t settings=()
