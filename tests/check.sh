@@ -94,8 +94,9 @@ export GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
 # The PREEMPT_RT kernels run the tests that stress locking and context
 # (sleeping in atomic context, lock order, teardown and floods under
 # traffic): the rest exercise the same code, in the same context, as on
-# the standard kernel of the same version.
-RT_SELFTESTS=${RT_SELFTESTS:-"20-pipeline.sh 87-flood.sh 95-faults.sh 97-scale.sh 99-soak.sh"}
+# the standard kernel of the same version. And 76-formats, the collector
+# matrix, which the README says holds on every guest kernel.
+RT_SELFTESTS=${RT_SELFTESTS:-"20-pipeline.sh 76-formats.sh 87-flood.sh 95-faults.sh 97-scale.sh 99-soak.sh"}
 
 # The tests that compare the module's times with a capture's: they need
 # the machine to themselves, so each standard kernel runs them in a guest
