@@ -7,6 +7,7 @@
  * ahead of now.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -15,7 +16,7 @@
 
 #define NSEC_PER_SEC	1000000000ULL
 
-static uint64_t now_ns(void)
+uint64_t pace_now_ns(void)
 {
 	struct timespec ts;
 
@@ -37,34 +38,27 @@ int pace_parse_rate(const char *arg, unsigned int *rate)
 	return uint_arg_parse(arg, PACE_MAX_RATE, rate);
 }
 
-static void sleep_until(uint64_t when_ns)
+/* How far ahead of @now the bucket may be with room for one more. */
+static uint64_t pace_ahead_ns(const struct pace *p)
 {
-	struct timespec ts = {
-		.tv_sec = when_ns / NSEC_PER_SEC,
-		.tv_nsec = when_ns % NSEC_PER_SEC,
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	       EINTR)
-		;
+	return (PACE_BURST - 1) * p->interval_ns;
 }
 
-void pace_wait(struct pace *p)
+bool pace_take(struct pace *p, uint64_t now)
 {
-	uint64_t now, ahead, may_go;
-
 	if (!p->interval_ns)
-		return;
-	now = now_ns();
+		return true;
 	if (p->due_ns < now)
 		p->due_ns = now;
-	/* one token must be left: the bucket is emptied up to due_ns */
-	ahead = (PACE_BURST - 1) * p->interval_ns;
-	if (p->due_ns > now + ahead) {
-		may_go = p->due_ns - ahead;
-		sleep_until(may_go);
-		p->waits++;
-		p->waited_ns += now_ns() - now;
-	}
+	if (p->due_ns > now + pace_ahead_ns(p))
+		return false;
 	p->due_ns += p->interval_ns;
+	return true;
+}
+
+uint64_t pace_due_in_ns(const struct pace *p, uint64_t now)
+{
+	if (!p->interval_ns || p->due_ns <= now + pace_ahead_ns(p))
+		return 0;
+	return p->due_ns - pace_ahead_ns(p) - now;
 }
