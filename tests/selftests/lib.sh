@@ -100,18 +100,16 @@ kernel_hz() {
 }
 
 # stop_idle PID: SIGSTOP the daemon PID where it waits for data, in poll(),
-# between rounds, with nothing in its collectors' queues: every message it
-# took went to each collector it could, and was acknowledged. Stopped
-# first, so that /proc/PID/syscall says where it is: poll(2) (7 on x86-64)
-# with its 100 ms timeout (0x64, the third argument), which the daemon
-# uses only when no queue holds anything; else it goes on, and again.
+# between rounds: every message it sent went to each collector it could,
+# and was acknowledged. Stopped first, so that /proc/PID/syscall says where
+# it is (poll(2) is 7 on x86-64, ppoll 271); else it goes on, and again.
 stop_idle() {
-	local i call
+	local i nr
 
 	for i in $(seq 1 200); do
 		kill -STOP "$1"
-		call=$(cut -d' ' -f1,4 /proc/"$1"/syscall 2>/dev/null)
-		[ "$call" = "7 0x64" ] && return 0
+		nr=$(cut -d' ' -f1 /proc/"$1"/syscall 2>/dev/null)
+		[ "$nr" = 7 ] || [ "$nr" = 271 ] && return 0
 		kill -CONT "$1"
 		sleep 0.02
 	done
@@ -131,7 +129,7 @@ daemon_stat() {
 # everything.
 daemon_caught_up() {
 	[ "$(daemon_stat read_messages)" = "$(ctipfix_stat messages_written)" ] &&
-		[ "$(daemon_stat holding)" = 0 ] && [ "$(daemon_stat queued)" = 0 ]
+		[ "$(daemon_stat holding)" = 0 ]
 }
 
 # daemon_stat_positive NAME: has that counter counted anything?

@@ -19,7 +19,6 @@
 #include "hostport.c"
 #include "ipfix_format.c"
 #include "ipfix_session.c"
-#include "outq.c"
 #include "pace.c"
 #include "resolve.c"
 #include "uint_arg.c"
@@ -534,84 +533,6 @@ TEST(a_retry_sends_only_what_did_not_go)
 	EXPECT_EQ(300, c.formatter->domains[0].records);
 	close(fd);
 	collector_close(&c);
-}
-
-/* datagrams waiting at @fd now, each read */
-static int count_received(int fd)
-{
-	char buf[2048];
-	int n = 0;
-
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		n++;
-	return n;
-}
-
-/*
- * A collector paced at 10 datagrams a second does not hold back one that
- * is not paced: past its burst its datagrams wait in its queue, and the
- * sends return at once. The queue then goes out in order, a turn at a time.
- */
-TEST(a_paced_collector_holds_no_other_back)
-{
-	const int n = PACE_BURST + 20;
-	struct collector slow, fast;
-	int slow_fd, fast_fd, i, got = 0;
-	char msg[32];
-
-	slow_fd = open_to_listener(&slow, "127.0.0.1", ",rate=10");
-	fast_fd = open_to_listener(&fast, "127.0.0.1", ",rate=0");
-	ASSERT_LE(0, slow_fd);
-	ASSERT_LE(0, fast_fd);
-	for (i = 0; i < n; i++) {
-		snprintf(msg, sizeof(msg), "datagram %d", i);
-		ASSERT_EQ(0, collector_send(&slow, msg, strlen(msg)));
-		ASSERT_EQ(0, collector_send(&fast, msg, strlen(msg)));
-	}
-	/* all of them to the fast one; the slow one's burst, the rest queued */
-	EXPECT_EQ(n, count_received(fast_fd));
-	EXPECT_EQ(PACE_BURST, count_received(slow_fd));
-	EXPECT_EQ(n - PACE_BURST, slow.queue.count);
-	EXPECT_EQ(n - PACE_BURST, slow.pace.waits);
-	/* a flush sends what its turns allow, and says when the next is */
-	EXPECT_LE(1, collector_flush(&slow));
-	while (!outq_empty(&slow.queue)) {
-		poll(NULL, 0, collector_flush(&slow));
-		collector_flush(&slow);
-	}
-	/* all of them, in order */
-	for (i = PACE_BURST; i < n; i++) {
-		char want[32], buf[64];
-
-		snprintf(want, sizeof(want), "datagram %d", i);
-		received(slow_fd, buf, sizeof(buf));
-		EXPECT_STREQ(want, buf);
-		got++;
-	}
-	EXPECT_EQ(n - PACE_BURST, got);
-	EXPECT_EQ(n, slow.sent);
-	collector_close(&slow);
-	collector_close(&fast);
-	close(slow_fd);
-	close(fast_fd);
-}
-
-/* A queue with no room left refuses the send: -ENOBUFS, counted. */
-TEST(a_full_queue_refuses)
-{
-	static char dgram[1400];
-	struct collector c;
-	int fd, err = 0, i;
-
-	fd = open_to_listener(&c, "127.0.0.1", ",rate=1");
-	ASSERT_LE(0, fd);
-	for (i = 0; i < 10000 && !err; i++)
-		err = collector_send(&c, dgram, sizeof(dgram));
-	EXPECT_EQ(-ENOBUFS, err);
-	EXPECT_EQ(1, c.queue_full);
-	EXPECT_LE(OUTQ_MAX - sizeof(dgram) - 20, c.queue.bytes + c.queue.count * 20);
-	collector_close(&c);
-	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -81,9 +81,6 @@ static void collector_use(struct collector *c, int fd,
 	if (c->formatter)
 		ipfix_format_restart(c->formatter);
 	ipfix_session_forget(c->session);
-	/* what waited was numbered for the old session */
-	c->queue_dropped += outq_clear(&c->queue);
-	c->stuck = false;
 }
 
 /*
@@ -345,7 +342,6 @@ void collector_close(struct collector *c)
 	free(c->formatter);
 	free(c->formatted);
 	free(c->session);
-	outq_free(&c->queue);
 	c->formatter = NULL;
 	c->formatted = NULL;
 	c->session = NULL;
@@ -378,12 +374,17 @@ static ssize_t collector_send_once(struct collector *c, const void *msg,
 	return n;
 }
 
-/* One datagram now, its turn taken. Returns 0 or the negative errno. */
-static int collector_send_now(struct collector *c, const void *msg,
-			      size_t len)
+int collector_send(struct collector *c, const void *msg, size_t len)
 {
-	ssize_t n = collector_send_once(c, msg, len);
+	ssize_t n;
 
+	if (c->fd < 0) {
+		c->failed++;
+		c->last_errno = ENOTCONN;
+		return -ENOTCONN;
+	}
+	pace_wait(&c->pace);
+	n = collector_send_once(c, msg, len);
 	if (n < 0 && collector_stale_error(errno)) {
 		c->icmp_errors++;	/* an earlier datagram was lost */
 		c->last_icmp = errno;
@@ -403,58 +404,6 @@ static int collector_send_now(struct collector *c, const void *msg,
 	c->failed++;
 	c->last_errno = n < 0 ? errno : EMSGSIZE;
 	return -c->last_errno;
-}
-
-int collector_send(struct collector *c, const void *msg, size_t len)
-{
-	if (c->fd < 0) {
-		c->failed++;
-		c->last_errno = ENOTCONN;
-		return -ENOTCONN;
-	}
-	/* in turn: behind what waits, and only when its turn has come */
-	if (outq_empty(&c->queue) && pace_take(&c->pace, pace_now_ns()))
-		return collector_send_now(c, msg, len);
-	if (!outq_push(&c->queue, msg, len, pace_now_ns(), c->queue_tag)) {
-		c->queue_full++;
-		c->failed++;
-		c->last_errno = ENOBUFS;
-		return -ENOBUFS;
-	}
-	c->pace.waits++;
-	return 0;
-}
-
-unsigned int collector_flush(struct collector *c)
-{
-	const uint8_t *d;
-	uint64_t since, now, wait;
-	size_t len;
-	int err;
-
-	while ((d = outq_peek(&c->queue, &len, &since))) {
-		now = pace_now_ns();
-		if (!pace_take(&c->pace, now)) {
-			wait = pace_due_in_ns(&c->pace, now);
-			return (wait + 999999) / 1000000 ?: 1;
-		}
-		err = collector_send_now(c, d, len);
-		/* no room in the socket: first in line still, till POLLOUT */
-		if (err == -EAGAIN)
-			return 0;
-		/*
-		 * An error that can clear (no route, a firewall): first in
-		 * line still, tried again at its next turn. Meanwhile the
-		 * queue is stuck, and holds back no acknowledgment.
-		 */
-		c->stuck = err && err != -EMSGSIZE;
-		if (c->stuck)
-			return 0;
-		/* sent, or too big for the path for good (counted) */
-		c->pace.waited_ns += now - since;
-		outq_pop(&c->queue);
-	}
-	return 0;
 }
 
 /* Is @msg the one whose first datagrams went, and the rest did not? */
@@ -591,7 +540,6 @@ int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
 
 void collector_restart(struct collector *c, const uint8_t *set, size_t len)
 {
-	/* what waits in the queue still goes, before the new session */
 	c->partial.len = 0;
 	if (c->formatter) {
 		ipfix_format_restart(c->formatter);
@@ -640,10 +588,6 @@ void collector_print(const struct collector *c, int i, FILE *f)
 	daemon_stats_put_collector(f, i, "paced", c->pace.waits);
 	daemon_stats_put_collector(f, i, "paced_ms",
 				   c->pace.waited_ns / 1000000);
-	daemon_stats_put_collector(f, i, "queued", c->queue.count);
-	daemon_stats_put_collector(f, i, "queued_bytes", c->queue.bytes);
-	daemon_stats_put_collector(f, i, "queue_full", c->queue_full);
-	daemon_stats_put_collector(f, i, "queue_dropped", c->queue_dropped);
 	if (c->last_errno) {
 		snprintf(name, sizeof(name), "collector.%d.last_error", i);
 		daemon_stats_put_text(f, name, strerror(c->last_errno));

@@ -9,7 +9,6 @@
 
 #include "ipfix_format.h"
 #include "ipfix_session.h"
-#include "outq.h"
 #include "pace.h"
 #include "resolve.h"
 
@@ -44,11 +43,6 @@ struct collector {
 	int last_errno;
 	bool full;		/* its socket had no room at its last send */
 	struct pace pace;	/* its datagrams, at most its rate */
-	struct outq queue;	/* ... those that wait for their turn */
-	uint64_t queue_tag;	/* what the daemon tags those of now with */
-	bool stuck;		/* its first failed, and waits to try again */
-	uint64_t queue_full;	/* sends refused: the queue had no room */
-	uint64_t queue_dropped;	/* queued, then a new transport session */
 	enum ipfix_format format;
 	struct ipfix_formatter *formatter;	/* NULL: biflow, as read */
 	uint8_t *formatted;	/* a message re-encoded, as datagrams */
@@ -112,17 +106,10 @@ int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
 		      uint8_t *primer, size_t room);
 void collector_close(struct collector *c);
 /*
- * One IPFIX message, one datagram: sent now if its turn has come and
- * none waits before it, else queued (collector_flush() sends it). Returns
- * 0, or the negative errno: -ENOBUFS when the queue has no room.
+ * One IPFIX message, one datagram, once its turn comes. Returns 0 or the
+ * negative errno.
  */
 int collector_send(struct collector *c, const void *msg, size_t len);
-/*
- * What waits in @c's queue, as its turns come, up to a send that finds no
- * room in the socket (then POLLOUT). Returns how long (ms, rounded up)
- * until the next turn of what still waits: 0 if nothing waits on pacing.
- */
-unsigned int collector_flush(struct collector *c);
 /*
  * The module's message @msg in @c's format: one or more datagrams. Returns
  * 0, -ENODATA if it had nothing for @c, or the negative errno of a

@@ -30,8 +30,6 @@
 
 #define MAX_COLLECTORS		16
 #define POLL_MS			100
-/* at exit, what waits in the queues goes for this long at most */
-#define EXIT_FLUSH_MS		30000
 #define DEFAULT_COLLECTOR	"127.0.0.1:4739"
 #define DEFAULT_RELAY		"/sys/kernel/debug/" CTIPFIX_RELAY_DIR "/" \
 				CTIPFIX_RELAY_FILE0
@@ -51,7 +49,6 @@ struct daemon {
 	uint64_t read_errors;
 	uint64_t attach_read;		/* bytes read since the relay opened */
 	uint64_t attach_acked;		/* ... and acknowledged as sent */
-	uint64_t attach_gen;		/* attaches so far: a queue tag's */
 	uint64_t ack_errors;
 	uint64_t held;			/* times no collector took a message */
 	bool holding;			/* one waits for a collector now */
@@ -113,17 +110,6 @@ static void usage(FILE *f)
 		CTIPFIXD_STATS_FILE);
 }
 
-/* Datagrams in the collectors' queues. */
-static uint64_t queued(const struct daemon *d)
-{
-	uint64_t n = 0;
-	int i;
-
-	for (i = 0; i < d->n_collectors; i++)
-		n += d->collectors[i].queue.count;
-	return n;
-}
-
 /* The counters, one "name value" line each (daemon_stats.h). */
 static void print_stats(const struct daemon *d, FILE *f)
 {
@@ -148,8 +134,6 @@ static void print_stats(const struct daemon *d, FILE *f)
 			      d->waiting);
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		daemon_stats_put(f, counters[i].name, counters[i].value);
-	/* a gauge: datagrams in the collectors' queues, waiting their turn */
-	daemon_stats_put(f, "queued", queued(d));
 	/* template messages sent, to all collectors */
 	for (i = 0; i < (size_t)d->n_collectors; i++)
 		primed += d->collectors[i].session->primed_messages;
@@ -244,20 +228,6 @@ static void say_fragmented(struct daemon *d, struct collector *c, size_t len)
 }
 
 /*
- * What a collector's queued datagrams of the message handed out now are
- * tagged with: where it began in the relay, since which attach.
- */
-#define TAG_GEN_SHIFT	48
-#define TAG_OFFSET(t)	((t) & ((1ULL << TAG_GEN_SHIFT) - 1))
-
-static uint64_t queue_tag(const struct daemon *d)
-{
-	uint64_t start = d->attach_read - (d->stream.len - d->stream.start);
-
-	return d->attach_gen << TAG_GEN_SHIFT | TAG_OFFSET(start);
-}
-
-/*
  * Each collector gets @msg, after the templates its session has not had.
  * A send that fails for a reason that can clear (no route, a firewall, no
  * buffer, nobody listening, no address yet) holds the message for a retry;
@@ -271,7 +241,6 @@ static enum delivery send_message(struct daemon *d, const uint8_t *msg,
 	int i, err;
 
 	for (i = 0; i < d->n_collectors; i++) {
-		d->collectors[i].queue_tag = queue_tag(d);
 		err = collector_deliver(&d->collectors[i], msg, len,
 					d->primer, sizeof(d->primer));
 		say_fragmented(d, &d->collectors[i], len);
@@ -366,7 +335,6 @@ static int attach(struct daemon *d, char *why, size_t len)
 	}
 	d->attach_read = 0;
 	d->attach_acked = 0;
-	d->attach_gen++;
 	for (int i = 0; i < d->n_collectors; i++)
 		collector_restart(&d->collectors[i], set, set_len);
 	return 0;
@@ -387,30 +355,12 @@ static void detach(struct daemon *d)
 	ipfix_stream_reset(&d->stream);
 }
 
-/*
- * Everything read but the start of a message yet to come was sent, but for
- * what waits in a collector's queue: the module keeps that until it goes,
- * so that a daemon killed meanwhile leaves it to the next one.
- */
+/* Everything read but the start of a message yet to come was sent. */
 static void acknowledge(struct daemon *d)
 {
-	uint64_t sent = d->attach_read - d->stream.len, first;
-	int i;
+	uint64_t sent = d->attach_read - d->stream.len;
 
-	for (i = 0; i < d->n_collectors; i++) {
-		/*
-		 * A stuck queue (its path failing) holds back nothing: the
-		 * others take on, and it tries again while the daemon runs.
-		 */
-		if (d->collectors[i].stuck)
-			continue;
-		first = outq_first_tag(&d->collectors[i].queue, UINT64_MAX);
-		/* one queued before the module was last attached: not its */
-		if (first >> TAG_GEN_SHIFT == d->attach_gen &&
-		    TAG_OFFSET(first) < sent)
-			sent = TAG_OFFSET(first);
-	}
-	if (sent <= d->attach_acked)
+	if (sent == d->attach_acked)
 		return;
 	if (ctipfix_nl_relay_ack(&d->ctl, sent))
 		d->ack_errors++;
@@ -546,37 +496,12 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 	return open_collectors(d, specs, n_specs ? n_specs : 1, rate);
 }
 
-/*
- * What waits in the collectors' queues, as their turns come. Returns how
- * long (ms) until the next turn of what still waits, at most @most.
- */
-static int flush_collectors(struct daemon *d, int most)
-{
-	unsigned int next;
-	int i;
-
-	for (i = 0; i < d->n_collectors; i++) {
-		next = collector_flush(&d->collectors[i]);
-		if (next && (int)next < most)
-			most = next;
-		/*
-		 * A wait of POLL_MS says that no queue holds anything (the
-		 * tests' stop_idle reads it to stop the daemon only where all
-		 * it took went, and was acknowledged).
-		 */
-		if (!outq_empty(&d->collectors[i].queue) && most >= POLL_MS)
-			most = POLL_MS - 1;
-	}
-	return most;
-}
-
 /* Waiting for the module: try to attach again; true once attached. */
 static bool reattach(struct daemon *d)
 {
 	char why[sizeof(d->waiting) - 16];
 
-	/* what waits in the queues goes on meanwhile */
-	poll(NULL, 0, flush_collectors(d, POLL_MS));
+	poll(NULL, 0, POLL_MS);
 	if (attach(d, why, sizeof(why))) {
 		snprintf(d->waiting, sizeof(d->waiting), "waiting: %s", why);
 		return false;
@@ -585,63 +510,33 @@ static bool reattach(struct daemon *d)
 	return true;
 }
 
-/* A collector whose queue or held message waits for room in its socket. */
-static bool wants_pollout(const struct daemon *d, const struct collector *c)
-{
-	return c->full && (d->holding || !outq_empty(&c->queue));
-}
-
 /* One round with the module there: hints, and what the relay holds. */
 static void read_round(struct daemon *d)
 {
 	struct pollfd pfd[2 + MAX_COLLECTORS] = {
 		{ .events = POLLIN }, { .events = POLLIN }
 	};
-	int n = 2, i, wait;
+	int n = 2, i;
 
 	pfd[0].fd = ctipfix_nl_fd(&d->nl);
 	pfd[1].fd = d->relay_fd;
 	/*
 	 * Holding a message, the relay stays readable: wait out the round on
 	 * netlink alone, or this would spin, and for room in the socket of
-	 * each collector whose send found none (EAGAIN). A queue's next turn
-	 * ends the wait too.
+	 * each collector whose send found none (EAGAIN).
 	 */
-	wait = flush_collectors(d, POLL_MS);
-	if (d->holding)
+	if (d->holding) {
 		n = 1;
-	for (i = 0; i < d->n_collectors; i++) {
-		if (!wants_pollout(d, &d->collectors[i]))
-			continue;
-		pfd[n].fd = d->collectors[i].fd;
-		pfd[n++].events = POLLOUT;
+		for (i = 0; i < d->n_collectors; i++) {
+			if (!d->collectors[i].full)
+				continue;
+			pfd[n].fd = d->collectors[i].fd;
+			pfd[n++].events = POLLOUT;
+		}
 	}
-	if (poll(pfd, n, wait) > 0 && (pfd[0].revents & POLLIN))
+	if (poll(pfd, n, POLL_MS) > 0 && (pfd[0].revents & POLLIN))
 		ctipfix_nl_drain(&d->nl);
-	flush_collectors(d, POLL_MS);
 	drain_relay(d);
-}
-
-/*
- * SIGTERM: what the relay holds and what waits in the queues goes, as
- * turns come, for @ms at most. What is left then stays unacknowledged:
- * the module keeps it for the next reader.
- */
-static void flush_at_exit(struct daemon *d, int ms)
-{
-	int wait;
-
-	for (; ms > 0; ms -= wait) {
-		if (d->relay_fd >= 0)
-			drain_relay(d);
-		wait = flush_collectors(d, POLL_MS);
-		if (!queued(d) && !d->holding)
-			return;
-		poll(NULL, 0, wait);
-	}
-	say(d, LOG_WARNING, "exiting with %llu datagrams queued for their "
-	    "turn: left unacknowledged, to the module's next reader",
-	    (unsigned long long)queued(d));
 }
 
 /* Milliseconds of the monotonic clock. */
@@ -688,9 +583,8 @@ static void run(struct daemon *d)
 		}
 	}
 	/* SIGTERM: what is buffered still goes out */
-	flush_at_exit(d, EXIT_FLUSH_MS);
 	if (d->relay_fd >= 0)
-		acknowledge(d);
+		drain_relay(d);
 }
 
 int main(int argc, char **argv)

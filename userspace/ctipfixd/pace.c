@@ -7,7 +7,6 @@
  * ahead of now.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -16,7 +15,7 @@
 
 #define NSEC_PER_SEC	1000000000ULL
 
-uint64_t pace_now_ns(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -38,27 +37,34 @@ int pace_parse_rate(const char *arg, unsigned int *rate)
 	return uint_arg_parse(arg, PACE_MAX_RATE, rate);
 }
 
-/* How far ahead of @now the bucket may be with room for one more. */
-static uint64_t pace_ahead_ns(const struct pace *p)
+static void sleep_until(uint64_t when_ns)
 {
-	return (PACE_BURST - 1) * p->interval_ns;
+	struct timespec ts = {
+		.tv_sec = when_ns / NSEC_PER_SEC,
+		.tv_nsec = when_ns % NSEC_PER_SEC,
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
+		;
 }
 
-bool pace_take(struct pace *p, uint64_t now)
+void pace_wait(struct pace *p)
 {
+	uint64_t now, ahead, may_go;
+
 	if (!p->interval_ns)
-		return true;
+		return;
+	now = now_ns();
 	if (p->due_ns < now)
 		p->due_ns = now;
-	if (p->due_ns > now + pace_ahead_ns(p))
-		return false;
+	/* one token must be left: the bucket is emptied up to due_ns */
+	ahead = (PACE_BURST - 1) * p->interval_ns;
+	if (p->due_ns > now + ahead) {
+		may_go = p->due_ns - ahead;
+		sleep_until(may_go);
+		p->waits++;
+		p->waited_ns += now_ns() - now;
+	}
 	p->due_ns += p->interval_ns;
-	return true;
-}
-
-uint64_t pace_due_in_ns(const struct pace *p, uint64_t now)
-{
-	if (!p->interval_ns || p->due_ns <= now + pace_ahead_ns(p))
-		return 0;
-	return p->due_ns - pace_ahead_ns(p) - now;
 }

@@ -2,7 +2,6 @@
 #ifndef CTIPFIXD_PACE_H
 #define CTIPFIXD_PACE_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -12,9 +11,7 @@
  * overflow it and the datagrams are lost at the collector, uncounted here.
  * So each collector gets at most PACE_BURST datagrams back to back, then
  * one every 1/rate s: a collector that keeps up with the rate never loses
- * one. What waits for its turn waits in the collector's queue (outq.h),
- * and the daemon goes on with the others; past the queue, in the relay
- * and the module's backlog.
+ * one. Meanwhile what waits stays in the relay and the module's backlog.
  *
  * 208 KiB holds about 80 datagrams of 1400 bytes (each costs its truesize,
  * about 2.5 KiB). After a burst of 32, the default rate leaves a collector
@@ -30,18 +27,14 @@ struct pace {
 	uint64_t interval_ns;	/* 0: not paced */
 	uint64_t due_ns;	/* when the bucket is empty again */
 	uint64_t waits;		/* datagrams that waited for their turn */
-	uint64_t waited_ns;	/* and for how long, in all (till sent) */
+	uint64_t waited_ns;	/* and for how long, in all */
 };
 
 /* @rate datagrams a second; 0 does not pace. */
 void pace_init(struct pace *p, unsigned int rate);
 /* A rate in datagrams a second, 0..PACE_MAX_RATE. Returns 0 or -EINVAL. */
 int pace_parse_rate(const char *arg, unsigned int *rate);
-/* May one more datagram go at @now (ns, pace_now_ns())? If so, its turn. */
-bool pace_take(struct pace *p, uint64_t now);
-/* How long from @now until pace_take() may say yes: 0 if it may now. */
-uint64_t pace_due_in_ns(const struct pace *p, uint64_t now);
-/* The monotonic clock, in ns. */
-uint64_t pace_now_ns(void);
+/* Waits until one more datagram may go, and takes its turn. */
+void pace_wait(struct pace *p);
 
 #endif
