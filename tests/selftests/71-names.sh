@@ -118,7 +118,7 @@ check "ICMP port unreachable takes it to the name's other address" \
 	fails_over
 check_eq "... as a move" "$(daemon_stat collector.0.moves)" 3
 check "... which the daemon logged" grep -q \
-	"127.0.0.3:4739 takes nothing (ICMP: Connection refused): now at 127.0.0.2:4739" \
+	"127.0.0.3:4739 takes nothing (Connection refused): now at 127.0.0.2:4739" \
 	"$A"/ctipfixd.err
 check "an exchange after it" udp_query UDP4:10.0.2.2:5400,sourceport=46010
 router_flows_end

@@ -232,14 +232,16 @@ static bool collector_looked_up(struct collector *c, const struct resolved *r,
  * ICMP said that the address in use takes nothing: on to the name's next
  * address, if it has another with a route.
  */
-static bool collector_refused(struct collector *c, char *news, size_t len)
+static bool collector_refused(struct collector *c, uint64_t now_ms,
+			      char *news, size_t len)
 {
 	char was[sizeof(c->peer)];
 	struct resolved others = { .n = 0 };
 	int i, k;
 
 	c->refused = false;
-	if (!c->by_name || c->fd < 0 || c->at < 0)
+	if (!c->by_name || c->fd < 0 || c->at < 0 ||
+	    now_ms < c->next_refused_move_ms)
 		return false;
 	/* the others, from the next one on, and round */
 	for (k = 1; k < c->addrs.n; k++, others.n++) {
@@ -248,15 +250,19 @@ static bool collector_refused(struct collector *c, char *news, size_t len)
 		others.len[others.n] = c->addrs.len[i];
 	}
 	snprintf(was, sizeof(was), "%s", c->peer);
-	if (!others.n || collector_connect(c, &others) < 0) {
+	k = others.n ? collector_connect(c, &others) : -1;
+	if (k < 0) {
 		c->why_not[0] = '\0';	/* still connected where it was */
 		return false;
 	}
-	c->at = collector_among(c, &c->addrs);
+	/* by its place, not its address: a name may list one twice */
+	c->at = (c->at + 1 + k) % c->addrs.n;
 	c->moves++;
-	snprintf(news, len, "collector %s: %s takes nothing (ICMP: %s): now at "
-		 "%s, a new transport session", c->name, was,
-		 strerror(c->last_icmp), c->peer);
+	/* all of them refusing: a move every COLLECTOR_RETRY_MS, no faster */
+	c->next_refused_move_ms = now_ms + COLLECTOR_RETRY_MS;
+	snprintf(news, len, "collector %s: %s takes nothing (%s): now at %s, a "
+		 "new transport session", c->name, was, strerror(c->last_icmp),
+		 c->peer);
 	return true;
 }
 
@@ -268,7 +274,7 @@ bool collector_tick(struct collector *c, uint64_t now_ms,
 	bool changed;
 	int err;
 
-	if (c->refused && collector_refused(c, news, len))
+	if (c->refused && collector_refused(c, now_ms, news, len))
 		return true;
 	if (c->resolve.busy) {
 		err = resolve_poll(&c->resolve, &r, why, sizeof(why));

@@ -20,6 +20,7 @@ struct collector {
 	struct resolved addrs;	/* its name's addresses, last looked up */
 	int at;			/* the one in use, if fd >= 0 */
 	bool refused;		/* ICMP: nothing takes datagrams there */
+	uint64_t next_refused_move_ms;	/* monotonic: no such move before */
 	struct sockaddr_storage addr;	/* where fd goes */
 	socklen_t addrlen;
 	char peer[64];		/* ... as text */
