@@ -865,6 +865,7 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 		.all_final = all_final,
 	};
 	unsigned int n;
+	bool drained;
 
 	ctipfix_pass_clocks(&p);
 	/* what the hooks asked for since the last pass is this pass's */
@@ -887,13 +888,13 @@ void ctipfix_export_pass(struct ctipfix_net *cn, bool all_final)
 		WRITE_ONCE(t->adopting, true);
 		ctipfix_netns_adopt(cn);
 	}
-	ctipfix_msg_drain(&cn->msg);
+	drained = ctipfix_msg_drain(&cn->msg);
 	p.can_encode = !ctipfix_msg_prepare(&cn->msg);
 	/* the table sized first: the endings' flows are unlinked from it */
 	ctipfix_link_pending(cn, &p);
 	WRITE_ONCE(t->adopting, false);	/* the adopted are in, twins gone */
 	/* the names of its interfaces before any record that points at one */
-	ctipfix_iftable_pass(cn);
+	ctipfix_iftable_pass(cn, drained);
 	ctipfix_export_endings(cn, &p);
 	/* flows never followed are records never sent: the collector hears */
 	n = atomic_xchg(&cn->untracked, 0);

@@ -93,6 +93,17 @@ void ctipfix_iftable_resend(struct ctipfix_iftable *it)
 	set_bit(CTIPFIX_IFTABLE_RESEND, &it->flags);
 }
 
+/*
+ * Note @ifindex, to be named at the next pass. Process context; not
+ * charged to a tenant's memory cgroup: there a tenant at its limit would
+ * turn each rename into a whole table. What is noted stays within the
+ * interfaces that exist, which are charged.
+ */
+static int ctipfix_iftable_note(struct xarray *named, u32 ifindex)
+{
+	return xa_err(xa_store(named, ifindex, xa_mk_value(0), GFP_KERNEL));
+}
+
 static int ctipfix_ifaces_alloc(struct ctipfix_ifaces *v, unsigned int n)
 {
 	v->at = kvmalloc_array(n, sizeof(*v->at), GFP_KERNEL);
@@ -146,8 +157,7 @@ static int ctipfix_iftable_note_all(struct net *net, struct xarray *named)
 	}
 	rcu_read_unlock();
 	for (i = 0; i < v.n && !err; i++) {
-		err = xa_err(xa_store(named, v.at[i].ifindex, xa_mk_value(0),
-				      GFP_KERNEL));
+		err = ctipfix_iftable_note(named, v.at[i].ifindex);
 		if (!(i % 256))
 			cond_resched();
 	}
@@ -243,10 +253,11 @@ static unsigned int ctipfix_ifaces_write(const struct ctipfix_ifaces *v,
 /*
  * Process context, in each pass before its records: name what the
  * domain's records may point at. The names wait behind what the domain
- * (and the orphans) have waiting for relay room, and take no room of
- * the backlog: those that find none are noted again, for a later pass.
+ * (and the orphans) have waiting for relay room (@drained: nothing
+ * waits, as the pass found), and take no room of the backlog: those that
+ * find none are noted again, for a later pass.
  */
-void ctipfix_iftable_pass(struct ctipfix_net *cn)
+void ctipfix_iftable_pass(struct ctipfix_net *cn, bool drained)
 {
 	struct ctipfix_iftable *it = &cn->ifaces;
 	struct ctipfix_ifaces v = {};
@@ -256,7 +267,7 @@ void ctipfix_iftable_pass(struct ctipfix_net *cn)
 	if (!cn->msg.stats.messages && !atomic_read(&cn->flows.count) &&
 	    llist_empty(&cn->endings))
 		return;
-	if (!ctipfix_msg_drain(&cn->msg))
+	if (!drained)
 		return;
 	if (test_and_clear_bit(CTIPFIX_IFTABLE_RESEND, &it->flags) ||
 	    ctipfix_refresh_due(&it->whole)) {
@@ -272,8 +283,7 @@ void ctipfix_iftable_pass(struct ctipfix_net *cn)
 	}
 	went = ctipfix_ifaces_write(&v, cn->msg.domain);
 	for (i = went; i < v.n; i++)
-		if (xa_is_err(xa_store(&it->named, v.at[i].ifindex,
-				       xa_mk_value(0), GFP_KERNEL))) {
+		if (ctipfix_iftable_note(&it->named, v.at[i].ifindex)) {
 			ctipfix_iftable_resend(it);
 			break;
 		}
@@ -293,13 +303,8 @@ static int ctipfix_iftable_event(struct notifier_block *nb,
 	switch (event) {
 	case NETDEV_REGISTER:
 	case NETDEV_CHANGENAME:
-		/*
-		 * Not charged to the tenant's memory cgroup: there a tenant at
-		 * its limit would turn each rename into a whole table. What is
-		 * noted stays within the interfaces that exist, which are.
-		 */
-		if (xa_is_err(xa_store(&it->named, dev->ifindex, xa_mk_value(0),
-				       GFP_KERNEL)))
+		/* no memory to note it: all of them at the next pass */
+		if (ctipfix_iftable_note(&it->named, dev->ifindex))
 			ctipfix_iftable_resend(it);
 		break;
 	case NETDEV_UNREGISTER:

@@ -3,6 +3,7 @@
 #ifndef _CTIPFIX_IFTABLE_H
 #define _CTIPFIX_IFTABLE_H
 
+#include <linux/types.h>
 #include <linux/xarray.h>
 
 #include "msg.h"
@@ -23,7 +24,7 @@ enum {
 void ctipfix_iftable_init(struct ctipfix_iftable *it);
 void ctipfix_iftable_free(struct ctipfix_iftable *it);
 void ctipfix_iftable_resend(struct ctipfix_iftable *it);
-void ctipfix_iftable_pass(struct ctipfix_net *cn);
+void ctipfix_iftable_pass(struct ctipfix_net *cn, bool drained);
 int ctipfix_iftable_notifier_register(void);
 void ctipfix_iftable_notifier_unregister(void);
 
