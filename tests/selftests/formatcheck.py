@@ -319,18 +319,20 @@ def check_nfdump_biflow(fmt):
          f"wrong: {wrong})", "counts, both directions")
 
 
-def nfacctd(path):
-    """nfacctd's print plugin: {directional key: [packets, bytes]}"""
+def nfacctd_rows(path):
+    """nfacctd's print plugin output: (directional key, row) of each TCP
+    and UDP row"""
     proto = {"tcp": 6, "udp": 17}
-    pairs = []
     for line in open(path):
         j = json.loads(line)
-        if j.get("ip_proto") not in proto:
-            continue
-        pairs.append((key(proto[j["ip_proto"]], j["ip_src"], j["ip_dst"],
-                          j["port_src"], j["port_dst"]),
-                      j["packets"], j["bytes"]))
-    return sums(pairs)
+        if j.get("ip_proto") in proto:
+            yield key(proto[j["ip_proto"]], j["ip_src"], j["ip_dst"],
+                      j["port_src"], j["port_dst"]), j
+
+
+def nfacctd(path):
+    """nfacctd's print plugin: {directional key: [packets, bytes]}"""
+    return sums((k, j["packets"], j["bytes"]) for k, j in nfacctd_rows(path))
 
 
 def nfacctd_time(s):
@@ -343,16 +345,10 @@ def nfacctd_time(s):
 def check_nfacctd_times(fmt, path):
     """each TCP/UDP row's start and end (its aggregation keys) as those
     of a biflow record of its flow"""
-    proto = {"tcp": 6, "udp": 17}
     times = truth_times()
     rows, odd = 0, []
-    for line in open(path):
-        j = json.loads(line)
-        if j.get("ip_proto") not in proto:
-            continue
+    for k, j in nfacctd_rows(path):
         rows += 1
-        k = key(proto[j["ip_proto"]], j["ip_src"], j["ip_dst"],
-                j["port_src"], j["port_dst"])
         got = (nfacctd_time(j["timestamp_start"]),
                nfacctd_time(j["timestamp_end"]))
         if not any(got == w[:2] for w in times[k]):

@@ -13,10 +13,10 @@ FIRST_FLOW_TEMPLATE = 259
 INTERFACE_TEMPLATE = 257
 
 
-def tshark_records(path, dport=None):
-    """Every flow record tshark decoded, plus message headers: of the
-    datagrams to UDP port dport only, if given."""
-    recs, msgs = [], []
+def tshark_messages(path, dport=None):
+    """Each IPFIX message tshark decoded (of the datagrams to UDP port
+    dport only, if given): its cflow layer, and its data sets as
+    (set id, the set's decoded fields)."""
     for pkt in json.load(open(path)):
         layers = pkt["_source"]["layers"]
         cf = layers.get("cflow")
@@ -25,16 +25,25 @@ def tshark_records(path, dport=None):
         if dport is not None and \
            int(layers.get("udp", {}).get("udp.dstport", -1)) != dport:
             continue
+        yield cf, [(int(s["cflow.flowset_id"]), s) for name, s in cf.items()
+                   if name.startswith("Set ") and "cflow.flowset_id" in s]
+
+
+def set_records(s):
+    """the data records of one decoded set"""
+    return [r for name, r in s.items() if name.startswith("Flow ")]
+
+
+def tshark_records(path, dport=None):
+    """Every flow record tshark decoded, plus message headers: of the
+    datagrams to UDP port dport only, if given."""
+    recs, msgs = [], []
+    for cf, sets in tshark_messages(path, dport):
         n = 0
-        for name, s in cf.items():
-            if not name.startswith("Set ") or "cflow.flowset_id" not in s:
-                continue
-            set_id = int(s["cflow.flowset_id"])
+        for set_id, s in sets:
             if set_id < 256:
                 continue
-            for fname, fl in s.items():
-                if not fname.startswith("Flow "):
-                    continue
+            for fl in set_records(s):
                 n += 1    # the sequence counts every data record
                 if set_id >= FIRST_FLOW_TEMPLATE:
                     recs.append(fl)
@@ -46,23 +55,11 @@ def tshark_interface_names(path, dport):
     """The interface records (options template 257) tshark decoded from
     the datagrams to UDP port dport: (domain, ifindex, interfaceName,
     interfaceDescription) each."""
-    out = []
-    for pkt in json.load(open(path)):
-        layers = pkt["_source"]["layers"]
-        cf = layers.get("cflow")
-        if cf is None or \
-           int(layers.get("udp", {}).get("udp.dstport", -1)) != dport:
-            continue
-        for name, s in cf.items():
-            if not name.startswith("Set ") or \
-               s.get("cflow.flowset_id") != str(INTERFACE_TEMPLATE):
-                continue
-            for fname, r in s.items():
-                if fname.startswith("Flow "):
-                    out.append((int(r["cflow.od_id"]),
-                                int(r["cflow.inputint"]),
-                                r["cflow.if_name"], r["cflow.if_descr"]))
-    return out
+    return [(int(r["cflow.od_id"]), int(r["cflow.inputint"]),
+             r["cflow.if_name"], r["cflow.if_descr"])
+            for _, sets in tshark_messages(path, dport)
+            for set_id, s in sets if set_id == INTERFACE_TEMPLATE
+            for r in set_records(s)]
 
 
 def tshark_key(r):
