@@ -48,6 +48,14 @@ for bad in -1 x 86401 "" " 5"; do
 done
 expect 1 "ctipfix.ko loaded" "--lookup-interval 0 is accepted" \
 	"$CTIPFIXD" --foreground --lookup-interval 0
+for bad in 0 63 65537 x -64 ""; do
+	expect 2 "bad queue" "ctipfixd refuses --queue '$bad'" \
+		"$CTIPFIXD" --foreground --queue "$bad"
+done
+for good in 64 65536; do
+	expect 1 "ctipfix.ko loaded" "--queue $good is accepted" \
+		"$CTIPFIXD" --foreground --queue $good
+done
 expect 2 "usage|unrecognized|invalid" "ctipfixd refuses an unknown option" \
 	"$CTIPFIXD" --bogus
 expect 2 "unexpected argument" "ctipfixd refuses a stray argument" \

@@ -15,7 +15,7 @@
 # a reader that is stopped most of the time more than the relay holds,
 # and loses none of it; but one that takes too little for unload_wait_s
 # does not hold unload longer, and what it left is counted as lost. And a
-# collector on a backed-up path does not hold up another.
+# collector on a backed-up path, or paced slowly, does not hold up another.
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/topology.sh
 
@@ -250,14 +250,48 @@ check "the daemon attaches to a collector on lo and one on the slow link" \
 sysctl -qw net.core.wmem_default="$wmem"
 ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 50000 2000 1000 "$A"/opened6
 ip netns exec $NS_R conntrack -F >/dev/null 2>&1
-fast_has_all() {
-	[ "$(ipfix_ports "$A"/fast.bin | awk '$1 >= 50000 && $1 < 52000' |
-		sort -u | wc -l)" -ge "$(wc -l <"$A"/opened6)" ]
+# has_all FILE OPENED: FILE has a record of each flow in OPENED (a source
+# port a line)
+has_all() {
+	[ "$(ipfix_ports "$1" | awk 'NR == FNR { want[$1]; next }
+		$1 in want' "$2" - | cut -d' ' -f1 | sort -u | wc -l)" \
+		-ge "$(wc -l <"$2")" ]
 }
 check "the collector on lo has each of the $(wc -l <"$A"/opened6) flows within 5 s" \
-	wait_until 5 fast_has_all
+	wait_until 5 has_all "$A"/fast.bin "$A"/opened6
 # the stats file is rewritten every second
 check "the slow one's datagrams that would wait fail at once, counted" \
 	wait_until 5 daemon_stat_positive collector.1.failed
 echo "# slow collector: $(grep -h '^collector\.1\.last_error ' /run/ctipfixd.stats)"
+
+# --- Nor does one paced at 1 datagram a second: what it has not had waits
+# in the daemon's queue (64 KiB here), not in the daemon's one thread.
+# Once it is a whole queue behind it loses the oldest, counted as lagged,
+# and what each collector was given, lost or still has queued adds up to
+# what the daemon read. ---
+daemon_stop
+collector_start 4742 "$A"/paced.bin
+check "the daemon attaches to a collector on lo and one paced at 1/s" \
+	daemon_run --queue 64 --collector 127.0.0.1:4741,format=biflow \
+	--collector 127.0.0.1:4742,format=biflow,rate=1
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 54000 6000 2000 "$A"/opened7
+ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+check "the collector on lo has each of the $(wc -l <"$A"/opened7) flows within 5 s" \
+	wait_until 5 has_all "$A"/fast.bin "$A"/opened7
+check "the paced one fell a queue behind and lost the oldest, counted" \
+	wait_until 5 daemon_stat_positive collector.1.lagged
+# every message read is, for each collector, passed on, lost or queued
+accounted() {
+	awk -v i="$1" '$1 == "read_messages" { read = $2 }
+		$1 == "collector." i ".messages" { got = $2 }
+		$1 == "collector." i ".lagged" { lost = $2 }
+		$1 == "collector." i ".queued" { queued = $2 }
+		END { print got + lost + queued, read }' /run/ctipfixd.stats |
+		awk '{ print ($1 == $2 && $2 > 0) ? "equal" : $0 }'
+}
+for i in 0 1; do
+	check_eq "collector $i: given + lagged + queued = read ($(accounted $i))" \
+		"$(accounted $i)" equal
+done
+echo "# paced: $(grep -hE '^collector\.1\.(messages|lagged|queued|sent|paced) ' /run/ctipfixd.stats | tr '\n' ' ')"
 ksft_exit

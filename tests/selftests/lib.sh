@@ -123,13 +123,14 @@ daemon_stat() {
 }
 
 # daemon_caught_up: the daemon has read every message the module wrote,
-# flow messages and reports, and holds none back now (what its stats
-# file, a second old at most, says). After a `ctipfixctl flush`, which
-# writes the module's open message out, it means the collectors were sent
-# everything.
+# flow messages and reports, holds none back now, and each collector has
+# had each (what its stats file, a second old at most, says). After a
+# `ctipfixctl flush`, which writes the module's open message out, it means
+# the collectors were sent everything.
 daemon_caught_up() {
 	[ "$(daemon_stat read_messages)" = "$(ctipfix_stat messages_written)" ] &&
-		[ "$(daemon_stat holding)" = 0 ]
+		[ "$(daemon_stat holding)" = 0 ] &&
+		[ "$(daemon_stat queued)" = 0 ]
 }
 
 # daemon_stat_positive NAME: has that counter counted anything?

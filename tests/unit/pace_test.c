@@ -1,85 +1,105 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pacing: a burst goes at once, what follows goes no faster than the rate.
- * Only lower bounds on time are asserted (a sleep is never shorter than
- * asked), so a slow machine cannot fail them.
+ * Pacing: a burst goes at once, what follows goes no faster than the rate,
+ * and a datagram that is not due is told when it is, never made to wait
+ * here. The clock is the test's own, so the figures are exact.
  */
-#include <time.h>
-
 #include "kselftest_harness.h"
 #include "pace.h"
 #include "uint_arg.c"
 
-static double seconds(void)
-{
-	struct timespec ts;
+#define MS	1000000ULL
+#define T0	(1000 * MS)	/* any start: the monotonic clock is not 0 */
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+/* Datagrams that go at @now, up to @max, before one is refused. */
+static unsigned int go(struct pace *p, uint64_t now, unsigned int max,
+		       uint64_t *at)
+{
+	unsigned int n = 0;
+
+	while (n < max && pace_turn(p, now, at))
+		n++;
+	return n;
 }
 
-TEST(unpaced_never_waits)
+TEST(unpaced_always_goes)
 {
 	struct pace p;
-	int i;
+	uint64_t at = 0;
 
 	pace_init(&p, 0);
-	for (i = 0; i < 100000; i++)
-		pace_wait(&p);
+	EXPECT_EQ(100000, go(&p, T0, 100000, &at));
 	EXPECT_EQ(0, p.waits);
-	EXPECT_EQ(0, p.waited_ns);
+	EXPECT_EQ(0, at);
 }
 
-TEST(burst_goes_at_once)
+TEST(burst_then_one_per_interval)
 {
 	struct pace p;
-	int i;
+	uint64_t at = 0;
 
-	/* 20 a second: the burst goes well within one interval */
+	/* 20 a second: one every 50 ms after the burst */
 	pace_init(&p, 20);
-	for (i = 0; i < PACE_BURST; i++)
-		pace_wait(&p);
-	EXPECT_EQ(0, p.waits);
-	/* and the next one waits its turn */
-	pace_wait(&p);
+	EXPECT_EQ(PACE_BURST, go(&p, T0, 1000, &at));
+	EXPECT_EQ(T0 + 50 * MS, at);
 	EXPECT_EQ(1, p.waits);
+	/* asked again, still early: the same datagram, counted once */
+	EXPECT_FALSE(pace_turn(&p, T0 + 49 * MS, &at));
+	EXPECT_EQ(1, p.waits);
+	EXPECT_EQ(1, go(&p, T0 + 50 * MS, 1000, &at));
+	EXPECT_EQ(50 * MS, p.waited_ns);
+	EXPECT_EQ(T0 + 100 * MS, at);
 }
 
-TEST(past_the_burst_the_rate_holds)
+TEST(the_rate_holds_over_time)
 {
-	const unsigned int rate = 2000, n = PACE_BURST + 200;
 	struct pace p;
-	double start, took;
-	unsigned int i;
+	uint64_t at = 0, now = T0;
+	unsigned int sent = 0;
 
-	pace_init(&p, rate);
-	start = seconds();
-	for (i = 0; i < n; i++)
-		pace_wait(&p);
-	took = seconds() - start;
-	/* 200 past the burst at 2000/s: 100 ms at least */
-	EXPECT_GE(took, (n - PACE_BURST) / (double)rate);
-	EXPECT_GE(p.waits, 1);
-	EXPECT_GE(p.waited_ns, 1);
+	pace_init(&p, 1000);
+	/* asked every 0.1 ms for 1 s: the burst, then 1000 more at most */
+	for (; now < T0 + 1000 * MS; now += MS / 10)
+		sent += go(&p, now, 1000000, &at);
+	EXPECT_LE(sent, PACE_BURST + 1000);
+	EXPECT_GE(sent, 1000);
 }
 
 TEST(idle_time_refills_the_bucket_no_further)
 {
-	const unsigned int rate = 1000;
 	struct pace p;
-	struct timespec pause = { .tv_nsec = 100 * 1000000 };
-	unsigned int i;
-	double start;
+	uint64_t at = 0;
 
-	pace_init(&p, rate);
-	for (i = 0; i < PACE_BURST; i++)
-		pace_wait(&p);
+	pace_init(&p, 1000);
+	EXPECT_EQ(PACE_BURST, go(&p, T0, 1000, &at));
 	/* 100 ms idle would be 100 turns, but the bucket holds a burst */
-	nanosleep(&pause, NULL);
-	start = seconds();
-	for (i = 0; i < PACE_BURST + 20; i++)
-		pace_wait(&p);
-	EXPECT_GE(seconds() - start, 20 / (double)rate);
+	EXPECT_EQ(PACE_BURST, go(&p, T0 + 100 * MS, 1000, &at));
+}
+
+TEST(a_charged_datagram_uses_a_turn)
+{
+	struct pace p;
+	uint64_t at = 0;
+
+	pace_init(&p, 1000);
+	pace_charge(&p, T0);
+	EXPECT_EQ(PACE_BURST - 1, go(&p, T0, 1000, &at));
+	/* charged past the burst, it goes, and the next waits longer */
+	pace_charge(&p, T0);
+	EXPECT_EQ(T0 + 1 * MS, at);
+	EXPECT_FALSE(pace_turn(&p, T0 + 1 * MS, &at));
+	EXPECT_EQ(T0 + 2 * MS, at);
+}
+
+TEST(rates_parse_in_range)
+{
+	unsigned int rate;
+
+	EXPECT_EQ(0, pace_parse_rate("0", &rate));
+	EXPECT_EQ(0, rate);
+	EXPECT_EQ(0, pace_parse_rate("1000000", &rate));
+	EXPECT_NE(0, pace_parse_rate("1000001", &rate));
+	EXPECT_NE(0, pace_parse_rate("-1", &rate));
 }
 
 TEST_HARNESS_MAIN

@@ -380,8 +380,14 @@ static ssize_t collector_send_once(struct collector *c, const void *msg,
 	return n;
 }
 
-int collector_send(struct collector *c, const void *msg, size_t len)
+/*
+ * Its turn, if @paced: -EBUSY until then (turn_ns says when). The
+ * templates a message needs go first whatever the turn, and use one.
+ */
+static int collector_send_datagram(struct collector *c, const void *msg,
+				   size_t len, bool paced)
 {
+	uint64_t now;
 	ssize_t n;
 
 	if (c->fd < 0) {
@@ -389,7 +395,11 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 		c->last_errno = ENOTCONN;
 		return -ENOTCONN;
 	}
-	pace_wait(&c->pace);
+	now = pace_now_ns();
+	if (!paced)
+		pace_charge(&c->pace, now);
+	else if (!pace_turn(&c->pace, now, &c->turn_ns))
+		return -EBUSY;
 	n = collector_send_once(c, msg, len);
 	if (n < 0 && collector_stale_error(errno)) {
 		c->icmp_errors++;	/* an earlier datagram was lost */
@@ -410,6 +420,11 @@ int collector_send(struct collector *c, const void *msg, size_t len)
 	c->failed++;
 	c->last_errno = n < 0 ? errno : EMSGSIZE;
 	return -c->last_errno;
+}
+
+int collector_send(struct collector *c, const void *msg, size_t len)
+{
+	return collector_send_datagram(c, msg, len, true);
 }
 
 /* Is @msg the one whose first datagrams went, and the rest did not? */
@@ -452,7 +467,7 @@ static int collector_send_formatted(struct collector *c, const uint8_t *msg,
 	int err = 0;
 
 	if (!c->formatter)
-		return collector_send(c, msg, len);
+		return collector_send_datagram(c, msg, len, tracked);
 	n = ipfix_format_message(c->formatter, msg, len, c->formatted,
 				 COLLECTOR_FORMATTED_ROOM, fits);
 	if (!n)
@@ -468,7 +483,8 @@ static int collector_send_formatted(struct collector *c, const uint8_t *msg,
 	for (off = 0, i = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one, i++) {
 		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
 		if (i >= skip)
-			err = collector_send(c, c->formatted + off, one);
+			err = collector_send_datagram(c, c->formatted + off,
+						      one, tracked);
 		if (err)
 			break;
 		/* what it was sent, its in-band statistics count */
@@ -530,9 +546,11 @@ int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
 	err = collector_send_message(c, msg, len);
 	/*
 	 * Not taken: the templates it was to bring (a primer's, or its own
-	 * sets') are not @c's, even if another collector took it.
+	 * sets') are not @c's, even if another collector took it. Not its
+	 * turn yet, the primer went and stays: the message follows it when
+	 * its turn comes (or collector_lost() says it never will).
 	 */
-	if (err && err != -ENODATA)
+	if (err && err != -ENODATA && err != -EBUSY)
 		ipfix_session_unprime(c->session, msg, len);
 	/*
 	 * Only a send that found no room leaves @c waiting for POLLOUT;
@@ -542,6 +560,13 @@ int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
 	if (err != -EAGAIN)
 		c->full = false;
 	return err;
+}
+
+void collector_lost(struct collector *c, const uint8_t *msg, size_t len)
+{
+	/* tried in part, it is over; its templates, if it brought any, too */
+	collector_commit(c);
+	ipfix_session_unprime(c->session, msg, len);
 }
 
 void collector_restart(struct collector *c, const uint8_t *set, size_t len)

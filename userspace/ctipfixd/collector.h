@@ -44,6 +44,8 @@ struct collector {
 	int last_errno;
 	bool full;		/* its socket had no room at its last send */
 	struct pace pace;	/* its datagrams, at most its rate */
+	uint64_t turn_ns;	/* monotonic: when its next datagram may go */
+	bool waits_turn;	/* its next message waits for its turn or room */
 	enum ipfix_format format;
 	struct ipfix_formatter *formatter;	/* NULL: biflow, as read */
 	uint8_t *formatted;	/* a message re-encoded, as datagrams */
@@ -107,8 +109,9 @@ int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
 		      uint8_t *primer, size_t room);
 void collector_close(struct collector *c);
 /*
- * One IPFIX message, one datagram, once its turn comes. Returns 0 or the
- * negative errno.
+ * One IPFIX message, one datagram, if its turn (the collector's rate) has
+ * come. Returns 0, -EBUSY if not yet (turn_ns says when), or the negative
+ * errno of the send. Never waits.
  */
 int collector_send(struct collector *c, const void *msg, size_t len);
 /*
@@ -121,6 +124,11 @@ int collector_send_message(struct collector *c, const uint8_t *msg,
 			   size_t len);
 /* What collector_send_message() numbered is final: sent, or given up. */
 void collector_commit(struct collector *c);
+/*
+ * @c will never be sent @msg (it fell too far behind the others): its
+ * session needs the templates again, which @msg may have brought.
+ */
+void collector_lost(struct collector *c, const uint8_t *msg, size_t len);
 /*
  * A new transport session (the module reloaded, with the template set
  * @set): nothing is carried over.

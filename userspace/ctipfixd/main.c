@@ -2,9 +2,10 @@
 /*
  * ctipfixd: carries the IPFIX messages ctipfix.ko writes into its relay
  * channel to UDP collectors. Woken by the module's netlink hint, and by a
- * short poll timeout as well, because hints can be lost. It acknowledges
- * what it has sent, so that what it read and could not send before it was
- * killed is read again by the next ctipfixd.
+ * short poll timeout as well, because hints can be lost. What it reads
+ * waits in its queue until each collector's turn (queue.h); it
+ * acknowledges what a collector took, so that what it read and could not
+ * send before it was killed is read again by the next ctipfixd.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,10 +27,13 @@
 #include "daemon_stats.h"
 #include "ipfix_session.h"
 #include "ipfix_stream.h"
+#include "queue.h"
 #include "uint_arg.h"
 
-#define MAX_COLLECTORS		16
+#define MAX_COLLECTORS		QUEUE_MAX_READERS
 #define POLL_MS			100
+/* SIGTERM: how long what waits for a collector's turn may still go */
+#define STOP_DRAIN_MS		5000
 #define DEFAULT_COLLECTOR	"127.0.0.1:4739"
 #define DEFAULT_RELAY		"/sys/kernel/debug/" CTIPFIX_RELAY_DIR "/" \
 				CTIPFIX_RELAY_FILE0
@@ -39,6 +43,8 @@ struct daemon {
 	int n_collectors;
 	unsigned int lookup_interval;	/* s between lookups of a name */
 	struct ipfix_stream stream;
+	struct queue queue;		/* read, and not every collector's yet */
+	unsigned int queue_kb;
 	uint8_t primer[65536];		/* a template message to send first */
 	struct ctipfix_nl nl;		/* subscribed to the data hints */
 	struct ctipfix_nl ctl;		/* requests: acknowledgments */
@@ -52,7 +58,9 @@ struct daemon {
 	uint64_t ack_errors;
 	uint64_t held;			/* times no collector took a message */
 	bool holding;			/* one waits for a collector now */
-	uint64_t undeliverable;		/* messages no collector ever can */
+	bool queue_full;		/* reading waits for room in the queue */
+	uint64_t undeliverable_said;	/* logged up to this many */
+	uint64_t next_attach_ms;	/* detached: the next try */
 	const char *stats_file;
 	bool stats_failed;		/* said once that it cannot be written */
 	bool detached;			/* stderr is /dev/null: use syslog */
@@ -90,6 +98,7 @@ static void usage(FILE *f)
 		"usage: ctipfixd [--collector HOST:PORT[,format=F][,rate=N]]...\n"
 		"                [--foreground] [--rate N] [--relay FILE]\n"
 		"                [--stats-file FILE] [--lookup-interval S]\n"
+		"                [--queue KIB]\n"
 		"  --collector  UDP collector, repeatable (default %s);\n"
 		"               IPv6 as [ADDR]:PORT; F is what it is sent:\n"
 		"               uniflow (two records a flow, the default),\n"
@@ -100,12 +109,16 @@ static void usage(FILE *f)
 		"               name (default %d, 0: only until it has an\n"
 		"               address); a name that does not resolve, or an\n"
 		"               address with no route, is tried every %d s\n"
+		"  --queue      KiB of messages a collector may fall behind the\n"
+		"               others by before it loses the oldest (default\n"
+		"               %d, %d..%d)\n"
 		"  --rate       datagrams a second to each collector, after a\n"
 		"               burst of %d (default %d, 0: as fast as read)\n"
 		"  --relay      relay file (default %s)\n"
 		"  --stats-file where counters are kept for ctipfixctl (default %s)\n",
 		DEFAULT_COLLECTOR, COLLECTOR_LOOKUP_INTERVAL,
-		COLLECTOR_RETRY_MS / 1000, PACE_BURST, PACE_DEFAULT_RATE,
+		COLLECTOR_RETRY_MS / 1000, QUEUE_DEFAULT_KB, QUEUE_MIN_KB,
+		QUEUE_MAX_KB, PACE_BURST, PACE_DEFAULT_RATE,
 		DEFAULT_RELAY,
 		CTIPFIXD_STATS_FILE);
 }
@@ -125,7 +138,10 @@ static void print_stats(const struct daemon *d, FILE *f)
 		{ "held", d->held },
 		/* a gauge: 1 while a message waits for a collector */
 		{ "holding", d->holding },
-		{ "undeliverable", d->undeliverable },
+		{ "undeliverable", d->queue.taken_by_none },
+		/* gauges: messages read and not yet every collector's */
+		{ "queued", d->queue.head - d->queue.tail },
+		{ "queued_bytes", d->queue.bytes },
 	};
 	uint64_t primed = 0;
 	size_t i;
@@ -138,8 +154,15 @@ static void print_stats(const struct daemon *d, FILE *f)
 	for (i = 0; i < (size_t)d->n_collectors; i++)
 		primed += d->collectors[i].session->primed_messages;
 	daemon_stats_put(f, "templates_primed", primed);
-	for (i = 0; i < (size_t)d->n_collectors; i++)
+	for (i = 0; i < (size_t)d->n_collectors; i++) {
 		collector_print(&d->collectors[i], (int)i, f);
+		daemon_stats_put_collector(f, (int)i, "messages",
+					   d->queue.passed[i]);
+		daemon_stats_put_collector(f, (int)i, "queued",
+					   queue_behind(&d->queue, i));
+		daemon_stats_put_collector(f, (int)i, "lagged",
+					   d->queue.lagged[i]);
+	}
 	fflush(f);
 }
 
@@ -210,9 +233,6 @@ static void write_stats_file(struct daemon *d)
 	d->stats_failed = err;
 }
 
-/* What became of a message: some collector took it, none did yet, none can. */
-enum delivery { TAKEN, HELD, UNDELIVERABLE };
-
 /* The first message that went to @c as IP fragments: say so, once. */
 static void say_fragmented(struct daemon *d, struct collector *c, size_t len)
 {
@@ -228,75 +248,113 @@ static void say_fragmented(struct daemon *d, struct collector *c, size_t len)
 }
 
 /*
- * Each collector gets @msg, after the templates its session has not had.
- * A send that fails for a reason that can clear (no route, a firewall, no
- * buffer, nobody listening, no address yet) holds the message for a retry;
- * one too big for every path never goes.
+ * A send that failed for a reason that can clear (no route, a firewall,
+ * no buffer, nobody listening, no address yet, not its turn): the
+ * message waits for a retry. One too big for the path never goes.
  */
-static enum delivery send_message(struct daemon *d, const uint8_t *msg,
-				  size_t len)
+static bool send_may_clear(int err)
 {
-	enum delivery got = UNDELIVERABLE;
-	bool nothing = false;
-	int i, err;
-
-	for (i = 0; i < d->n_collectors; i++) {
-		err = collector_deliver(&d->collectors[i], msg, len,
-					d->primer, sizeof(d->primer));
-		say_fragmented(d, &d->collectors[i], len);
-		if (!err)
-			got = TAKEN;
-		else if (err == -ENODATA)
-			nothing = true;	/* nothing for it: no reason to hold */
-		else if (err != -EMSGSIZE && got == UNDELIVERABLE)
-			got = HELD;
-	}
-	if (got == UNDELIVERABLE && nothing)
-		got = TAKEN;
-	/*
-	 * Sent, or gone for good: the sequence numbers of each collector's
-	 * format move on (a collector that missed it sees the gap). Held,
-	 * the retry numbers it again.
-	 */
-	if (got != HELD)
-		for (i = 0; i < d->n_collectors; i++)
-			collector_commit(&d->collectors[i]);
-	return got;
+	return err && err != -ENODATA && err != -EMSGSIZE;
 }
 
 /*
- * Send the whole messages read so far. A message no collector took stays
- * first, unacknowledged, for the next try: the module keeps what follows
- * (relay, then its backlog) meanwhile. Returns false if one is held.
+ * Collector @i's turn: what it has not had yet, in order, each after the
+ * templates its session has not had, up to the first that does not go.
  */
-static bool send_read(struct daemon *d)
+static void feed(struct daemon *d, unsigned int i)
+{
+	struct collector *c = &d->collectors[i];
+	const struct queue_msg *m;
+	int err;
+
+	c->waits_turn = false;
+	while ((m = queue_peek(&d->queue, i))) {
+		err = collector_deliver(c, m->data, m->len, d->primer,
+					sizeof(d->primer));
+		say_fragmented(d, c, m->len);
+		if (send_may_clear(err)) {
+			/* its pace or its socket's room will let it go */
+			c->waits_turn = err == -EBUSY || err == -EAGAIN;
+			break;
+		}
+		/*
+		 * Sent, or gone for good: its sequence numbers move on (the
+		 * collector sees a gap if it missed it).
+		 */
+		collector_commit(c);
+		queue_pass(&d->queue, i, err != -EMSGSIZE);
+	}
+}
+
+/* Every collector's turn; a message none could ever take is said once. */
+static void feed_all(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < d->n_collectors; i++)
+		feed(d, i);
+	if (d->queue.taken_by_none > d->undeliverable_said) {
+		if (!d->undeliverable_said)
+			say(d, LOG_ERR, "a message fits no collector's path, "
+			    "dropped (counted as undeliverable)");
+		d->undeliverable_said = d->queue.taken_by_none;
+	}
+}
+
+/* @c never gets @m: it fell a whole queue behind the others. */
+static void lagged(void *ctx, unsigned int i, const struct queue_msg *m)
+{
+	struct daemon *d = ctx;
+
+	collector_lost(&d->collectors[i], m->data, m->len);
+}
+
+/*
+ * The whole messages read so far into the queue, while it has room (made
+ * at the cost of a collector a whole queue behind the others). Returns
+ * false if one waits for room: no collector has taken the oldest.
+ */
+static bool queue_read(struct daemon *d)
 {
 	const uint8_t *msg;
+	uint64_t end;
 	size_t len;
 
 	while ((len = ipfix_stream_next(&d->stream, &msg))) {
-		switch (send_message(d, msg, len)) {
-		case TAKEN:
-			break;
-		case HELD:
+		end = d->attach_read - ipfix_stream_behind(&d->stream);
+		while (!queue_fits(&d->queue, len) &&
+		       queue_shed(&d->queue, lagged, d))
+			;
+		if (queue_push(&d->queue, msg, len, end)) {
 			ipfix_stream_keep(&d->stream);
-			d->held++;
 			return false;
-		case UNDELIVERABLE:
-			if (!d->undeliverable++)
-				say(d, LOG_ERR, "a %zu-byte message fits no "
-				    "collector's path, dropped (counted as "
-				    "undeliverable)", len);
-			break;
 		}
 	}
 	return true;
 }
 
 /*
+ * Holding: the first message no collector took yet waits, and every
+ * collector at it failed for a reason other than its turn or its room.
+ */
+static bool holding(const struct daemon *d)
+{
+	int i;
+
+	if (!queue_unsettled(&d->queue))
+		return false;
+	for (i = 0; i < d->n_collectors; i++)
+		if (queue_at_unsettled(&d->queue, i) &&
+		    d->collectors[i].waits_turn)
+			return false;
+	return true;
+}
+
+/*
  * Open the relay file, fetch the template set, ask the module to keep what
  * is read until it is acknowledged, and join the netlink group: the
- * module's, as loaded now. Starts a new transport session. Returns 0, or a
+ * module's, as loaded now. Starts a new transport session: what the queue
+ * still holds of the last one, a collector never gets. Returns 0, or a
  * negative errno with @why set.
  */
 static int attach(struct daemon *d, char *why, size_t len)
@@ -335,12 +393,18 @@ static int attach(struct daemon *d, char *why, size_t len)
 	}
 	d->attach_read = 0;
 	d->attach_acked = 0;
+	queue_clear(&d->queue);
+	d->holding = false;
+	d->queue_full = false;
 	for (int i = 0; i < d->n_collectors; i++)
 		collector_restart(&d->collectors[i], set, set_len);
 	return 0;
 }
 
-/* The module went away: wait for it to come back. */
+/*
+ * The module went away: wait for it to come back. What the queue holds
+ * still goes to the collectors meanwhile.
+ */
 static void detach(struct daemon *d)
 {
 	snprintf(d->waiting, sizeof(d->waiting), "waiting: the relay closed "
@@ -355,10 +419,10 @@ static void detach(struct daemon *d)
 	ipfix_stream_reset(&d->stream);
 }
 
-/* Everything read but the start of a message yet to come was sent. */
+/* Every settled message (queue.h) is acknowledged. */
 static void acknowledge(struct daemon *d)
 {
-	uint64_t sent = d->attach_read - d->stream.len;
+	uint64_t sent = d->queue.acked_end;
 
 	if (sent == d->attach_acked)
 		return;
@@ -368,19 +432,26 @@ static void acknowledge(struct daemon *d)
 		d->attach_acked = sent;
 }
 
-/* Read everything the relay holds now and send each whole message. */
+/*
+ * Each collector's turn, then read what the relay holds into the queue,
+ * while it has room, and so on until the relay has no more.
+ */
 static void drain_relay(struct daemon *d)
 {
 	uint8_t *space;
 	size_t room;
 	ssize_t n;
+	bool more;
 
 	for (;;) {
-		/* what could not go last time goes first, or nothing is read */
-		d->holding = !send_read(d);
-		if (d->holding)
+		more = d->relay_fd >= 0 && queue_read(d);
+		feed_all(d);
+		if (d->relay_fd < 0)
 			break;
 		acknowledge(d);
+		d->queue_full = !more;
+		if (!more)
+			break;	/* read on once the queue has room */
 		space = ipfix_stream_space(&d->stream, &room);
 		n = read(d->relay_fd, space, room);
 		if (n < 0 && errno == EINTR)
@@ -390,7 +461,7 @@ static void drain_relay(struct daemon *d)
 			if (errno != ENODEV)
 				d->read_errors++;
 			detach(d);
-			return;
+			break;
 		}
 		if (n <= 0)
 			break;
@@ -398,7 +469,9 @@ static void drain_relay(struct daemon *d)
 		d->attach_read += n;
 		ipfix_stream_filled(&d->stream, n);
 	}
-	acknowledge(d);
+	if (holding(d) && !d->holding)
+		d->held++;
+	d->holding = holding(d);
 }
 
 static int open_collectors(struct daemon *d, const char **specs, int n,
@@ -436,6 +509,7 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 		{ "relay", required_argument, NULL, 'r' },
 		{ "stats-file", required_argument, NULL, 's' },
 		{ "lookup-interval", required_argument, NULL, 'L' },
+		{ "queue", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -443,7 +517,7 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 	unsigned int rate = PACE_DEFAULT_RATE;
 	int n_specs = 0, opt;
 
-	while ((opt = getopt_long(argc, argv, "c:fR:r:s:L:h", opts,
+	while ((opt = getopt_long(argc, argv, "c:fR:r:s:L:q:h", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -479,6 +553,15 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 				return 2;
 			}
 			break;
+		case 'q':
+			if (uint_arg_parse(optarg, QUEUE_MAX_KB, &d->queue_kb) ||
+			    d->queue_kb < QUEUE_MIN_KB) {
+				fprintf(stderr, "ctipfixd: bad queue '%s': KiB, "
+					"%d..%d\n", optarg, QUEUE_MIN_KB,
+					QUEUE_MAX_KB);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -496,56 +579,94 @@ static int parse_args(struct daemon *d, int argc, char **argv,
 	return open_collectors(d, specs, n_specs ? n_specs : 1, rate);
 }
 
-/* Waiting for the module: try to attach again; true once attached. */
-static bool reattach(struct daemon *d)
-{
-	char why[sizeof(d->waiting) - 16];
-
-	poll(NULL, 0, POLL_MS);
-	if (attach(d, why, sizeof(why))) {
-		snprintf(d->waiting, sizeof(d->waiting), "waiting: %s", why);
-		return false;
-	}
-	say(d, LOG_NOTICE, "module back, reading");
-	return true;
-}
-
-/* One round with the module there: hints, and what the relay holds. */
-static void read_round(struct daemon *d)
-{
-	struct pollfd pfd[2 + MAX_COLLECTORS] = {
-		{ .events = POLLIN }, { .events = POLLIN }
-	};
-	int n = 2, i;
-
-	pfd[0].fd = ctipfix_nl_fd(&d->nl);
-	pfd[1].fd = d->relay_fd;
-	/*
-	 * Holding a message, the relay stays readable: wait out the round on
-	 * netlink alone, or this would spin, and for room in the socket of
-	 * each collector whose send found none (EAGAIN).
-	 */
-	if (d->holding) {
-		n = 1;
-		for (i = 0; i < d->n_collectors; i++) {
-			if (!d->collectors[i].full)
-				continue;
-			pfd[n].fd = d->collectors[i].fd;
-			pfd[n++].events = POLLOUT;
-		}
-	}
-	if (poll(pfd, n, POLL_MS) > 0 && (pfd[0].revents & POLLIN))
-		ctipfix_nl_drain(&d->nl);
-	drain_relay(d);
-}
-
 /* Milliseconds of the monotonic clock. */
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
+	return pace_now_ns() / 1000000;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+/* Waiting for the module: try to attach again, every POLL_MS. */
+static void reattach(struct daemon *d)
+{
+	char why[sizeof(d->waiting) - 16];
+
+	if (now_ms() < d->next_attach_ms)
+		return;
+	d->next_attach_ms = now_ms() + POLL_MS;
+	if (attach(d, why, sizeof(why))) {
+		snprintf(d->waiting, sizeof(d->waiting), "waiting: %s", why);
+		return;
+	}
+	say(d, LOG_NOTICE, "module back, reading");
+}
+
+/*
+ * How long a round may wait, in ms: POLL_MS, or less when a collector's
+ * next datagram is due sooner.
+ */
+static int round_ms(const struct daemon *d)
+{
+	uint64_t now = pace_now_ns(), first = now + POLL_MS * 1000000ULL;
+	const struct collector *c;
+	int i;
+
+	for (i = 0; i < d->n_collectors; i++) {
+		c = &d->collectors[i];
+		if (c->waits_turn && !c->full && c->turn_ns < first)
+			first = c->turn_ns;
+	}
+	return first <= now ? 0 : (int)((first - now + 999999) / 1000000);
+}
+
+/*
+ * Wait for what may let something go: a hint, data in the relay (while
+ * the queue has room, or this would spin), room in the socket of each
+ * collector whose send found none (EAGAIN), or a collector's turn.
+ */
+static void wait_round(struct daemon *d)
+{
+	struct pollfd pfd[2 + MAX_COLLECTORS];
+	int n = 0, i;
+
+	if (d->relay_fd >= 0) {
+		pfd[n].fd = ctipfix_nl_fd(&d->nl);
+		pfd[n++].events = POLLIN;
+		if (!d->queue_full) {
+			pfd[n].fd = d->relay_fd;
+			pfd[n++].events = POLLIN;
+		}
+	}
+	for (i = 0; i < d->n_collectors; i++) {
+		if (!d->collectors[i].full || !d->collectors[i].waits_turn)
+			continue;
+		pfd[n].fd = d->collectors[i].fd;
+		pfd[n++].events = POLLOUT;
+	}
+	if (poll(pfd, n, round_ms(d)) > 0 && d->relay_fd >= 0 &&
+	    (pfd[0].revents & POLLIN))
+		ctipfix_nl_drain(&d->nl);
+}
+
+/*
+ * SIGTERM: what was read still goes, each collector at its pace, while
+ * one waits only for its turn or its socket's room, for STOP_DRAIN_MS at
+ * most. What no collector took stays unacknowledged in the relay.
+ */
+static void finish(struct daemon *d)
+{
+	uint64_t deadline = now_ms() + STOP_DRAIN_MS;
+	bool waiting;
+	int i;
+
+	for (;;) {
+		drain_relay(d);
+		waiting = false;
+		for (i = 0; i < d->n_collectors; i++)
+			waiting |= d->collectors[i].waits_turn;
+		if (!waiting || now_ms() >= deadline)
+			break;
+		wait_round(d);
+	}
 }
 
 /* Names looked up, addresses connected, when due: and said. */
@@ -568,8 +689,10 @@ static void run(struct daemon *d)
 	while (!stop_requested) {
 		tick_collectors(d);
 		/* the stats, "module waiting: why" included, go on meanwhile */
-		if (d->relay_fd >= 0 || reattach(d))
-			read_round(d);
+		if (d->relay_fd < 0)
+			reattach(d);
+		wait_round(d);
+		drain_relay(d);
 		if (stats_requested) {
 			stats_requested = 0;
 			report_stats(d);
@@ -582,9 +705,7 @@ static void run(struct daemon *d)
 			write_stats_file(d);
 		}
 	}
-	/* SIGTERM: what is buffered still goes out */
-	if (d->relay_fd >= 0)
-		drain_relay(d);
+	finish(d);
 }
 
 int main(int argc, char **argv)
@@ -597,9 +718,11 @@ int main(int argc, char **argv)
 	d.stats_file = CTIPFIXD_STATS_FILE;
 	d.lookup_interval = COLLECTOR_LOOKUP_INTERVAL;
 	d.relay = DEFAULT_RELAY;
+	d.queue_kb = QUEUE_DEFAULT_KB;
 	err = parse_args(&d, argc, argv, &foreground, &d.relay);
 	if (err)
 		return err;
+	queue_init(&d.queue, d.n_collectors, (size_t)d.queue_kb * 1024);
 
 	/* at start the module must be there; later it may come and go */
 	if (attach(&d, why, sizeof(why))) {
@@ -629,6 +752,7 @@ int main(int argc, char **argv)
 	unlink(d.stats_file);
 	for (i = 0; i < d.n_collectors; i++)
 		collector_close(&d.collectors[i]);
+	queue_clear(&d.queue);
 	if (d.relay_fd >= 0) {
 		ctipfix_nl_close(&d.ctl);
 		ctipfix_nl_close(&d.nl);

@@ -7,7 +7,6 @@
  * ahead of now.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include "pace.h"
@@ -15,7 +14,7 @@
 
 #define NSEC_PER_SEC	1000000000ULL
 
-static uint64_t now_ns(void)
+uint64_t pace_now_ns(void)
 {
 	struct timespec ts;
 
@@ -28,6 +27,7 @@ void pace_init(struct pace *p, unsigned int rate)
 	p->rate = rate;
 	p->interval_ns = rate ? NSEC_PER_SEC / rate : 0;
 	p->due_ns = 0;
+	p->waiting_since = 0;
 	p->waits = 0;
 	p->waited_ns = 0;
 }
@@ -37,34 +37,36 @@ int pace_parse_rate(const char *arg, unsigned int *rate)
 	return uint_arg_parse(arg, PACE_MAX_RATE, rate);
 }
 
-static void sleep_until(uint64_t when_ns)
+bool pace_turn(struct pace *p, uint64_t now_ns, uint64_t *at)
 {
-	struct timespec ts = {
-		.tv_sec = when_ns / NSEC_PER_SEC,
-		.tv_nsec = when_ns % NSEC_PER_SEC,
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	       EINTR)
-		;
-}
-
-void pace_wait(struct pace *p)
-{
-	uint64_t now, ahead, may_go;
+	/* one token must be left: the bucket is emptied up to due_ns */
+	uint64_t ahead = (PACE_BURST - 1) * p->interval_ns;
 
 	if (!p->interval_ns)
-		return;
-	now = now_ns();
-	if (p->due_ns < now)
-		p->due_ns = now;
-	/* one token must be left: the bucket is emptied up to due_ns */
-	ahead = (PACE_BURST - 1) * p->interval_ns;
-	if (p->due_ns > now + ahead) {
-		may_go = p->due_ns - ahead;
-		sleep_until(may_go);
-		p->waits++;
-		p->waited_ns += now_ns() - now;
+		return true;
+	if (p->due_ns < now_ns)
+		p->due_ns = now_ns;
+	if (p->due_ns > now_ns + ahead) {
+		*at = p->due_ns - ahead;
+		if (!p->waiting_since) {
+			p->waiting_since = now_ns;
+			p->waits++;
+		}
+		return false;
 	}
+	if (p->waiting_since) {
+		p->waited_ns += now_ns - p->waiting_since;
+		p->waiting_since = 0;
+	}
+	p->due_ns += p->interval_ns;
+	return true;
+}
+
+void pace_charge(struct pace *p, uint64_t now_ns)
+{
+	if (!p->interval_ns)
+		return;
+	if (p->due_ns < now_ns)
+		p->due_ns = now_ns;
 	p->due_ns += p->interval_ns;
 }

@@ -2,6 +2,7 @@
 #ifndef CTIPFIXD_PACE_H
 #define CTIPFIXD_PACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -11,7 +12,8 @@
  * overflow it and the datagrams are lost at the collector, uncounted here.
  * So each collector gets at most PACE_BURST datagrams back to back, then
  * one every 1/rate s: a collector that keeps up with the rate never loses
- * one. Meanwhile what waits stays in the relay and the module's backlog.
+ * one. A datagram that is not due yet waits in the daemon's queue, and
+ * the daemon goes on with the other collectors meanwhile.
  *
  * 208 KiB holds about 80 datagrams of 1400 bytes (each costs its truesize,
  * about 2.5 KiB). After a burst of 32, the default rate leaves a collector
@@ -26,6 +28,7 @@ struct pace {
 	unsigned int rate;	/* datagrams a second; 0: not paced */
 	uint64_t interval_ns;	/* 0: not paced */
 	uint64_t due_ns;	/* when the bucket is empty again */
+	uint64_t waiting_since;	/* ns: the datagram waiting, 0: none */
 	uint64_t waits;		/* datagrams that waited for their turn */
 	uint64_t waited_ns;	/* and for how long, in all */
 };
@@ -34,7 +37,18 @@ struct pace {
 void pace_init(struct pace *p, unsigned int rate);
 /* A rate in datagrams a second, 0..PACE_MAX_RATE. Returns 0 or -EINVAL. */
 int pace_parse_rate(const char *arg, unsigned int *rate);
-/* Waits until one more datagram may go, and takes its turn. */
-void pace_wait(struct pace *p);
+/* The monotonic clock, in ns. */
+uint64_t pace_now_ns(void);
+/*
+ * May a datagram go at @now_ns? If so it takes its turn: true. If not,
+ * *@at says when it may (monotonic ns). A datagram that waits is counted
+ * once, however often it asks, and how long it waited once it goes.
+ */
+bool pace_turn(struct pace *p, uint64_t now_ns, uint64_t *at);
+/*
+ * A datagram that goes whatever its turn (the templates a message needs
+ * first): it uses a turn all the same.
+ */
+void pace_charge(struct pace *p, uint64_t now_ns);
 
 #endif

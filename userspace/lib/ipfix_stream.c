@@ -85,6 +85,11 @@ size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg)
 	return len;
 }
 
+size_t ipfix_stream_behind(const struct ipfix_stream *s)
+{
+	return unread(s) - s->pending;
+}
+
 void ipfix_stream_reset(struct ipfix_stream *s)
 {
 	release_pending(s);

@@ -29,6 +29,8 @@ void ipfix_stream_filled(struct ipfix_stream *s, size_t n);
  * is complete yet. The pointer is valid until the next call of any function.
  */
 size_t ipfix_stream_next(struct ipfix_stream *s, const uint8_t **msg);
+/* Bytes read after the message handed out last. */
+size_t ipfix_stream_behind(const struct ipfix_stream *s);
 /* The message handed out last was not used: the next call returns it again. */
 void ipfix_stream_keep(struct ipfix_stream *s);
 /* The source went away: an unfinished message is counted as bad bytes. */
