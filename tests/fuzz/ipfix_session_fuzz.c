@@ -23,10 +23,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = data[off + 2] << 8 | data[off + 3];
 		if (len < 4 || len > size - off)
 			len = size - off;
-		if (ipfix_session_prime(&s, data + off, len, out,
-					data[off] & 1 ? 64 : sizeof(out)) &&
-		    data[off + 1] & 1)
-			ipfix_session_unprime(&s, data + off, len);
+		if (!ipfix_session_prime(&s, data + off, len, out,
+					 data[off] & 1 ? 64 : sizeof(out)))
+			continue;
+		if (data[off + 1] & 4)
+			ipfix_session_primer_sent(&s);
+		if (data[off + 1] & 1)
+			ipfix_session_unprime(&s, data + off, len,
+					      data[off + 1] & 2);
 	}
 	return 0;
 }

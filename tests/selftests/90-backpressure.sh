@@ -268,18 +268,43 @@ echo "# slow collector: $(grep -h '^collector\.1\.last_error ' /run/ctipfixd.sta
 # in the daemon's queue (64 KiB here), not in the daemon's one thread.
 # Once it is a whole queue behind it loses the oldest, counted as lagged,
 # and what each collector was given, lost or still has queued adds up to
-# what the daemon read. ---
+# what the daemon read. The flows are ended every half second while new
+# ones open, so it keeps losing messages while it is sent more. ---
 daemon_stop
 collector_start 4742 "$A"/paced.bin
 check "the daemon attaches to a collector on lo and one paced at 1/s" \
 	daemon_run --queue 64 --collector 127.0.0.1:4741,format=biflow \
 	--collector 127.0.0.1:4742,format=biflow,rate=1
-ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 54000 6000 2000 "$A"/opened7
-ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+ip netns exec $NS_C $UDPFLOWS open 10.0.2.2 5300 54000 8000 1000 "$A"/opened7 &
+gen=$!
+# flush_while PID: the router's flows ended every 0.5 s while PID runs,
+# and once more after
+flush_while() {
+	while kill -0 "$1" 2>/dev/null; do
+		ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+		sleep 0.5
+	done
+	ip netns exec $NS_R conntrack -F >/dev/null 2>&1
+}
+flush_while $gen &
+flusher=$!
+check "the paced one fell a queue behind and lost the oldest, counted" \
+	wait_until 15 daemon_stat_positive collector.1.lagged
+# its turns go on data while it loses messages: a message lost for lag
+# takes back only the templates it brought itself, not those a primer in
+# front of it did, so the next one needs no primer of its own (otherwise
+# each turn would go on a primer, and it would be sent no data at all)
+m1=$(daemon_stat collector.1.messages)
+p1=$(daemon_stat collector.1.templates_primed)
+sleep 3
+m2=$(daemon_stat collector.1.messages)
+p2=$(daemon_stat collector.1.templates_primed)
+check "... and was sent messages meanwhile, $((m2 - m1)) in 3 s, and $((p2 - p1)) primers" \
+	test $((m2 - m1)) -ge 1 -a $((p2 - p1)) -le 1
+wait $gen
+wait $flusher
 check "the collector on lo has each of the $(wc -l <"$A"/opened7) flows within 5 s" \
 	wait_until 5 has_all "$A"/fast.bin "$A"/opened7
-check "the paced one fell a queue behind and lost the oldest, counted" \
-	wait_until 5 daemon_stat_positive collector.1.lagged
 # every message read is, for each collector, passed on, lost or queued
 accounted() {
 	awk -v i="$1" '$1 == "read_messages" { read = $2 }
@@ -293,5 +318,5 @@ for i in 0 1; do
 	check_eq "collector $i: given + lagged + queued = read ($(accounted $i))" \
 		"$(accounted $i)" equal
 done
-echo "# paced: $(grep -hE '^collector\.1\.(messages|lagged|queued|sent|paced) ' /run/ctipfixd.stats | tr '\n' ' ')"
+echo "# paced: $(grep -hE '^collector\.1\.(messages|lagged|queued|sent|paced|templates_primed) ' /run/ctipfixd.stats | tr '\n' ' ')"
 ksft_exit

@@ -262,6 +262,8 @@ TEST(templates_a_collector_missed_come_again)
 					     sizeof(primer)));
 	fail_send_at = -1;
 	EXPECT_TRUE(c.full);
+	/* it waits for room; then the collector falls behind and loses it */
+	collector_lost(&c, msg, len);
 	/* the next, data only: behind a primer with the template */
 	len = module_message(msg, false);
 	EXPECT_EQ(0, collector_deliver(&c, msg, len, primer, sizeof(primer)));
@@ -269,6 +271,34 @@ TEST(templates_a_collector_missed_come_again)
 	EXPECT_EQ(2, next_set_id(fd));
 	EXPECT_EQ(256, next_set_id(fd));
 	EXPECT_EQ(1, c.session->primed_messages);
+	close(fd);
+	collector_close(&c);
+}
+
+TEST(a_message_that_found_no_room_goes_again_with_its_templates)
+{
+	uint8_t msg[64], primer[256];
+	struct collector c;
+	int fd;
+	size_t len;
+
+	fd = open_to_listener(&c, "127.0.0.1", ",format=biflow");
+	ASSERT_LE(0, fd);
+	collector_restart(&c, one_template, sizeof(one_template));
+	len = module_message(msg, true);
+	sends = 0;
+	fail_send_at = 0;
+	EXPECT_EQ(-EAGAIN, collector_deliver(&c, msg, len, primer,
+					     sizeof(primer)));
+	fail_send_at = -1;
+	/* room again: the same message, its own template set first */
+	EXPECT_EQ(0, collector_deliver(&c, msg, len, primer, sizeof(primer)));
+	EXPECT_EQ(2, next_set_id(fd));
+	EXPECT_EQ(0, c.session->primed_messages);
+	/* and the next needs no primer */
+	len = module_message(msg, false);
+	EXPECT_EQ(0, collector_deliver(&c, msg, len, primer, sizeof(primer)));
+	EXPECT_EQ(256, next_set_id(fd));
 	close(fd);
 	collector_close(&c);
 }

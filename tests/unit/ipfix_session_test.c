@@ -97,6 +97,9 @@ TEST_F(session, data_first_gets_its_template_in_front)
 	EXPECT_EQ(2, self->out[17]);
 	EXPECT_EQ(4 + T256_LEN, self->out[19]);
 	EXPECT_EQ(0, memcmp(self->out + 20, set + 4, T256_LEN));
+	/* counted once it went */
+	EXPECT_EQ(0, self->s.primed_messages);
+	ipfix_session_primer_sent(&self->s);
 	EXPECT_EQ(1, self->s.primed_messages);
 }
 
@@ -175,12 +178,64 @@ TEST_F(session, unsent_message_needs_templates_again)
 	msg_data(&self->m, 256);
 	ASSERT_NE(0, prime(self));
 	/* domain 8's message went nowhere: its retry is primed again */
-	ipfix_session_unprime(&self->s, self->m.p, self->m.len);
+	ipfix_session_unprime(&self->s, self->m.p, self->m.len, false);
 	EXPECT_NE(0, prime(self));
 	/* domain 7 keeps its templates */
 	msg_start(&self->m, 7);
 	msg_data(&self->m, 256);
 	EXPECT_EQ(0, prime(self));
+}
+
+TEST_F(session, unprimed_it_forgets_only_what_that_message_brought)
+{
+	struct msg first;
+
+	msg_start(&self->m, 7);
+	msg_data(&self->m, 256);
+	ASSERT_NE(0, prime(self));
+	first = self->m;
+	msg_start(&self->m, 7);
+	msg_data(&self->m, 256);
+	msg_data(&self->m, 257);
+	ASSERT_EQ(16 + 4 + T257_LEN, prime(self));
+	/* it did not go: 257 is needed again, 256 went before it */
+	ipfix_session_unprime(&self->s, self->m.p, self->m.len, false);
+	EXPECT_EQ(16 + 4 + T257_LEN, prime(self));
+	/* an earlier message's undo is gone: nothing changes */
+	ipfix_session_unprime(&self->s, first.p, first.len, false);
+	EXPECT_EQ(0, prime(self));
+}
+
+TEST_F(session, behind_it_keeps_the_primer_that_went)
+{
+	msg_start(&self->m, 7);
+	msg_data(&self->m, 256);
+	msg_template(&self->m, 257);
+	ASSERT_EQ(16 + 4 + T256_LEN, prime(self));
+	ipfix_session_primer_sent(&self->s);
+	/* lost for lag: 256 went in its primer, 257 was in the message */
+	ipfix_session_unprime(&self->s, self->m.p, self->m.len, true);
+	msg_start(&self->m, 7);
+	msg_data(&self->m, 256);
+	msg_data(&self->m, 257);
+	EXPECT_EQ(16 + 4 + T257_LEN, prime(self));
+}
+
+TEST_F(session, tried_again_it_keeps_the_undo_of_its_first_try)
+{
+	/* the first message of domain 7 carries 257 and uses 256 */
+	msg_start(&self->m, 7);
+	msg_template(&self->m, 257);
+	msg_data(&self->m, 256);
+	ASSERT_EQ(16 + 4 + T256_LEN, prime(self));
+	ipfix_session_primer_sent(&self->s);
+	/* its turn had not come: tried again, nothing more in front */
+	ASSERT_EQ(0, prime(self));
+	/* then lost: 256 went in the primer, 257 never went */
+	ipfix_session_unprime(&self->s, self->m.p, self->m.len, true);
+	msg_start(&self->m, 7);
+	msg_data(&self->m, 257);
+	EXPECT_EQ(16 + 4 + T257_LEN, prime(self));
 }
 
 TEST_F(session, new_session_primes_again)

@@ -17,8 +17,10 @@ static unsigned int go(struct pace *p, uint64_t now, unsigned int max,
 {
 	unsigned int n = 0;
 
-	while (n < max && pace_turn(p, now, at))
+	while (n < max && pace_room(p, now, 1, at)) {
+		pace_took(p, now);
 		n++;
+	}
 	return n;
 }
 
@@ -44,7 +46,7 @@ TEST(burst_then_one_per_interval)
 	EXPECT_EQ(T0 + 50 * MS, at);
 	EXPECT_EQ(1, p.waits);
 	/* asked again, still early: the same datagram, counted once */
-	EXPECT_FALSE(pace_turn(&p, T0 + 49 * MS, &at));
+	EXPECT_FALSE(pace_room(&p, T0 + 49 * MS, 1, &at));
 	EXPECT_EQ(1, p.waits);
 	EXPECT_EQ(1, go(&p, T0 + 50 * MS, 1000, &at));
 	EXPECT_EQ(50 * MS, p.waited_ns);
@@ -76,19 +78,34 @@ TEST(idle_time_refills_the_bucket_no_further)
 	EXPECT_EQ(PACE_BURST, go(&p, T0 + 100 * MS, 1000, &at));
 }
 
-TEST(a_charged_datagram_uses_a_turn)
+TEST(room_for_several_at_once)
 {
 	struct pace p;
 	uint64_t at = 0;
 
 	pace_init(&p, 1000);
-	pace_charge(&p, T0);
-	EXPECT_EQ(PACE_BURST - 1, go(&p, T0, 1000, &at));
-	/* charged past the burst, it goes, and the next waits longer */
-	pace_charge(&p, T0);
+	EXPECT_EQ(PACE_BURST - 3, go(&p, T0, PACE_BURST - 3, &at));
+	/* three turns left: room for three, not four */
+	EXPECT_TRUE(pace_room(&p, T0, 3, &at));
+	EXPECT_FALSE(pace_room(&p, T0, 4, &at));
 	EXPECT_EQ(T0 + 1 * MS, at);
-	EXPECT_FALSE(pace_turn(&p, T0 + 1 * MS, &at));
-	EXPECT_EQ(T0 + 2 * MS, at);
+	/* asking took no turn */
+	EXPECT_EQ(3, go(&p, T0, 1000, &at));
+	/* more than a burst is asked as a burst, or it never had room */
+	EXPECT_TRUE(pace_room(&p, T0 + 1000 * MS, PACE_BURST + 10, &at));
+}
+
+TEST(a_send_that_failed_took_no_turn)
+{
+	struct pace p;
+	uint64_t at = 0;
+	int i;
+
+	pace_init(&p, 1000);
+	/* asked a hundred times, never sent: the burst is still whole */
+	for (i = 0; i < 100; i++)
+		EXPECT_TRUE(pace_room(&p, T0, 1, &at));
+	EXPECT_EQ(PACE_BURST, go(&p, T0, 1000, &at));
 }
 
 TEST(rates_parse_in_range)

@@ -380,12 +380,7 @@ static ssize_t collector_send_once(struct collector *c, const void *msg,
 	return n;
 }
 
-/*
- * Its turn, if @paced: -EBUSY until then (turn_ns says when). The
- * templates a message needs go first whatever the turn, and use one.
- */
-static int collector_send_datagram(struct collector *c, const void *msg,
-				   size_t len, bool paced)
+int collector_send(struct collector *c, const void *msg, size_t len)
 {
 	uint64_t now;
 	ssize_t n;
@@ -396,9 +391,7 @@ static int collector_send_datagram(struct collector *c, const void *msg,
 		return -ENOTCONN;
 	}
 	now = pace_now_ns();
-	if (!paced)
-		pace_charge(&c->pace, now);
-	else if (!pace_turn(&c->pace, now, &c->turn_ns))
+	if (!pace_room(&c->pace, now, 1, &c->turn_ns))
 		return -EBUSY;
 	n = collector_send_once(c, msg, len);
 	if (n < 0 && collector_stale_error(errno)) {
@@ -410,6 +403,7 @@ static int collector_send_datagram(struct collector *c, const void *msg,
 	}
 	c->full = n < 0 && errno == EAGAIN;
 	if (n == (ssize_t)len) {
+		pace_took(&c->pace, now);
 		c->sent++;
 		c->sent_bytes += len;
 		/* gone as IP fragments: one lost fragment loses it all */
@@ -420,11 +414,6 @@ static int collector_send_datagram(struct collector *c, const void *msg,
 	c->failed++;
 	c->last_errno = n < 0 ? errno : EMSGSIZE;
 	return -c->last_errno;
-}
-
-int collector_send(struct collector *c, const void *msg, size_t len)
-{
-	return collector_send_datagram(c, msg, len, true);
 }
 
 /* Is @msg the one whose first datagrams went, and the rest did not? */
@@ -452,6 +441,20 @@ static size_t collector_datagram_max(const struct collector *c, bool retry)
 	return fits;
 }
 
+/* Room in @c's pace for all the datagrams of the @n bytes formatted. */
+static bool collector_room(struct collector *c, size_t n)
+{
+	unsigned int count = 0;
+	size_t off, one;
+
+	for (off = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one, count++) {
+		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
+		if (one < CTIPFIX_IPFIX_HDR_LEN)
+			break;
+	}
+	return pace_room(&c->pace, pace_now_ns(), count, &c->turn_ns);
+}
+
 /*
  * @msg in @c's format. @tracked: a module message, whose datagrams that
  * went are remembered for its retry; not so a primer, which holds only
@@ -467,11 +470,19 @@ static int collector_send_formatted(struct collector *c, const uint8_t *msg,
 	int err = 0;
 
 	if (!c->formatter)
-		return collector_send_datagram(c, msg, len, tracked);
+		return collector_send(c, msg, len);
 	n = ipfix_format_message(c->formatter, msg, len, c->formatted,
 				 COLLECTOR_FORMATTED_ROOM, fits);
 	if (!n)
 		return -ENODATA;
+	/*
+	 * A primer goes whole or not at all: sent in part and then again
+	 * whole, it could take every turn there is and its message none.
+	 * (Templates are 16 KiB at most, datagrams 512 bytes at least: a
+	 * primer is far less than a burst.)
+	 */
+	if (!tracked && !collector_room(c, n))
+		return -EBUSY;
 	/* a retry: what went of it last time does not go twice */
 	if (same)
 		skip = c->partial.sent;
@@ -483,8 +494,7 @@ static int collector_send_formatted(struct collector *c, const uint8_t *msg,
 	for (off = 0, i = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one, i++) {
 		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
 		if (i >= skip)
-			err = collector_send_datagram(c, c->formatted + off,
-						      one, tracked);
+			err = collector_send(c, c->formatted + off, one);
 		if (err)
 			break;
 		/* what it was sent, its in-band statistics count */
@@ -536,22 +546,27 @@ int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
 		err = collector_send_formatted(c, primer, n, false);
 		if (err && err != -ENODATA) {
 			/* no data before its templates: all of it next time */
-			ipfix_session_unprime(c->session, msg, len);
+			ipfix_session_unprime(c->session, msg, len, false);
+			if (err != -EAGAIN)
+				c->full = false;
 			return err;
 		}
 		/* sent whole (or nothing in @c's format): final */
 		if (c->formatter)
 			ipfix_format_commit(c->formatter);
+		if (!err)
+			ipfix_session_primer_sent(c->session);
 	}
 	err = collector_send_message(c, msg, len);
 	/*
 	 * Not taken: the templates it was to bring (a primer's, or its own
 	 * sets') are not @c's, even if another collector took it. Not its
-	 * turn yet, the primer went and stays: the message follows it when
-	 * its turn comes (or collector_lost() says it never will).
+	 * turn yet, or no room in its socket yet, the primer went and stays:
+	 * the message follows it when it can (or collector_lost() says it
+	 * never will).
 	 */
-	if (err && err != -ENODATA && err != -EBUSY)
-		ipfix_session_unprime(c->session, msg, len);
+	if (err && err != -ENODATA && err != -EBUSY && err != -EAGAIN)
+		ipfix_session_unprime(c->session, msg, len, false);
 	/*
 	 * Only a send that found no room leaves @c waiting for POLLOUT;
 	 * with nothing for it (-ENODATA) no send tried, and an earlier
@@ -564,15 +579,20 @@ int collector_deliver(struct collector *c, const uint8_t *msg, size_t len,
 
 void collector_lost(struct collector *c, const uint8_t *msg, size_t len)
 {
-	/* tried in part, it is over; its templates, if it brought any, too */
+	/*
+	 * Tried in part, it is over; the templates it brought, if any, @c
+	 * never got, but a primer that went in front of it @c did.
+	 */
 	collector_commit(c);
-	ipfix_session_unprime(c->session, msg, len);
+	ipfix_session_unprime(c->session, msg, len, true);
 }
 
 void collector_restart(struct collector *c, const uint8_t *set, size_t len)
 {
 	c->partial.len = 0;
 	if (c->formatter) {
+		/* nothing of the last relay's is left to count later */
+		ipfix_format_commit(c->formatter);
 		ipfix_format_restart(c->formatter);
 		ipfix_format_learn(c->formatter, set, len);
 	}

@@ -46,6 +46,7 @@ struct collector {
 	struct pace pace;	/* its datagrams, at most its rate */
 	uint64_t turn_ns;	/* monotonic: when its next datagram may go */
 	bool waits_turn;	/* its next message waits for its turn or room */
+	uint64_t retry_ns;	/* monotonic: failed, not tried again before */
 	enum ipfix_format format;
 	struct ipfix_formatter *formatter;	/* NULL: biflow, as read */
 	uint8_t *formatted;	/* a message re-encoded, as datagrams */
@@ -126,7 +127,8 @@ int collector_send_message(struct collector *c, const uint8_t *msg,
 void collector_commit(struct collector *c);
 /*
  * @c will never be sent @msg (it fell too far behind the others): its
- * session needs the templates again, which @msg may have brought.
+ * session needs again the templates @msg brought itself, not those a
+ * primer that went in front of it did.
  */
 void collector_lost(struct collector *c, const uint8_t *msg, size_t len);
 /*

@@ -258,6 +258,17 @@ static bool send_may_clear(int err)
 }
 
 /*
+ * Not now for @c: its next datagram's turn has not come, or its last send
+ * failed for a reason that takes time to clear (tried every POLL_MS).
+ */
+static bool feed_later(const struct collector *c, uint64_t now_ns)
+{
+	if (c->waits_turn)
+		return !c->full && now_ns < c->turn_ns;
+	return now_ns < c->retry_ns;
+}
+
+/*
  * Collector @i's turn: what it has not had yet, in order, each after the
  * templates its session has not had, up to the first that does not go.
  */
@@ -265,8 +276,15 @@ static void feed(struct daemon *d, unsigned int i)
 {
 	struct collector *c = &d->collectors[i];
 	const struct queue_msg *m;
+	uint64_t now = pace_now_ns();
 	int err;
 
+	if (!queue_peek(&d->queue, i)) {
+		c->waits_turn = false;
+		return;
+	}
+	if (feed_later(c, now))
+		return;
 	c->waits_turn = false;
 	while ((m = queue_peek(&d->queue, i))) {
 		err = collector_deliver(c, m->data, m->len, d->primer,
@@ -275,6 +293,8 @@ static void feed(struct daemon *d, unsigned int i)
 		if (send_may_clear(err)) {
 			/* its pace or its socket's room will let it go */
 			c->waits_turn = err == -EBUSY || err == -EAGAIN;
+			if (!c->waits_turn)
+				c->retry_ns = now + POLL_MS * 1000000ULL;
 			break;
 		}
 		/*
@@ -282,7 +302,8 @@ static void feed(struct daemon *d, unsigned int i)
 		 * collector sees a gap if it missed it).
 		 */
 		collector_commit(c);
-		queue_pass(&d->queue, i, err != -EMSGSIZE);
+		queue_pass(&d->queue, i, !err ? QUEUE_TOOK :
+			   err == -ENODATA ? QUEUE_NOTHING : QUEUE_TOO_BIG);
 	}
 }
 
@@ -449,9 +470,13 @@ static void drain_relay(struct daemon *d)
 		if (d->relay_fd < 0)
 			break;
 		acknowledge(d);
+		/* what the collectors took may have made room: feed it */
+		if (!more && queue_read(d) && !stop_requested)
+			continue;
 		d->queue_full = !more;
-		if (!more)
-			break;	/* read on once the queue has room */
+		/* read on once the queue has room; stopping, read no more */
+		if (!more || stop_requested)
+			break;
 		space = ipfix_stream_space(&d->stream, &room);
 		n = read(d->relay_fd, space, room);
 		if (n < 0 && errno == EINTR)
@@ -631,7 +656,8 @@ static void wait_round(struct daemon *d)
 	if (d->relay_fd >= 0) {
 		pfd[n].fd = ctipfix_nl_fd(&d->nl);
 		pfd[n++].events = POLLIN;
-		if (!d->queue_full) {
+		/* stopping, nothing more is read */
+		if (!d->queue_full && !stop_requested) {
 			pfd[n].fd = d->relay_fd;
 			pfd[n++].events = POLLIN;
 		}

@@ -37,35 +37,37 @@ int pace_parse_rate(const char *arg, unsigned int *rate)
 	return uint_arg_parse(arg, PACE_MAX_RATE, rate);
 }
 
-bool pace_turn(struct pace *p, uint64_t now_ns, uint64_t *at)
+bool pace_room(struct pace *p, uint64_t now_ns, unsigned int n, uint64_t *at)
 {
 	/* one token must be left: the bucket is emptied up to due_ns */
-	uint64_t ahead = (PACE_BURST - 1) * p->interval_ns;
+	uint64_t ahead = (PACE_BURST - 1) * p->interval_ns, last;
 
 	if (!p->interval_ns)
 		return true;
+	if (n > PACE_BURST)
+		n = PACE_BURST;
 	if (p->due_ns < now_ns)
 		p->due_ns = now_ns;
-	if (p->due_ns > now_ns + ahead) {
-		*at = p->due_ns - ahead;
-		if (!p->waiting_since) {
-			p->waiting_since = now_ns;
-			p->waits++;
-		}
-		return false;
+	/* where the bucket would be before the last of the @n */
+	last = p->due_ns + (n ? n - 1 : 0) * p->interval_ns;
+	if (last <= now_ns + ahead)
+		return true;
+	*at = last - ahead;
+	if (!p->waiting_since) {
+		p->waiting_since = now_ns;
+		p->waits++;
 	}
+	return false;
+}
+
+void pace_took(struct pace *p, uint64_t now_ns)
+{
+	if (!p->interval_ns)
+		return;
 	if (p->waiting_since) {
 		p->waited_ns += now_ns - p->waiting_since;
 		p->waiting_since = 0;
 	}
-	p->due_ns += p->interval_ns;
-	return true;
-}
-
-void pace_charge(struct pace *p, uint64_t now_ns)
-{
-	if (!p->interval_ns)
-		return;
 	if (p->due_ns < now_ns)
 		p->due_ns = now_ns;
 	p->due_ns += p->interval_ns;

@@ -40,15 +40,12 @@ int pace_parse_rate(const char *arg, unsigned int *rate);
 /* The monotonic clock, in ns. */
 uint64_t pace_now_ns(void);
 /*
- * May a datagram go at @now_ns? If so it takes its turn: true. If not,
- * *@at says when it may (monotonic ns). A datagram that waits is counted
+ * Is there room for @n datagrams (at most PACE_BURST) at @now_ns? If not,
+ * *@at says when there is (monotonic ns). A datagram that waits is counted
  * once, however often it asks, and how long it waited once it goes.
  */
-bool pace_turn(struct pace *p, uint64_t now_ns, uint64_t *at);
-/*
- * A datagram that goes whatever its turn (the templates a message needs
- * first): it uses a turn all the same.
- */
-void pace_charge(struct pace *p, uint64_t now_ns);
+bool pace_room(struct pace *p, uint64_t now_ns, unsigned int n, uint64_t *at);
+/* A datagram went at @now_ns: it used its turn. A send that failed did not. */
+void pace_took(struct pace *p, uint64_t now_ns);
 
 #endif

@@ -44,6 +44,7 @@ int queue_push(struct queue *q, const uint8_t *msg, size_t len, uint64_t end)
 	m->len = len;
 	m->end = end;
 	m->taken = false;
+	m->nothing = false;
 	q->bytes += len;
 	q->head++;
 	return 0;
@@ -78,9 +79,9 @@ static uint64_t queue_lowest(const struct queue *q)
 }
 
 /*
- * Settled: taken by a reader, or passed by every reader (given up by all:
- * taken by none). The acknowledgment moves with the settled ones, and
- * what every reader has passed is freed.
+ * Settled: taken by a reader, or passed by every reader (nothing in any
+ * format, or too big for every path: taken by none). The acknowledgment
+ * moves with the settled ones, and what every reader has passed is freed.
  */
 static void queue_settle(struct queue *q)
 {
@@ -91,7 +92,7 @@ static void queue_settle(struct queue *q)
 		m = queue_slot(q, q->settled);
 		if (!m->taken && q->settled >= low)
 			break;
-		if (!m->taken)
+		if (!m->taken && !m->nothing)
 			q->taken_by_none++;
 		q->acked_end = m->end;
 		q->settled++;
@@ -101,12 +102,15 @@ static void queue_settle(struct queue *q)
 		queue_free_oldest(q);
 }
 
-void queue_pass(struct queue *q, unsigned int r, bool taken)
+void queue_pass(struct queue *q, unsigned int r, enum queue_outcome how)
 {
+	struct queue_msg *m;
+
 	if (q->next[r] == q->head)
 		return;
-	if (taken)
-		queue_slot(q, q->next[r])->taken = true;
+	m = queue_slot(q, q->next[r]);
+	m->taken |= how == QUEUE_TOOK;
+	m->nothing |= how == QUEUE_NOTHING;
 	q->next[r]++;
 	q->passed[r]++;
 	queue_settle(q);

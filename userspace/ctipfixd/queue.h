@@ -17,7 +17,8 @@
  * the relay, whose writer and the module's backlog then hold what follows.
  *
  * The relay is acknowledged up to the end of the settled messages: those
- * some collector took, or every collector gave up (too big for all).
+ * some collector took, or every collector passed (nothing in its format,
+ * or too big for its path).
  * Everything after the first that is not settled stays unacknowledged, to
  * be read again by the next daemon if this one dies.
  */
@@ -31,7 +32,15 @@ struct queue_msg {
 	uint8_t *data;
 	size_t len;
 	uint64_t end;		/* relay offset just after it, since attach */
-	bool taken;		/* a collector took it, or had nothing of it */
+	bool taken;		/* a reader took it */
+	bool nothing;		/* a reader had nothing to send of it */
+};
+
+/* What a reader did with its next message. */
+enum queue_outcome {
+	QUEUE_TOOK,
+	QUEUE_NOTHING,		/* nothing in its format: no loss */
+	QUEUE_TOO_BIG,		/* for its path: given up */
 };
 
 struct queue {
@@ -43,7 +52,7 @@ struct queue {
 	uint64_t next[QUEUE_MAX_READERS];	/* each reader's next one */
 	uint64_t passed[QUEUE_MAX_READERS];	/* ... those it had */
 	uint64_t lagged[QUEUE_MAX_READERS];	/* ... and those it lost */
-	uint64_t taken_by_none;	/* given up by every reader */
+	uint64_t taken_by_none;	/* too big for every reader that tried */
 	unsigned int n_readers;
 	size_t bytes;		/* held, in all */
 	size_t max_bytes;
@@ -59,8 +68,8 @@ bool queue_fits(const struct queue *q, size_t len);
 int queue_push(struct queue *q, const uint8_t *msg, size_t len, uint64_t end);
 /* Reader @r's next message, NULL if it has had them all. */
 const struct queue_msg *queue_peek(const struct queue *q, unsigned int r);
-/* Reader @r is done with its next message: @taken, or given up. */
-void queue_pass(struct queue *q, unsigned int r, bool taken);
+/* Reader @r is done with its next message. */
+void queue_pass(struct queue *q, unsigned int r, enum queue_outcome how);
 /*
  * Room at the cost of the readers furthest behind: the oldest message, if
  * a reader took it, is dropped for those that have not had it (@lost is

@@ -13,11 +13,13 @@ void ipfix_session_start(struct ipfix_session *s, const uint8_t *set,
 	memcpy(s->templates, set, len);
 	s->templates_len = len;
 	s->n_domains = 0;
+	s->undo.valid = false;
 }
 
 void ipfix_session_forget(struct ipfix_session *s)
 {
 	s->n_domains = 0;
+	s->undo.valid = false;
 }
 
 /* The domain's entry, a new one if need be; NULL past the table's size. */
@@ -150,6 +152,15 @@ static size_t primer_put_templates(const struct ipfix_session *s,
 	return len > CTIPFIX_IPFIX_SET_HDR_LEN ? len : 0;
 }
 
+/* Is the undo snapshot @msg's? (A header and a length tell messages apart.) */
+static bool undo_is_of(const struct ipfix_session *s, const uint8_t *msg,
+		       size_t len)
+{
+	return s->undo.valid && len >= CTIPFIX_IPFIX_HDR_LEN &&
+	       s->undo.len == len &&
+	       !memcmp(s->undo.header, msg, CTIPFIX_IPFIX_HDR_LEN);
+}
+
 size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 			   size_t len, uint8_t *out, size_t out_size)
 {
@@ -164,7 +175,20 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 	d = domain_get(s, ipfix_be32(msg + 12));
 	if (d)
 		known = d->known;
+	/*
+	 * Tried again (its turn had not come), @msg finds what it brought
+	 * already counted: the undo stays the one of its first try.
+	 */
+	if (!undo_is_of(s, msg, len)) {
+		s->undo.valid = d;
+		s->undo.known = known;
+		memcpy(s->undo.header, msg, CTIPFIX_IPFIX_HDR_LEN);
+		s->undo.len = len;
+		s->undo.primer_sent = false;
+	}
 	missing = ids_missing(msg, len, &known);
+	if (!s->undo.primer_sent)
+		s->undo.primer = missing;
 	/* once @msg has gone, with what it needs in front */
 	if (d) {
 		d->known = known;
@@ -185,18 +209,27 @@ size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 	out[1] = CTIPFIX_IPFIX_VERSION;
 	out[2] = n >> 8;
 	out[3] = n & 0xff;
-	s->primed_messages++;
 	return n;
 }
 
+void ipfix_session_primer_sent(struct ipfix_session *s)
+{
+	s->undo.primer_sent = true;
+	s->primed_messages++;
+}
+
 void ipfix_session_unprime(struct ipfix_session *s, const uint8_t *msg,
-			   size_t len)
+			   size_t len, bool keep_primer)
 {
 	struct ipfix_session_domain *d;
 
-	if (len < CTIPFIX_IPFIX_HDR_LEN)
+	if (!undo_is_of(s, msg, len))
 		return;
 	d = domain_get(s, ipfix_be32(msg + 12));
-	if (d)
-		memset(&d->known, 0, sizeof(d->known));
+	if (d) {
+		d->known = s->undo.known;
+		if (keep_primer && s->undo.primer_sent)
+			ids_or(&d->known, &s->undo.primer);
+	}
+	s->undo.valid = false;
 }

@@ -2,6 +2,7 @@
 #ifndef CTIPFIX_IPFIX_SESSION_H
 #define CTIPFIX_IPFIX_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,14 @@ struct ipfix_session {
 	struct ipfix_session_domain domains[IPFIX_SESSION_MAX_DOMAINS];
 	size_t n_domains;
 	uint64_t primed_messages;	/* template messages we sent */
+	struct {			/* before the last prime, to undo it */
+		bool valid;
+		uint8_t header[CTIPFIX_IPFIX_HDR_LEN];	/* of its message */
+		size_t len;
+		struct ipfix_ids known;
+		struct ipfix_ids primer;	/* what its primer carries */
+		bool primer_sent;
+	} undo;
 };
 
 /* A new session: no domain has seen templates; @set is the template set. */
@@ -56,8 +65,15 @@ void ipfix_session_forget(struct ipfix_session *s);
  */
 size_t ipfix_session_prime(struct ipfix_session *s, const uint8_t *msg,
 			   size_t len, uint8_t *out, size_t out_size);
-/* @msg did not go out after all: its domain needs its templates again. */
+/* The primer of the last prime went out. */
+void ipfix_session_primer_sent(struct ipfix_session *s);
+/*
+ * @msg did not go out after all: its domain knows what it knew before
+ * ipfix_session_prime(@msg), if that was the last prime, and what its
+ * primer carried if it went and @keep_primer: the collector is only
+ * behind, not gone. The rest @msg was to bring is needed again.
+ */
 void ipfix_session_unprime(struct ipfix_session *s, const uint8_t *msg,
-			   size_t len);
+			   size_t len, bool keep_primer);
 
 #endif
