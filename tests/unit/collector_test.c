@@ -244,6 +244,28 @@ static int next_set_id(int fd)
  * templates gets them before its next message, though another collector
  * (not here) may have taken that one: its session is its own
  */
+/*
+ * A biflow collector sending to a listener (whose socket is returned),
+ * and its first message, one that brings its own templates, that finds
+ * no room in its socket
+ */
+static int first_finds_no_room(struct __test_metadata *_metadata,
+			       struct collector *c, uint8_t *msg, size_t *len,
+			       uint8_t *primer, size_t room)
+{
+	int fd = open_to_listener(c, "127.0.0.1", ",format=biflow");
+
+	EXPECT_LE(0, fd);
+	collector_restart(c, one_template, sizeof(one_template));
+	*len = module_message(msg, true);
+	sends = 0;
+	fail_send_at = 0;
+	EXPECT_EQ(-EAGAIN, collector_deliver(c, msg, *len, primer, room));
+	fail_send_at = -1;
+	EXPECT_TRUE(c->full);
+	return fd;
+}
+
 TEST(templates_a_collector_missed_come_again)
 {
 	uint8_t msg[64], primer[256];
@@ -251,17 +273,9 @@ TEST(templates_a_collector_missed_come_again)
 	int fd;
 	size_t len;
 
-	fd = open_to_listener(&c, "127.0.0.1", ",format=biflow");
+	fd = first_finds_no_room(_metadata, &c, msg, &len, primer,
+				 sizeof(primer));
 	ASSERT_LE(0, fd);
-	collector_restart(&c, one_template, sizeof(one_template));
-	/* the message with its templates: its send finds no room */
-	len = module_message(msg, true);
-	sends = 0;
-	fail_send_at = 0;
-	EXPECT_EQ(-EAGAIN, collector_deliver(&c, msg, len, primer,
-					     sizeof(primer)));
-	fail_send_at = -1;
-	EXPECT_TRUE(c.full);
 	/* it waits for room; then the collector falls behind and loses it */
 	collector_lost(&c, msg, len);
 	/* the next, data only: behind a primer with the template */
@@ -282,15 +296,9 @@ TEST(a_message_that_found_no_room_goes_again_with_its_templates)
 	int fd;
 	size_t len;
 
-	fd = open_to_listener(&c, "127.0.0.1", ",format=biflow");
+	fd = first_finds_no_room(_metadata, &c, msg, &len, primer,
+				 sizeof(primer));
 	ASSERT_LE(0, fd);
-	collector_restart(&c, one_template, sizeof(one_template));
-	len = module_message(msg, true);
-	sends = 0;
-	fail_send_at = 0;
-	EXPECT_EQ(-EAGAIN, collector_deliver(&c, msg, len, primer,
-					     sizeof(primer)));
-	fail_send_at = -1;
 	/* room again: the same message, its own template set first */
 	EXPECT_EQ(0, collector_deliver(&c, msg, len, primer, sizeof(primer)));
 	EXPECT_EQ(2, next_set_id(fd));
