@@ -59,7 +59,7 @@ struct daemon {
 	uint64_t held;			/* times no collector took a message */
 	bool holding;			/* one waits for a collector now */
 	bool queue_full;		/* reading waits for room in the queue */
-	uint64_t undeliverable_said;	/* logged up to this many */
+	bool undeliverable_said;	/* the first such message was logged */
 	uint64_t next_attach_ms;	/* detached: the next try */
 	const char *stats_file;
 	bool stats_failed;		/* said once that it cannot be written */
@@ -314,11 +314,10 @@ static void feed_all(struct daemon *d)
 
 	for (i = 0; i < d->n_collectors; i++)
 		feed(d, i);
-	if (d->queue.taken_by_none > d->undeliverable_said) {
-		if (!d->undeliverable_said)
-			say(d, LOG_ERR, "a message fits no collector's path, "
-			    "dropped (counted as undeliverable)");
-		d->undeliverable_said = d->queue.taken_by_none;
+	if (d->queue.taken_by_none && !d->undeliverable_said) {
+		say(d, LOG_ERR, "a message fits no collector's path, "
+		    "dropped (counted as undeliverable)");
+		d->undeliverable_said = true;
 	}
 }
 
@@ -462,7 +461,7 @@ static void drain_relay(struct daemon *d)
 	uint8_t *space;
 	size_t room;
 	ssize_t n;
-	bool more;
+	bool more, now_holding;
 
 	for (;;) {
 		more = d->relay_fd >= 0 && queue_read(d);
@@ -494,9 +493,10 @@ static void drain_relay(struct daemon *d)
 		d->attach_read += n;
 		ipfix_stream_filled(&d->stream, n);
 	}
-	if (holding(d) && !d->holding)
+	now_holding = holding(d);
+	if (now_holding && !d->holding)
 		d->held++;
-	d->holding = holding(d);
+	d->holding = now_holding;
 }
 
 static int open_collectors(struct daemon *d, const char **specs, int n,
