@@ -45,8 +45,14 @@ static const struct file_operations *ctipfix_relay_fops;
  * process context.
  */
 static DEFINE_MUTEX(ctipfix_relay_lock);
-/* set under ctipfix_relay_lock at unload: no open from then on */
-static bool ctipfix_relay_closing;
+/*
+ * Under ctipfix_relay_lock: the file is served from the moment relay_open()
+ * has returned until unload begins. relay creates the file before it has
+ * reset its buffer and before it returns the channel: a reader that opens
+ * it in between (ctipfixd retrying while the module loads) must be told
+ * to come back, not given a half-made buffer.
+ */
+static bool ctipfix_relay_serving;
 /* bumped on every open: a new reader needs the templates again */
 static atomic_t ctipfix_reader_epoch = ATOMIC_INIT(0);
 
@@ -184,16 +190,15 @@ static bool ctipfix_relay_held_by_current(struct rchan_buf *buf)
  */
 static int ctipfix_relay_open(struct inode *inode, struct file *filp)
 {
-	struct rchan_buf *buf = ctipfix_relay_buf();
 	int err = -EBUSY;
 
 	mutex_lock(&ctipfix_relay_lock);
-	if (ctipfix_relay_closing)
+	if (!ctipfix_relay_serving)
 		err = -ENODEV;
-	else if (!ctipfix_relay_is_open(buf))
+	else if (!ctipfix_relay_is_open(ctipfix_relay_buf()))
 		err = relay_file_operations.open(inode, filp);
 	if (!err)
-		ctipfix_relay_rewind(buf);
+		ctipfix_relay_rewind(ctipfix_relay_buf());
 	mutex_unlock(&ctipfix_relay_lock);
 	if (err)
 		return err;
@@ -208,7 +213,7 @@ static ssize_t ctipfix_relay_read(struct file *filp, char __user *ubuf,
 
 	mutex_lock(&ctipfix_relay_lock);
 	/* unload has taken what it waits for: the reader should close */
-	if (ctipfix_relay_closing)
+	if (!ctipfix_relay_serving)
 		n = -ENODEV;
 	else
 		n = relay_file_operations.read(filp, ubuf, count, ppos);
@@ -404,6 +409,9 @@ int ctipfix_relay_init(void)
 		kfree(ctipfix_relay_fops);
 		return -ENOMEM;
 	}
+	mutex_lock(&ctipfix_relay_lock);
+	ctipfix_relay_serving = true;
+	mutex_unlock(&ctipfix_relay_lock);
 	return 0;
 }
 
@@ -430,7 +438,7 @@ void ctipfix_relay_exit(void)
 {
 	/* from here an open fails and a read tells the reader to close */
 	mutex_lock(&ctipfix_relay_lock);
-	ctipfix_relay_closing = true;
+	ctipfix_relay_serving = false;
 	mutex_unlock(&ctipfix_relay_lock);
 	/* a running ctipfixd reads (and closes) within its 100 ms poll */
 	ctipfix_relay_wait_closed(CTIPFIX_EXIT_CLOSE_MS);

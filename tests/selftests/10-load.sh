@@ -15,6 +15,22 @@ sys.exit(d["active_timeout"] != int(sys.argv[1]) or
 		"$(cat $PARAMS/active_timeout)" "$(cat $PARAMS/max_msg_size)"
 }
 
+# A reader that opens data0 over and over, as ctipfixd does while it waits
+# for the module, meets the file from the moment relay creates it: before
+# the channel is whole, it must be told to come back (ENODEV).
+loads_while_a_reader_opens() {
+	local opener i
+
+	bash -c "while :; do : < $RELAY; done" 2>/dev/null &
+	opener=$!
+	for ((i = 0; i < 5; i++)); do
+		load_module && unload_module || break
+	done
+	kill "$opener"
+	wait "$opener" 2>/dev/null
+	[ "$i" = 5 ]
+}
+
 json_stats_has_counters() {
 	"$CTIPFIXCTL" stats --json | python3 -c '
 import json, sys
@@ -39,6 +55,8 @@ check "relay dir gone" test ! -e /sys/kernel/debug/ctipfix
 check "insmod again" load_module active_timeout=5
 check_eq "load-time knob applied" "$(cat $PARAMS/active_timeout)" 5
 check "rmmod again" unload_module
+check "5 loads while a reader opens the relay file in a loop" \
+	loads_while_a_reader_opens
 check "insmod refuses max_msg_size > subbuf_size" \
 	bash -c "! insmod $CTIPFIX_KO subbuf_size=4096 max_msg_size=8192"
 check "module not left loaded" test ! -e /sys/module/ctipfix
