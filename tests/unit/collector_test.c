@@ -240,75 +240,73 @@ static int next_set_id(int fd)
 }
 
 /*
+ * A biflow collector sending to a listener (@fd), and its first message,
+ * one that brings its own templates, that found no room in its socket
+ */
+FIXTURE(no_room) {
+	struct collector c;
+	uint8_t msg[64];
+	uint8_t primer[256];
+	size_t len;
+	int fd;
+};
+
+FIXTURE_SETUP(no_room)
+{
+	self->fd = open_to_listener(&self->c, "127.0.0.1", ",format=biflow");
+	ASSERT_LE(0, self->fd);
+	collector_restart(&self->c, one_template, sizeof(one_template));
+	self->len = module_message(self->msg, true);
+	sends = 0;
+	fail_send_at = 0;
+	EXPECT_EQ(-EAGAIN, collector_deliver(&self->c, self->msg, self->len,
+					     self->primer,
+					     sizeof(self->primer)));
+	fail_send_at = -1;
+	EXPECT_TRUE(self->c.full);
+}
+
+FIXTURE_TEARDOWN(no_room)
+{
+	close(self->fd);
+	collector_close(&self->c);
+}
+
+/* Deliver the next message of the module, data only, to the collector. */
+static int deliver_next(FIXTURE_DATA(no_room) *self)
+{
+	self->len = module_message(self->msg, false);
+	return collector_deliver(&self->c, self->msg, self->len, self->primer,
+				 sizeof(self->primer));
+}
+
+/*
  * A collector that did not take a message which brought its own
  * templates gets them before its next message, though another collector
  * (not here) may have taken that one: its session is its own
  */
-/*
- * A biflow collector sending to a listener (whose socket is returned),
- * and its first message, one that brings its own templates, that finds
- * no room in its socket
- */
-static int first_finds_no_room(struct __test_metadata *_metadata,
-			       struct collector *c, uint8_t *msg, size_t *len,
-			       uint8_t *primer, size_t room)
+TEST_F(no_room, templates_a_collector_missed_come_again)
 {
-	int fd = open_to_listener(c, "127.0.0.1", ",format=biflow");
-
-	EXPECT_LE(0, fd);
-	collector_restart(c, one_template, sizeof(one_template));
-	*len = module_message(msg, true);
-	sends = 0;
-	fail_send_at = 0;
-	EXPECT_EQ(-EAGAIN, collector_deliver(c, msg, *len, primer, room));
-	fail_send_at = -1;
-	EXPECT_TRUE(c->full);
-	return fd;
-}
-
-TEST(templates_a_collector_missed_come_again)
-{
-	uint8_t msg[64], primer[256];
-	struct collector c;
-	int fd;
-	size_t len;
-
-	fd = first_finds_no_room(_metadata, &c, msg, &len, primer,
-				 sizeof(primer));
-	ASSERT_LE(0, fd);
 	/* it waits for room; then the collector falls behind and loses it */
-	collector_lost(&c, msg, len);
+	collector_lost(&self->c, self->msg, self->len);
 	/* the next, data only: behind a primer with the template */
-	len = module_message(msg, false);
-	EXPECT_EQ(0, collector_deliver(&c, msg, len, primer, sizeof(primer)));
-	EXPECT_FALSE(c.full);
-	EXPECT_EQ(2, next_set_id(fd));
-	EXPECT_EQ(256, next_set_id(fd));
-	EXPECT_EQ(1, c.session->primed_messages);
-	close(fd);
-	collector_close(&c);
+	EXPECT_EQ(0, deliver_next(self));
+	EXPECT_FALSE(self->c.full);
+	EXPECT_EQ(2, next_set_id(self->fd));
+	EXPECT_EQ(256, next_set_id(self->fd));
+	EXPECT_EQ(1, self->c.session->primed_messages);
 }
 
-TEST(a_message_that_found_no_room_goes_again_with_its_templates)
+TEST_F(no_room, a_message_that_found_no_room_goes_again_with_its_templates)
 {
-	uint8_t msg[64], primer[256];
-	struct collector c;
-	int fd;
-	size_t len;
-
-	fd = first_finds_no_room(_metadata, &c, msg, &len, primer,
-				 sizeof(primer));
-	ASSERT_LE(0, fd);
 	/* room again: the same message, its own template set first */
-	EXPECT_EQ(0, collector_deliver(&c, msg, len, primer, sizeof(primer)));
-	EXPECT_EQ(2, next_set_id(fd));
-	EXPECT_EQ(0, c.session->primed_messages);
+	EXPECT_EQ(0, collector_deliver(&self->c, self->msg, self->len,
+				       self->primer, sizeof(self->primer)));
+	EXPECT_EQ(2, next_set_id(self->fd));
+	EXPECT_EQ(0, self->c.session->primed_messages);
 	/* and the next needs no primer */
-	len = module_message(msg, false);
-	EXPECT_EQ(0, collector_deliver(&c, msg, len, primer, sizeof(primer)));
-	EXPECT_EQ(256, next_set_id(fd));
-	close(fd);
-	collector_close(&c);
+	EXPECT_EQ(0, deliver_next(self));
+	EXPECT_EQ(256, next_set_id(self->fd));
 }
 
 /* where no error is waiting, a failure is the datagram's own */
