@@ -557,6 +557,30 @@ for config in $pps_configs; do
 done
 result bench short_window "$SHORT_WARMUP $SHORT_SECS"
 
+# The forwarding targets' two configurations, PAIRS times more, each pair
+# back to back and which goes first alternating, so that a host that
+# slows down over a pair charges each side alike: a round of every
+# configuration lasts minutes, a pair half of one, and the rounds' ratios
+# alone spread too wide for a 5% target to be told from the host's noise.
+PAIRS=${BENCH_PAIRS:-12}
+if measured conntrack && measured ctipfix; then
+	for i in $(seq 1 "$PAIRS"); do
+		order="conntrack ctipfix"
+		((i % 2)) || order="ctipfix conntrack"
+		for config in $order; do
+			config_up $config || continue
+			udp_pps >>"$A"/pair-pps-$config
+			short_flow_pps >>"$A"/pair-short-pps-$config
+			config_down $config
+		done
+	done
+	for config in conntrack ctipfix; do
+		result $config pair_udp_pps_all "$(tr '\n' ' ' <"$A"/pair-pps-$config)"
+		result $config pair_short_pps_all \
+			"$(tr '\n' ' ' <"$A"/pair-short-pps-$config)"
+	done
+fi
+
 measured conntrack && measured ctipfix && burst_rounds conntrack ctipfix
 
 # server_rx: packets the server's interface has received
