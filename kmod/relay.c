@@ -75,6 +75,11 @@ unsigned int ctipfix_relay_reader_epoch(void)
 	return atomic_read(&ctipfix_reader_epoch);
 }
 
+/*
+ * The channel's one buffer. Writers, acknowledgments and the unload's
+ * drain come only between ctipfix_relay_init() and ctipfix_relay_exit()
+ * (main.c's order); a reader's file only while it is served.
+ */
 static struct rchan_buf *ctipfix_relay_buf(void)
 {
 	return *per_cpu_ptr(ctipfix_chan->buf, 0);
@@ -233,14 +238,16 @@ static ssize_t ctipfix_relay_read(struct file *filp, char __user *ubuf,
  */
 int ctipfix_relay_ack(u64 bytes)
 {
-	struct rchan_buf *buf = ctipfix_relay_buf();
 	struct ctipfix_relay_pos pos;
+	struct rchan_buf *buf;
 	int err = 0;
 
 	mutex_lock(&ctipfix_relay_lock);
+	/* no reader holds a file that is not served */
+	buf = ctipfix_relay_serving ? ctipfix_relay_buf() : NULL;
 	/* from the last acknowledged byte: the writer kept what follows it */
 	pos = ctipfix_reader.acked;
-	if (!ctipfix_relay_held_by_current(buf))
+	if (!buf || !ctipfix_relay_held_by_current(buf))
 		err = -EPERM;
 	else if (bytes > ctipfix_reader.read ||
 		 bytes < ctipfix_reader.acked_bytes ||
