@@ -441,17 +441,29 @@ static size_t collector_datagram_max(const struct collector *c, bool retry)
 	return fits;
 }
 
+/*
+ * The length of the datagram at @off of the @n bytes formatted for @c
+ * (each an IPFIX message, its length in its header), 0 past the last.
+ */
+static size_t collector_formatted_at(const struct collector *c, size_t off,
+				     size_t n)
+{
+	size_t one;
+
+	if (off + CTIPFIX_IPFIX_HDR_LEN > n)
+		return 0;
+	one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
+	return one < CTIPFIX_IPFIX_HDR_LEN ? 0 : one;
+}
+
 /* Room in @c's pace for all the datagrams of the @n bytes formatted. */
 static bool collector_room(struct collector *c, size_t n)
 {
 	unsigned int count = 0;
 	size_t off, one;
 
-	for (off = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one, count++) {
-		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
-		if (one < CTIPFIX_IPFIX_HDR_LEN)
-			break;
-	}
+	for (off = 0; (one = collector_formatted_at(c, off, n)); off += one)
+		count++;
 	return pace_room(&c->pace, pace_now_ns(), count, &c->turn_ns);
 }
 
@@ -491,8 +503,8 @@ static int collector_send_formatted(struct collector *c, const uint8_t *msg,
 		memcpy(c->current.header, msg, sizeof(c->current.header));
 	}
 	/* in order, up to the first that fails: the rest wait for the retry */
-	for (off = 0, i = 0; off + CTIPFIX_IPFIX_HDR_LEN <= n; off += one, i++) {
-		one = c->formatted[off + 2] << 8 | c->formatted[off + 3];
+	for (off = 0, i = 0; (one = collector_formatted_at(c, off, n));
+	     off += one, i++) {
 		if (i >= skip)
 			err = collector_send(c, c->formatted + off, one);
 		if (err)
