@@ -562,7 +562,9 @@ result bench short_window "$SHORT_WARMUP $SHORT_SECS"
 # slows down over a pair charges each side alike: a round of every
 # configuration lasts minutes, a pair half of one, and the rounds' ratios
 # alone spread too wide for a 5% target to be told from the host's noise.
-PAIRS=${BENCH_PAIRS:-12}
+# 24 pairs: one pair's ratio spread by 0.12 (sd) in the run of 2026-12-07,
+# which left the mean of 12 uncertain by 0.035, most of the 5% to tell.
+PAIRS=${BENCH_PAIRS:-24}
 if measured conntrack && measured ctipfix; then
 	for i in $(seq 1 "$PAIRS"); do
 		order="conntrack ctipfix"

@@ -29,7 +29,7 @@ for var in ${!BENCH_@}; do
 	append="$append $var=${!var// /,}"
 done
 # no slub_debug: it would slow every allocation and inflate every object
-GUEST_APPEND=$append GUEST_SLUB_DEBUG= GUEST_TIMEOUT=4500 TEST_TIMEOUT=4200 \
+GUEST_APPEND=$append GUEST_SLUB_DEBUG= GUEST_TIMEOUT=5400 TEST_TIMEOUT=5100 \
 	"$ROOT"/tests/qemu/run.sh "$KVER" "$OUT" ../bench/guest-bench.sh
 grep '^RESULT ' "$OUT"/guest-bench.sh.log >"$RAW" || {
 	echo "bench: no results; see $OUT" >&2
