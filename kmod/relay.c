@@ -26,8 +26,10 @@
 #include <linux/fdtable.h>
 #include <linux/kmemleak.h>
 #include <linux/mutex.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "compat.h"
 #include "params.h"
@@ -211,21 +213,91 @@ static int ctipfix_relay_open(struct inode *inode, struct file *filp)
 	return 0;
 }
 
-static ssize_t ctipfix_relay_read(struct file *filp, char __user *ubuf,
-				  size_t count, loff_t *ppos)
+/* The bytes written from @at on, to where the writer is. */
+static u64 ctipfix_relay_bytes_from(struct rchan_buf *buf,
+				    struct ctipfix_relay_pos at)
 {
+	u64 n = 0;
+
+	for (; at.subbuf <= buf->subbufs_produced; at.subbuf++, at.offset = 0)
+		n += ctipfix_relay_subbuf_end(buf, at.subbuf) - at.offset;
+	return n;
+}
+
+/*
+ * What relay's read() copies first: the rest of the first sub-buffer,
+ * from where the reader is, that has any bytes. 0 if none has.
+ */
+static size_t ctipfix_relay_unread_first(struct rchan_buf *buf)
+{
+	struct ctipfix_relay_pos at = {
+		.subbuf = buf->subbufs_consumed,
+		.offset = buf->bytes_consumed,
+	};
+	size_t n;
+
+	for (; at.subbuf <= buf->subbufs_produced; at.subbuf++, at.offset = 0) {
+		n = ctipfix_relay_subbuf_end(buf, at.subbuf) - at.offset;
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
+/*
+ * relay's read(), under our lock and with page faults off: it copies to
+ * the reader while it holds the lock the writers take, and a page fault
+ * in the reader's buffer (swapped out, FUSE, or left missing on purpose
+ * through userfaultfd) would hold every export pass and namespace exit
+ * behind it for as long as the fault takes. A copy that meets a missing
+ * page stops there, with nothing taken out of the channel for it. Sets
+ * @missing to the bytes of the reader's buffer that its first copy needs
+ * when it could return nothing although something was there to read.
+ */
+static ssize_t ctipfix_relay_read_nofault(struct file *filp,
+					  char __user *ubuf, size_t count,
+					  loff_t *ppos, size_t *missing)
+{
+	struct rchan_buf *buf = filp->private_data;
 	ssize_t n;
 
+	*missing = 0;
 	mutex_lock(&ctipfix_relay_lock);
 	/* unload has taken what it waits for: the reader should close */
-	if (!ctipfix_relay_serving)
+	if (!ctipfix_relay_serving) {
 		n = -ENODEV;
-	else
+	} else {
+		pagefault_disable();
 		n = relay_file_operations.read(filp, ubuf, count, ppos);
+		pagefault_enable();
+		if (!n)
+			*missing = min(count, ctipfix_relay_unread_first(buf));
+	}
 	if (n > 0)
 		ctipfix_reader.read += n;
 	mutex_unlock(&ctipfix_relay_lock);
 	return n;
+}
+
+/*
+ * A read that found the reader's buffer missing brings in, without the
+ * lock and without writing into it, the part the first copy needs, and
+ * tries once more: a buffer that cannot take it gets -EFAULT, one that
+ * went again meanwhile reads 0, as an empty channel does, and the
+ * reader's next poll() brings it back here.
+ */
+static ssize_t ctipfix_relay_read(struct file *filp, char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	size_t missing;
+	ssize_t n;
+
+	n = ctipfix_relay_read_nofault(filp, ubuf, count, ppos, &missing);
+	if (!missing)
+		return n;
+	if (fault_in_safe_writeable(ubuf, missing))
+		return -EFAULT;
+	return ctipfix_relay_read_nofault(filp, ubuf, count, ppos, &missing);
 }
 
 /*
@@ -287,9 +359,14 @@ static struct dentry *ctipfix_create_buf_file(const char *filename,
 				   ctipfix_relay_fops);
 }
 
+/*
+ * The file goes with its directory, which ctipfix_relay_exit() removes
+ * before relay_close() (and init, if relay_open() fails): debugfs waits
+ * there for a reader still inside read(), which must not hold relay's
+ * global mutex meanwhile.
+ */
 static int ctipfix_remove_buf_file(struct dentry *dentry)
 {
-	debugfs_remove(dentry);
 	return 0;
 }
 
@@ -338,15 +415,12 @@ bool ctipfix_relay_write(const void *data, size_t len)
 static u64 ctipfix_relay_left(struct ctipfix_relay_pos *pos, bool *reader)
 {
 	struct rchan_buf *buf = ctipfix_relay_buf();
-	struct ctipfix_relay_pos at;
-	u64 left = 0;
+	u64 left;
 
 	mutex_lock(&ctipfix_relay_lock);
 	*pos = ctipfix_relay_reader_pos(buf);
 	*reader = ctipfix_relay_is_open(buf);
-	for (at = *pos; at.subbuf <= buf->subbufs_produced;
-	     at.subbuf++, at.offset = 0)
-		left += ctipfix_relay_subbuf_end(buf, at.subbuf) - at.offset;
+	left = ctipfix_relay_bytes_from(buf, *pos);
 	mutex_unlock(&ctipfix_relay_lock);
 	return left;
 }
@@ -449,8 +523,15 @@ void ctipfix_relay_exit(void)
 	mutex_unlock(&ctipfix_relay_lock);
 	/* a running ctipfixd reads (and closes) within its 100 ms poll */
 	ctipfix_relay_wait_closed(CTIPFIX_EXIT_CLOSE_MS);
-	relay_close(ctipfix_chan);
+	/*
+	 * The file first: debugfs_remove() waits for a reader still inside
+	 * read() (bringing in its buffer, say), and relay_close() would
+	 * wait for it with relay_channels_mutex held, which CPU hotplug and
+	 * every other relay user take. Nothing writes any more, and relay
+	 * looks at the file's dentry only when it writes or removes it.
+	 */
 	debugfs_remove(ctipfix_dir);
+	relay_close(ctipfix_chan);
 	/*
 	 * debugfs calls ->release of a file through these fops, even after
 	 * removal, and reads them (fops_put()) after relay's release has

@@ -18,6 +18,9 @@
 #   full: namespace creation and other generic netlink families are not
 #   held up, and every final record reaches the collector once the daemon
 #   is back;
+# - a relay reader whose buffer page faults forever (userfaultfd) holds up
+#   no export pass; one whose buffer is read-only gets EFAULT, losing
+#   nothing;
 # - a tenant (any namespace but the initial one) fills at most half the
 #   backlog, so the host's records still find room;
 # - namespaces where conntrack never runs cost no pass;
@@ -391,6 +394,48 @@ check "30 idle namespaces add no passes ($((s1 - s0)) in 3 s)" \
 	test $((s1 - s0)) -lt 30
 printf 'netns del %s\n' $HOSTS | ip -force -batch -
 HOSTS=""
+
+# --- a reader whose copy waits holds up no writer ---
+# relaystall reads the relay into pages it leaves missing (userfaultfd)
+# until told to fill them: a copy made under the lock the writers take
+# would hold every export pass behind that page fault.
+kill $daemon
+wait $daemon 2>/dev/null
+written=$(ctipfix_stat messages_written)
+ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5300 43001 20 "$A"/stall1 >/dev/null
+"$CTIPFIXCTL" flush
+written_more() {
+	[ "$(ctipfix_stat messages_written)" -gt "$written" ]
+}
+check "no reader, and the relay has messages to read" wait_until 10 written_more
+# its stdin, which it reads to the end once its copy waits: a pipe on
+# the guest's tmpfs (QEMU's 9p server refuses to open special files)
+STALL_GO=/tmp/ctipfix-stall-go
+rm -f $STALL_GO
+mkfifo $STALL_GO
+"$RELAYSTALL" "$RELAY" <$STALL_GO >"$A"/stall-out 2>&1 &
+stall=$!
+exec {stall_go}>$STALL_GO
+check "a reader's copy waits for its missing buffer" \
+	wait_until 20 grep -qx stalled "$A"/stall-out
+check "before that, a read into a read-only page got EFAULT" \
+	grep -qx "readonly EFAULT" "$A"/stall-out
+written=$(ctipfix_stat messages_written)
+ip netns exec $NS_C $UDPFLOWS burst 10.0.2.2 5300 43101 20 "$A"/stall2 >/dev/null
+ip netns exec $NS_R conntrack -F 2>/dev/null
+check "meanwhile the export pass writes the flows that ended" \
+	wait_until 10 written_more
+exec {stall_go}>&-
+check "once its buffer is there, its read returns" \
+	wait_until 20 grep -q '^read ' "$A"/stall-out
+wait $stall
+rm -f $STALL_GO
+read -r word bytes version < <(grep '^read ' "$A"/stall-out)
+echo "# the stalled reader: $word $bytes $version"
+# from a message's start: the read that failed took nothing
+check "... whole messages ($bytes bytes, IPFIX version ${version:-none})" \
+	test "$word" = read -a "${bytes:-0}" -gt 0 -a "${version:-0}" = 10
+start_daemon
 
 # --- the scope toggled, and the module reloaded, under new flows ---
 # A hook still running when its namespace stops being served would hand

@@ -90,6 +90,7 @@ PARAMS=/sys/module/ctipfix/parameters
 RELAY=/sys/kernel/debug/ctipfix/data0
 UDPFLOWS=$CTIPFIX_ROOT/build/selftests/udpflows
 CTPEAK=$CTIPFIX_ROOT/build/selftests/ctpeak
+RELAYSTALL=$CTIPFIX_ROOT/build/selftests/relaystall
 
 # kernel_hz: the guest kernel's CONFIG_HZ
 kernel_hz() {
