@@ -213,8 +213,9 @@ softnet_cpu() {
 	     "squeezed $((16#${f[2]}))"
 }
 
-# router_syn_flood SECONDS SAMPLES: flood for SECONDS, sampling the
-# router's conntrack count and the nf_conntrack slab's objects into
+# router_syn_flood SECONDS SAMPLES [UNTIL...]: flood for SECONDS, or,
+# given a command UNTIL, until it succeeds (SECONDS at most), sampling
+# the router's conntrack count and the nf_conntrack slab's objects into
 # SAMPLES every 10 ms, from the flood's start to 2 s after its end
 # (ctpeak, at nice -20: a flood and CPU hogs do not hold it back);
 # prints "PEAK_COUNT PEAK_SLAB". hping3 floods as
@@ -229,13 +230,25 @@ softnet_cpu() {
 # ctipfix. At nice 19 the sender yields to ksoftirqd, which drains the
 # backlog at once. (6.2 dropped the hand-over.)
 router_syn_flood() {
-	local sampler sn0 peaks=$2.peaks
+	local secs=$1 samples=$2 sampler flooder sn0 peaks=$2.peaks
+	shift 2
 
-	ip netns exec $NS_R nice -n -20 "$CTPEAK" $(($1 + 2)) "$2" >"$peaks" &
+	ip netns exec $NS_R nice -n -20 "$CTPEAK" $((secs + 2)) "$samples" \
+		>"$peaks" &
 	sampler=$!
 	sn0=$(softnet_cpu 0)
-	ip netns exec $NS_C timeout "$1" nice -n 19 hping3 -q -S -p 80 --flood \
-		--rand-source 10.0.2.2 >/dev/null 2>&1
+	ip netns exec $NS_C timeout "$secs" nice -n 19 hping3 -q -S -p 80 \
+		--flood --rand-source 10.0.2.2 >/dev/null 2>&1 &
+	flooder=$!
+	if [ $# -gt 0 ]; then
+		wait_until "$secs" "$@"
+		kill $flooder 2>/dev/null	# timeout passes it on to hping3
+	fi
+	wait $flooder
+	if [ $# -gt 0 ]; then
+		sleep 2
+		kill $sampler 2>/dev/null
+	fi
 	wait $sampler
 	echo "# softnet cpu0 before: $sn0, after: $(softnet_cpu 0)" >&2
 	cat "$peaks"

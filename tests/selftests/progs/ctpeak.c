@@ -3,16 +3,17 @@
  * The peaks of conntrack's table under a flood, sampled every 10 ms:
  *
  *   ctpeak SECONDS SAMPLES
- *	for SECONDS, the conntrack count of the namespace it runs in and
- *	the nf_conntrack slab's active objects (/proc/slabinfo, for the
- *	whole machine), a "COUNT SLAB" line each into SAMPLES; then prints
- *	"PEAK_COUNT PEAK_SLAB"
+ *	for SECONDS, or until SIGTERM or SIGINT, the conntrack count of
+ *	the namespace it runs in and the nf_conntrack slab's active objects
+ *	(/proc/slabinfo, for the whole machine), a "COUNT SLAB" line each
+ *	into SAMPLES; then prints "PEAK_COUNT PEAK_SLAB"
  *
  * In C and in one process: a shell loop starts two programs a sample,
  * and on the CPUs a flood keeps busy it fell seconds behind, so that a
  * 6 s flood took a minute to sample, at a few samples a second.
  */
 #include <err.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,14 @@
 #define COUNT_FILE	"/proc/sys/net/netfilter/nf_conntrack_count"
 #define SLAB		"nf_conntrack "
 #define INTERVAL_NS	10000000L
+
+static volatile sig_atomic_t stopped;
+
+static void stop(int sig)
+{
+	(void)sig;
+	stopped = 1;
+}
 
 static unsigned long read_count(void)
 {
@@ -78,18 +87,21 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	unsigned long count, slab, peak_count = 0, peak_slab = 0;
+	struct sigaction sa = { .sa_handler = stop };
 	struct timespec next;
 	double end;
 	FILE *out;
 
 	if (argc != 3)
 		errx(2, "usage: ctpeak SECONDS SAMPLES");
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
+		err(1, "sigaction");
 	out = fopen(argv[2], "w");
 	if (!out)
 		err(1, "%s", argv[2]);
 	end = now() + atof(argv[1]);
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (now() < end) {
+	while (!stopped && now() < end) {
 		count = read_count();
 		slab = read_slab();
 		fprintf(out, "%lu %lu\n", count, slab);
