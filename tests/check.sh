@@ -93,10 +93,12 @@ export GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
 
 # The PREEMPT_RT kernels run the tests that stress locking and context
 # (sleeping in atomic context, lock order, teardown and floods under
-# traffic): the rest exercise the same code, in the same context, as on
+# traffic, and 85-hostile: a reader that stalls its copy with page faults
+# off, under a lock that sleeps on PREEMPT_RT; namespaces torn down by
+# the score): the rest exercise the same code, in the same context, as on
 # the standard kernel of the same version. And 76-formats, the collector
 # matrix, which the README says holds on every guest kernel.
-RT_SELFTESTS=${RT_SELFTESTS:-"20-pipeline.sh 76-formats.sh 87-flood.sh 95-faults.sh 97-scale.sh 99-soak.sh"}
+RT_SELFTESTS=${RT_SELFTESTS:-"20-pipeline.sh 76-formats.sh 85-hostile.sh 87-flood.sh 95-faults.sh 97-scale.sh 99-soak.sh"}
 
 # The tests that compare the module's times with a capture's: they need
 # the machine to themselves, so each standard kernel runs them in a guest
@@ -155,8 +157,9 @@ run_lane() {
 
 # Two lanes side by side, each a standard guest and then a PREEMPT_RT
 # one. Their tests wait for traffic at set rates much of the time, so two
-# guests share the two CPUs with little loss, and none of the tests they
-# run asserts a wall-clock bound. Then the quiet runs, one at a time.
+# guests share the two CPUs with little loss; the few wall-clock bounds
+# they assert (a record within 2 s of its flow's death, a genl answer
+# within 1.5 s while namespaces go) hold with the CPUs shared. Then the quiet runs, one at a time.
 runs=""
 lanes=("" "")
 n=0

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Delivery with default knobs: a final record reaches the collector within
-# 2 s of the conntrack entry's death, whether `conntrack -D` kills it or it
-# times out (with destroy_events, whose events must name each deletion);
-# and a new reader of the relay (a restarted daemon) gets the
-# templates again before any data, long before template_refresh. A destroy
+# 2 s of the conntrack entry's death, whether a deletion kills it (a
+# ctnetlink request, as `conntrack -D` sends) or it times out (with
+# destroy_events, whose events must name each deletion); and a new reader
+# of the relay (a restarted daemon) gets the templates again before any
+# data, long before template_refresh. A destroy
 # message a process unicasts to the module's event socket is no hint.
 # Arrival times are tshark's capture timestamps at the collector.
 source "$(dirname "$0")"/lib.sh
@@ -14,10 +15,6 @@ source "$(dirname "$0")"/topology.sh
 artifacts_dir delivery
 UDP_TIMEOUT=2
 N=10
-
-now() {
-	date +%s.%N
-}
 
 # exchange PORT SPORT: one UDP request/reply, one flow
 exchange() {
@@ -73,20 +70,19 @@ daemon_start 127.0.0.1:4739
 
 hints0=$(ctipfix_stat hints)
 
-# Killed by conntrack -D: death is when the deletion started. None may
+# Killed by a deletion: death is when it was asked for. None may
 # time out first, which the default 30 s allows where exchanging takes
 # long (the debug kernel took over 30 s for the ten).
 router_udp_timeout 600
 for i in $(seq 1 $N); do
 	exchange 6301 $((43000 + i))
 done
-: >"$A"/deaths_deleted
-for i in $(seq 1 $N); do
-	echo "$((43000 + i)) $(now)" >>"$A"/deaths_deleted
-	ip netns exec $NS_R conntrack -D -p udp --sport $((43000 + i)) \
-		>/dev/null 2>&1
-	sleep 0.2
-done
+# stamped by ctmsg.py just before each request, not before a process
+# that would delete it starts (0.1 to 0.3 s a `conntrack -D`, more on a
+# loaded host): that start is no part of the record's way
+ip netns exec $NS_R python3 "$(dirname "$0")"/ctmsg.py delete \
+	10.0.1.2 10.0.2.2 6301 $(seq 43001 $((43000 + N))) >"$A"/deaths_deleted
+check "ctnetlink deleted the $N entries" test $? = 0
 
 check "conntrack's destroy events named the $N deleted entries ($(($(ctipfix_stat hints) - hints0)))" \
 	test $(($(ctipfix_stat hints) - hints0)) -ge $N
@@ -96,31 +92,8 @@ check "conntrack's destroy events named the $N deleted entries ($(($(ctipfix_sta
 # what it is, not a hint. Sent to every conntrack-event socket in the
 # router; nothing else listens there.
 forge_destroy() {
-	ip netns exec $NS_R python3 - <<-'PY'
-	import socket, struct
-	def attr(t, payload):
-	    n = 4 + len(payload)
-	    return struct.pack("=HH", n, t) + payload + bytes(-n % 4)
-	NESTED = 0x8000
-	ip = attr(1, socket.inet_aton("10.0.1.2")) + \
-	     attr(2, socket.inet_aton("10.0.2.2"))
-	proto = attr(1, b"\x11") + attr(2, struct.pack("!H", 45999)) + \
-	        attr(3, struct.pack("!H", 6302))
-	orig = attr(1 | NESTED, attr(1 | NESTED, ip) + attr(2 | NESTED, proto))
-	body = struct.pack("=BBH", socket.AF_INET, 0, 0) + orig
-	# IPCTNL_MSG_CT_DELETE of ctnetlink (subsystem 1), as events are
-	msg = struct.pack("=IHHII", 16 + len(body), 1 << 8 | 2, 0, 1, 0) + body
-	s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
-	s.bind((0, 0))
-	sent = 0
-	for line in open("/proc/net/netlink").readlines()[1:]:
-	    f = line.split()
-	    # NETLINK_NETFILTER, bound to the destroy group (1 << 2) only
-	    if f[1] == "12" and int(f[3], 16) == 4 and f[2] != "0":
-	        s.sendto(msg, (int(f[2]), 0))
-	        sent += 1
-	print(sent)
-	PY
+	ip netns exec $NS_R python3 "$(dirname "$0")"/ctmsg.py forge-destroy \
+		10.0.1.2 10.0.2.2 6302 45999
 }
 unread0=$(ctipfix_stat hints_unread)
 forged=$(forge_destroy)
@@ -156,7 +129,7 @@ check_eq "the router saw the $N exchanges" "$(wc -l <"$A"/deaths_expired)" $N
 arrivals >"$A"/arrivals
 latencies "$A"/deaths_deleted >"$A"/lat_deleted
 latencies "$A"/deaths_expired >"$A"/lat_expired
-check "final record within 2 s of conntrack -D, $N flows ($(summary "$A"/lat_deleted))" \
+check "final record within 2 s of its deletion, $N flows ($(summary "$A"/lat_deleted))" \
 	within_2s "$A"/lat_deleted 4
 check "final record within 2 s of the timeout, $N flows ($(summary "$A"/lat_expired))" \
 	within_2s "$A"/lat_expired 1
