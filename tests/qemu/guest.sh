@@ -36,6 +36,30 @@ mount -t devpts devpts /dev/pts
 ln -sf /proc/self/fd /dev/fd
 mount -t tmpfs shm /dev/shm
 ip link set lo up
+
+# Multi-threaded TCG does not always survive the kernel patching its own
+# text while another vCPU runs through it: an int3 oops (run.sh runs such
+# a guest again, at the cost of all its tests). A static key is patched
+# each time its first user comes or its last goes: a socket that asks for
+# timestamps (ping, dumpcap) flips netstamp_needed_key, which every packet
+# received tests (seen: netif_rx_internal, 6.12), and the first netfilter
+# hook of its family and kind anywhere flips nf_hooks_needed (seen:
+# ip_rcv, 6.12-rt). Both are held on for the guest's life: a socket with
+# SO_TIMESTAMP, and a table of IPv4 and IPv6 base chains at every hook
+# of the initial namespace, with no rule: they change no verdict and
+# switch no conntrack on.
+python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_TIMESTAMP, 1)
+time.sleep(1 << 30)' &
+{
+	echo "add table inet guest_keys"
+	for hook in prerouting input forward output postrouting; do
+		echo "add chain inet guest_keys $hook" \
+			"{ type filter hook $hook priority 0; }"
+	done
+} | nft -f - || echo "guest: netfilter hooks not held on" >/dev/console
+
 echo "guest: kernel $(uname -r), tests: $cttests" >/dev/console
 
 # stuck_where: every user task, with where it waits in the kernel (its
