@@ -42,6 +42,11 @@ per_second() {
 	awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f\n", n / (b - a) }'
 }
 
+# server_rx: packets the server's interface has received
+server_rx() {
+	ip netns exec $NS_S cat /sys/class/net/s0/statistics/rx_packets
+}
+
 router_conntrack() {
 	if [ "$1" = on ]; then
 		router_conntrack_on
@@ -518,6 +523,77 @@ for port in $SERVER_PORTS; do
 done
 sleep 1
 
+# Instructions per forwarded packet (BENCH_MODE=insns, a guest of its own
+# that run.sh boots with the insncount plugin: insncount.c): 64-byte
+# datagrams from the client to the server through the router on one
+# flow, paced so that none is lost, with no conntrack, conntrack only and
+# ctipfix, in INSN_ROUNDS rounds. Each configuration's turn marks two
+# windows, one of INSN_PACKETS datagrams and one of twice as many: what
+# the second counts beyond the first is the cost of INSN_PACKETS more,
+# without what a window costs whatever its length (the sender's start and
+# end). Every vCPU's every instruction counts: the sender's, both
+# stacks', the router's and the configuration's own (ctipfix's passes and
+# daemon). A count does not move with the host's load as packets/s do.
+# Prints "RESULT CONFIG insn_window ASKED RECEIVED LOST FIRST_MARK
+# LAST_MARK" a window; run.sh adds the plugin's marks.
+INSN_PACKETS=${BENCH_INSN_PACKETS:-25000}
+INSN_ROUNDS=${BENCH_INSN_ROUNDS:-3}
+INSNMARK=$CTIPFIX_ROOT/build/bench/qemu/insnmark
+marks=0
+
+insn_mark() {
+	"$INSNMARK"
+	marks=$((marks + 1))
+}
+
+# insn_window CONFIG PACKETS: one marked window of PACKETS datagrams, from
+# hping3, which sleeps between them (iperf3 paces by polling the clock,
+# and so counts more instructions the slower the host runs), to a port
+# the server reads them from
+INSN_PORT=5400
+insn_window() {
+	local first rx0 rx1
+
+	rx0=$(server_rx)
+	insn_mark
+	first=$marks
+	ip netns exec $NS_C hping3 --udp -k -s 40000 -p $INSN_PORT -d 64 \
+		-c "$2" -i u170 -q 10.0.2.2 >/dev/null 2>&1
+	insn_mark
+	rx1=$(server_rx)
+	result "$1" insn_window "$2 $((rx1 - rx0)) $(($2 - (rx1 - rx0))) $first $marks"
+}
+
+# insn_rounds: INSN_ROUNDS rounds of none, conntrack and ctipfix, each
+# round in another order (a rotation), each configuration's two windows
+# in one turn
+insn_rounds() {
+	local i config order="none conntrack ctipfix"
+
+	for i in $(seq 1 "$INSN_ROUNDS"); do
+		for config in $order; do
+			config_up $config || continue
+			insn_window $config "$INSN_PACKETS"
+			insn_window $config $((2 * INSN_PACKETS))
+			config_down $config
+		done
+		order="${order#* } ${order%% *}"
+	done
+}
+
+exporter=""
+collector=""
+phase=pps
+if [ "${BENCH_MODE:-}" = insns ]; then
+	bg ip netns exec $NS_S socat -u UDP-RECV:$INSN_PORT OPEN:/dev/null
+	wait_until 10 udp_bound $NS_S $INSN_PORT
+	insn_rounds
+	topology_down
+	echo "ok 1 bench ran"
+	echo "1..1"
+	exit 0
+fi
+
 configs="none conntrack ctipfix softflowd ulogd2"
 pps_configs=$configs
 if [ -s "$IPTNF"/ipt_NETFLOW.ko ]; then
@@ -532,9 +608,6 @@ fi
 BENCH_CONFIGS=${BENCH_CONFIGS//,/ }
 configs=${BENCH_CONFIGS:-$configs}
 pps_configs=${BENCH_CONFIGS:-$pps_configs}
-exporter=""
-collector=""
-phase=pps
 result all pps_collector "$(collector_file ctipfix)"
 result all clocksource \
 	"$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
@@ -584,11 +657,6 @@ if measured conntrack && measured ctipfix; then
 fi
 
 measured conntrack && measured ctipfix && burst_rounds conntrack ctipfix
-
-# server_rx: packets the server's interface has received
-server_rx() {
-	ip netns exec $NS_S cat /sys/class/net/s0/statistics/rx_packets
-}
 
 # A random-source SYN flood to a closed port, nf_conntrack_max 2000: the
 # entries' peak with conntrack alone and with ctipfix (87-flood asserts

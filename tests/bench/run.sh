@@ -35,6 +35,25 @@ grep '^RESULT ' "$OUT"/guest-bench.sh.log >"$RAW" || {
 	echo "bench: no results; see $OUT" >&2
 	exit 1
 }
+# Instructions per forwarded packet: a guest of its own (BENCH_MODE=insns
+# in guest-bench.sh), run by QEMU with the insncount plugin, whose marks
+# ("mark N TOTAL") go into the raw results beside the windows that name
+# them. BENCH_INSNS=0 leaves it out.
+INSN_OUT=$OUT/insns
+PLUGIN_DIR=$ROOT/build/bench/qemu
+if [ "${BENCH_INSNS:-1}" = 0 ]; then
+	:
+elif "$ROOT"/tests/bench/qemu-plugin.sh "$PLUGIN_DIR"; then
+	mkdir -p "$INSN_OUT"
+	GUEST_APPEND="$append BENCH_MODE=insns" GUEST_SLUB_DEBUG= \
+	GUEST_TIMEOUT=1800 TEST_TIMEOUT=1500 \
+	GUEST_QEMU_ARGS="-plugin $PLUGIN_DIR/insncount.so,out=$INSN_OUT/marks" \
+		"$ROOT"/tests/qemu/run.sh "$KVER" "$INSN_OUT" ../bench/guest-bench.sh
+	grep '^RESULT ' "$INSN_OUT"/guest-bench.sh.log >>"$RAW" || true
+	sed 's/^mark /RESULT all insn_mark /' "$INSN_OUT"/marks >>"$RAW" || true
+else
+	echo "RESULT all insns unavailable: no qemu-plugin.h" >>"$RAW"
+fi
 echo "bench: raw results in ${RAW#"$ROOT"/}"
 python3 "$ROOT"/tests/bench/table.py "$RAW" "$KVER" >"$ROOT"/BENCHMARKS.md
 cat "$ROOT"/BENCHMARKS.md

@@ -63,9 +63,12 @@ class Results:
 
     def __init__(self, path):
         self.r = {}
+        # metrics a run gives more than once, each value kept
+        self.many = {}
         for line in open(path):
             _, config, metric, *value = line.split()
             self.r[(config, metric)] = " ".join(value)
+            self.many.setdefault((config, metric), []).append(value)
         self.configs = [c for c in NAMES if self.runs(c)]
         self.rates = sorted({int(m.split("_")[1]) for (c, m) in self.r
                              if m.startswith("rate_") and
@@ -96,6 +99,22 @@ class Results:
     def runs(self, config, metric="udp_pps"):
         return [float(v) for v in
                 self.r.get((config, metric + "_all"), "").split()]
+
+    def insns_per_packet(self, config):
+        """Instructions per forwarded packet in each of CONFIG's turns
+        (BENCH_MODE=insns): what its long window counted beyond its
+        short one (the plugin's count at a window's last mark less that
+        at its first), over the packets the server got beyond."""
+        total = {int(n): int(t) for n, t in self.many.get(("all", "insn_mark"), [])}
+        windows = []
+        for _, got, _, first, last in self.many.get((config, "insn_window"), []):
+            if int(first) in total and int(last) in total:
+                windows.append((int(got), total[int(last)] - total[int(first)]))
+        per = []
+        for (got1, n1), (got2, n2) in zip(windows[0::2], windows[1::2]):
+            if got2 > got1:
+                per.append((n2 - n1) / (got2 - got1))
+        return per
 
     def short_window(self):
         """When the short-flow floods were counted, as the bench says."""
@@ -376,6 +395,49 @@ Target (issue #17): with ctipfix the peak within 5% of nf_conntrack_max
 """
 
 
+def insns_table(res):
+    per = {c: res.insns_per_packet(c) for c in ("none", "conntrack", "ctipfix")}
+    if not per["conntrack"] or not per["ctipfix"]:
+        why = res.get("all", "insns") or "not measured"
+        return f"""
+## Instructions per forwarded packet
+
+{why}.
+
+"""
+    lost = sum(int(w[2]) for c in per
+               for w in res.many.get((c, "insn_window"), []))
+    rows = "".join(
+        f"| {NAMES[c]} | {' '.join(f'{v:.0f}' for v in per[c])} | "
+        f"{median(per[c]):.0f} |\n" for c in per if per[c])
+    added = median(per["ctipfix"]) - median(per["conntrack"])
+    ct_added = (median(per["conntrack"]) - median(per["none"])
+                if per["none"] else None)
+    return f"""
+## Instructions per forwarded packet
+
+A guest of its own, run by QEMU with the insncount plugin
+(tests/bench/insncount.c), which counts every instruction every vCPU
+executes. In each configuration's turn (rounds of all three, each in
+another order) the guest marks two windows of hping3 on one flow,
+64-byte datagrams at 5 900 a second ({lost} lost in all, left out of the
+packets counted), the second twice as long: what it counts beyond the
+first is the cost of the packets it forwards beyond, without what a
+window costs whatever its length. Everything the guest ran counts: the
+sender, both stacks, the router, and the configuration's own work
+(ctipfix's passes and daemon). Unlike packets/s, the count does not move
+with the host's load; what else the guest runs meanwhile moves it a
+little.
+
+| configuration | instructions per packet, each turn | median |
+|---|---|---|
+{rows}
+Medians: ctipfix adds {added:.0f} instructions a packet to conntrack
+only{"" if ct_added is None else f", which adds {ct_added:.0f} to a router without conntrack"}.
+
+"""
+
+
 def new_flow_target(res):
     """New flows at conntrack-only's rate: the interleaved burst rounds
     when the run has them (median of the per-round ratios, as for
@@ -571,6 +633,7 @@ def page(raw, kver):
     text += scan_table(res)
     text += latency_table(res)
     text += flood_table(res)
+    text += insns_table(res)
     target_text, missed = targets(res)
     return text + target_text + limits(missed)
 

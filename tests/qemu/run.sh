@@ -99,8 +99,11 @@ cmdline="$cmdline cttests=$(echo "$TESTS" | tr ' ' ,)"
 # GUEST_APPEND: more kernel parameters (the bench's clocksource)
 cmdline="$cmdline ${GUEST_APPEND:-}"
 
-# GUEST_SMP: the guest's vCPUs (check.sh gives the times test one)
+# GUEST_SMP: the guest's vCPUs (check.sh gives the times test one);
+# GUEST_QEMU_ARGS: more of QEMU's options, words (the bench's plugin)
 boot_guest() {
+	# shellcheck disable=SC2086
+	set -- ${GUEST_QEMU_ARGS:-}
 	timeout --foreground -k 10 "$GUEST_TIMEOUT" \
 	qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
 	-smp "${GUEST_SMP:-2}" -m 3072 \
@@ -110,7 +113,8 @@ boot_guest() {
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$ROOT",mount_tag=ctroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$OUT",mount_tag=out,security_model=none,multidevs=remap \
-	-device virtio-rng-pci || echo "qemu exited with status $?" >>"$OUT"/console.log
+	-device virtio-rng-pci "$@" ||
+		echo "qemu exited with status $?" >>"$OUT"/console.log
 }
 
 # Multi-threaded TCG now and then oopses on an int3 while the kernel patches
