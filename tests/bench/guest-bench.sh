@@ -546,22 +546,22 @@ insn_mark() {
 	marks=$((marks + 1))
 }
 
-# insn_window CONFIG PACKETS: one marked window of PACKETS datagrams, from
-# hping3, which sleeps between them (iperf3 paces by polling the clock,
-# and so counts more instructions the slower the host runs), to a port
-# the server reads them from
+# insn_window CONFIG PACKETS: one marked window of PACKETS datagrams from
+# udpflows, which sleeps between bursts of them (iperf3 and hping3 poll,
+# and so count more instructions the slower the host runs), to a port
+# the server drops them at (no reader to wake, no ICMP error to send)
 INSN_PORT=5400
 insn_window() {
-	local first rx0 rx1
+	local first rx0 rx1 got
 
 	rx0=$(server_rx)
 	insn_mark
 	first=$marks
-	ip netns exec $NS_C hping3 --udp -k -s 40000 -p $INSN_PORT -d 64 \
-		-c "$2" -i u170 -q 10.0.2.2 >/dev/null 2>&1
+	ip netns exec $NS_C $UDPFLOWS stream 10.0.2.2 $INSN_PORT 40000 "$2" 5900
 	insn_mark
 	rx1=$(server_rx)
-	result "$1" insn_window "$2 $((rx1 - rx0)) $(($2 - (rx1 - rx0))) $first $marks"
+	got=$((rx1 - rx0))
+	result "$1" insn_window "$2 $got $((got < $2 ? $2 - got : 0)) $first $marks"
 }
 
 # insn_rounds: INSN_ROUNDS rounds of none, conntrack and ctipfix, each
@@ -585,8 +585,11 @@ exporter=""
 collector=""
 phase=pps
 if [ "${BENCH_MODE:-}" = insns ]; then
-	bg ip netns exec $NS_S socat -u UDP-RECV:$INSN_PORT OPEN:/dev/null
-	wait_until 10 udp_bound $NS_S $INSN_PORT
+	ip netns exec $NS_S nft add table inet insn_sink
+	ip netns exec $NS_S nft add chain inet insn_sink input \
+		"{ type filter hook input priority 0; }"
+	ip netns exec $NS_S nft add rule inet insn_sink input \
+		udp dport $INSN_PORT drop
 	insn_rounds
 	topology_down
 	echo "ok 1 bench ran"

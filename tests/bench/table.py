@@ -419,7 +419,7 @@ def insns_table(res):
 A guest of its own, run by QEMU with the insncount plugin
 (tests/bench/insncount.c), which counts every instruction every vCPU
 executes. In each configuration's turn (rounds of all three, each in
-another order) the guest marks two windows of hping3 on one flow,
+another order) the guest marks two windows of udpflows on one flow,
 64-byte datagrams at 5 900 a second ({lost} lost in all, left out of the
 packets counted), the second twice as long: what it counts beyond the
 first is the cost of the packets it forwards beyond, without what a
