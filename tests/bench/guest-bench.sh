@@ -537,7 +537,7 @@ sleep 1
 # Prints "RESULT CONFIG insn_window ASKED RECEIVED LOST FIRST_MARK
 # LAST_MARK" a window; run.sh adds the plugin's marks.
 INSN_PACKETS=${BENCH_INSN_PACKETS:-25000}
-INSN_ROUNDS=${BENCH_INSN_ROUNDS:-3}
+INSN_ROUNDS=${BENCH_INSN_ROUNDS:-5}
 INSNMARK=$CTIPFIX_ROOT/build/bench/qemu/insnmark
 marks=0
 
