@@ -159,7 +159,8 @@ run_lane() {
 # one. Their tests wait for traffic at set rates much of the time, so two
 # guests share the two CPUs with little loss; the few wall-clock bounds
 # they assert (a record within 2 s of its flow's death, a genl answer
-# within 1.5 s while namespaces go) hold with the CPUs shared. Then the quiet runs, one at a time.
+# within 1.5 s while namespaces go) hold with the CPUs shared. Then the
+# quiet runs, one at a time.
 runs=""
 lanes=("" "")
 n=0

@@ -63,11 +63,6 @@ server_answers() {
 	ip netns exec $NS_R conntrack -F 2>/dev/null
 }
 
-# early_drops_reach N: the router's early drops are N or more
-early_drops_reach() {
-	[ "$(router_early_drops)" -ge "$1" ]
-}
-
 # exists_and FILE UNTIL...: FILE exists, and UNTIL succeeds
 exists_and() {
 	local file=$1
@@ -134,14 +129,10 @@ FLOOD_S=6
 FLOOD_MOST_S=30
 FLOOD_FLOWS=2000
 SILENT_DROPS=1500
-# flows_new_reach N: ctipfix has followed N new flows or more
-flows_new_reach() {
-	[ "$(ctipfix_stat flows_new)" -ge "$1" ]
-}
 # silent_flood LABEL: a silent flood, as above
 silent_flood() {
-	flood "$1" $FLOOD_MOST_S early_drops_reach \
-		$(($(router_early_drops) + SILENT_DROPS))
+	flood "$1" $FLOOD_MOST_S prints_at_least \
+		$(($(router_early_drops) + SILENT_DROPS)) router_early_drops
 }
 read -r ct0 slab0 legit0 <<<"$(flood alone $FLOOD_S)"
 echo "# conntrack alone: peak count $ct0, peak slab $slab0 (held)"
@@ -162,7 +153,7 @@ old_mask=$(cat $WQ/cpumask)
 old_nice=$(cat $WQ/nice)
 echo 2 >$WQ/cpumask && echo 19 >$WQ/nice
 read -r ct1 slab1 legit1 <<<"$(flood ctipfix $FLOOD_MOST_S \
-	flows_new_reach $((new0 + FLOOD_FLOWS)))"
+	prints_at_least $((new0 + FLOOD_FLOWS)) ctipfix_stat flows_new)"
 new1=$(ctipfix_stat flows_new)
 reaped0=$(ctipfix_stat flows_reaped_on_drop)
 drops0=$(router_early_drops)
