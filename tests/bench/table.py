@@ -7,6 +7,7 @@ One function per section of the page; each returns its text. The raw file
 is "RESULT config metric value..." lines (tests/bench/guest-bench.sh)."""
 import os
 import random
+import statistics
 import sys
 import textwrap
 
@@ -576,7 +577,7 @@ LIMITS = [
      "it follows already. Runs of one module have put this ratio on both "
      "sides of the target, and its single rounds (above) spread much wider "
      "than 5%: on this 2-core TCG host a miss here is the host's noise as "
-     "much as any cost."),
+     "much as any cost.{spread}{insns}"),
     ("short", "Many short flows: every packet is a new flow, so the cost of "
      "following one (an entry allocated, a reference taken, a link into "
      "its hash bucket under one of 64 bucket locks, the bucket named to "
@@ -609,11 +610,31 @@ LIMITS = [
 ]
 
 
-def limits(missed):
+def long_flow_said(res):
+    """What the run itself says of the long-flow ratio's noise, and of the
+    cost the instruction count sees."""
+    ratios = res.paired("ctipfix", "conntrack", "udp_pps")
+    spread = insns = ""
+    if len(ratios) > 1:
+        spread = (f" In this run one ratio spreads by "
+                  f"{statistics.stdev(ratios):.2f} (sd).")
+    per = {c: res.insns_per_packet(c) for c in ("conntrack", "ctipfix")}
+    if per["conntrack"] and per["ctipfix"]:
+        ct, cx = median(per["conntrack"]), median(per["ctipfix"])
+        insns = (f" The same run's instruction count (above), which the "
+                 f"host's load does not move, puts ctipfix at "
+                 f"{cx - ct:+.0f} instructions a forwarded packet, "
+                 f"{(cx - ct) / ct:+.1%} of conntrack only's.")
+    return {"spread": spread, "insns": insns}
+
+
+def limits(missed, res):
     """What limits each target missed."""
     text = "What limits the misses:\n" if any(missed.values()) else ""
+    said = long_flow_said(res)
     for key, what in LIMITS:
         if missed[key]:
+            what = what.format(**said) if key == "long" else what
             text += "- " + textwrap.fill(what, 72, subsequent_indent="  ") + "\n"
     return text + """
 Not measured by this bench (so no verdict): a new-flow rate beyond what one
@@ -635,7 +656,7 @@ def page(raw, kver):
     text += flood_table(res)
     text += insns_table(res)
     target_text, missed = targets(res)
-    return text + target_text + limits(missed)
+    return text + target_text + limits(missed, res)
 
 
 if __name__ == "__main__":
