@@ -396,6 +396,16 @@ Target (issue #17): with ctipfix the peak within 5% of nf_conntrack_max
 """
 
 
+def insns_added(res):
+    """(instructions per packet ctipfix adds to conntrack only, conntrack
+    only's), by the medians of their turns; None where not measured."""
+    ct = res.insns_per_packet("conntrack")
+    cx = res.insns_per_packet("ctipfix")
+    if not ct or not cx:
+        return None
+    return median(cx) - median(ct), median(ct)
+
+
 def insns_table(res):
     per = {c: res.insns_per_packet(c) for c in ("none", "conntrack", "ctipfix")}
     if not per["conntrack"] or not per["ctipfix"]:
@@ -411,7 +421,7 @@ def insns_table(res):
     rows = "".join(
         f"| {NAMES[c]} | {' '.join(f'{v:.0f}' for v in per[c])} | "
         f"{median(per[c]):.0f} |\n" for c in per if per[c])
-    added = median(per["ctipfix"]) - median(per["conntrack"])
+    added = insns_added(res)[0]
     ct_added = (median(per["conntrack"]) - median(per["none"])
                 if per["none"] else None)
     return f"""
@@ -618,13 +628,12 @@ def long_flow_said(res):
     if len(ratios) > 1:
         spread = (f" In this run one ratio spreads by "
                   f"{statistics.stdev(ratios):.2f} (sd).")
-    per = {c: res.insns_per_packet(c) for c in ("conntrack", "ctipfix")}
-    if per["conntrack"] and per["ctipfix"]:
-        ct, cx = median(per["conntrack"]), median(per["ctipfix"])
+    added = insns_added(res)
+    if added:
         insns = (f" The same run's instruction count (above), which the "
                  f"host's load does not move, puts ctipfix at "
-                 f"{cx - ct:+.0f} instructions a forwarded packet, "
-                 f"{(cx - ct) / ct:+.1%} of conntrack only's.")
+                 f"{added[0]:+.0f} instructions a forwarded packet, "
+                 f"{added[0] / added[1]:+.1%} of conntrack only's.")
     return {"spread": spread, "insns": insns}
 
 
